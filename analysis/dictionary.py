@@ -1,0 +1,369 @@
+"""Data dictionaries: what every column of a CRM dataset is.
+
+A dictionary is a TOML file, one per dataset (see the README, "Data dictionary").
+It is parsed into frozen dataclasses; every problem found is collected and raised
+together in one :class:`DictionaryError` that names the file, the column and the field.
+
+Example
+-------
+>>> d = parse_dictionary('''
+... [dataset]
+... name = "demo"
+... entity = "customers"
+... key = "id"
+... [columns.id]
+... role = "other"
+... [columns.age]
+... role = "quasi_identifier"
+... type = "integer"
+... bounds = [17, 100]
+... ''')
+>>> d.columns_with_role("quasi_identifier")
+('age',)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ROLES",
+    "CATEGORIES",
+    "TYPES",
+    "ENTITIES",
+    "ColumnSpec",
+    "Dictionary",
+    "DictionaryError",
+    "parse_dictionary",
+    "load_dictionary",
+]
+
+#: What a column is, in privacy terms.
+ROLES = (
+    "direct_identifier",  # name, email, phone: pseudonymized at ingest, never stored raw
+    "quasi_identifier",  # age, gender, postcode: identifying in combination
+    "sensitive",  # health, financial distress: disclosure harms the person
+    "behavioral",  # tracked behaviour: visits, purchases, amounts
+    "consent",  # a consent flag for one purpose
+    "treatment",  # the randomized campaign arm
+    "outcome",  # what the campaign tries to cause
+    "timestamp",  # when an event happened (events tables)
+    "other",  # anything else (keys, technical columns)
+)
+#: What kind of personal data a column holds (drives breach cost per record).
+CATEGORIES = (
+    "contact",
+    "demographic",
+    "location",
+    "financial",
+    "health",
+    "behavioral",
+    "transactional",
+    "other",
+)
+TYPES = ("integer", "float", "category", "boolean", "date", "timestamp", "text")
+ENTITIES = ("customers", "events")
+NUMERIC_TYPES = ("integer", "float")
+GENERALIZATIONS = ("band", "prefix", "merge_rare", "top_code")
+
+_COLUMN_FIELDS = {
+    "role",
+    "category",
+    "type",
+    "bounds",
+    "control",
+    "positive",
+    "primary",
+    "purpose",
+    "description",
+    "generalize",
+    "levels",
+    "order",
+}
+_DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
+_CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
+
+
+class DictionaryError(ValueError):
+    """A data dictionary has one or more problems; ``problems`` lists them all."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"Data dictionary {source} has {len(self.problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a dataset, as the dictionary declares it."""
+
+    name: str
+    #: one of :data:`ROLES`
+    role: str
+    #: one of :data:`CATEGORIES`, or None
+    category: str | None = None
+    #: one of :data:`TYPES`, or None (then read as text)
+    type: str | None = None
+    #: numeric domain bounds (low, high) for differential privacy; domain knowledge, never read from data
+    bounds: tuple[float, float] | None = None
+    #: treatment: the value meaning "not treated" (the control group)
+    control: str | None = None
+    #: outcome: the value that counts as success (for non-boolean outcomes)
+    positive: str | None = None
+    #: outcome: the one lift is measured on
+    primary: bool = False
+    #: consent: the purpose consented to ("personalization", "marketing", ...)
+    purpose: str | None = None
+    #: how a quasi-identifier is generalized: "band" (numeric), "prefix" (codes), "merge_rare", "top_code"
+    generalize: str | None = None
+    #: generalization levels: band widths, prefix lengths, rare-share thresholds or top-code caps, mildest first
+    levels: tuple[float, ...] = ()
+    #: ordered categories (for ordered t-closeness), lowest first
+    order: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """A parsed data dictionary."""
+
+    name: str
+    entity: str
+    columns: tuple[ColumnSpec, ...]
+    key: str | None = None
+    #: a column whose true values mark customers who asked for erasure; they are never stored
+    erased: str | None = None
+    csv: tuple[tuple[str, Any], ...] = ()
+    description: str = ""
+    source: str = ""
+    license: str = ""
+    #: sha256 of the TOML text the dictionary was parsed from
+    sha256: str = ""
+    #: the TOML text itself (stored with the data so the store is self-describing)
+    text: str = field(default="", repr=False, compare=False)
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"Column {name!r} is not in the dictionary of dataset {self.name!r}.")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def columns_with_role(self, *roles: str) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.role in roles)
+
+    def columns_in_category(self, *categories: str) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.category in categories)
+
+    @property
+    def csv_options(self) -> dict[str, Any]:
+        return dict(self.csv)
+
+    @property
+    def timestamp_column(self) -> str | None:
+        ts = self.columns_with_role("timestamp")
+        return ts[0] if ts else None
+
+    @property
+    def primary_outcome(self) -> str | None:
+        outs = [c for c in self.columns if c.role == "outcome"]
+        for c in outs:
+            if c.primary:
+                return c.name
+        binary = [c for c in outs if c.type in (None, "boolean", "category", "text", "integer")]
+        return (binary or outs)[0].name if outs else None
+
+
+def _as_tuple_of_str(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
+
+
+def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
+    """Parse the TOML text of a data dictionary; raise :class:`DictionaryError` listing every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DictionaryError(source, [f"not valid TOML: {exc}"]) from None
+    problems: list[str] = []
+    ds = raw.get("dataset")
+    if not isinstance(ds, dict):
+        problems.append("missing [dataset] table (with name and entity)")
+        ds = {}
+    for k in sorted(set(ds) - _DATASET_FIELDS):
+        problems.append(f"[dataset]: unknown field {k!r} (known: {', '.join(sorted(_DATASET_FIELDS))})")
+    name = ds.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append("[dataset]: 'name' must be a non-empty string")
+        name = ""
+    entity = ds.get("entity", "customers")
+    if entity not in ENTITIES:
+        problems.append(f"[dataset]: 'entity' must be one of {', '.join(ENTITIES)}; got {entity!r}")
+    key = ds.get("key")
+    if key is not None and not isinstance(key, str):
+        problems.append(f"[dataset]: 'key' must be a column name; got {key!r}")
+        key = None
+    erased = ds.get("erased")
+    if erased is not None and not isinstance(erased, str):
+        problems.append(f"[dataset]: 'erased' must be a column name; got {erased!r}")
+        erased = None
+    csv = ds.get("csv", {})
+    if not isinstance(csv, dict):
+        problems.append("[dataset.csv] must be a table")
+        csv = {}
+    for k in sorted(set(csv) - _CSV_FIELDS):
+        problems.append(f"[dataset.csv]: unknown field {k!r} (known: {', '.join(sorted(_CSV_FIELDS))})")
+    if "delimiter" in csv and (not isinstance(csv["delimiter"], str) or len(csv["delimiter"]) != 1):
+        problems.append(f"[dataset.csv]: 'delimiter' must be one character; got {csv['delimiter']!r}")
+
+    cols_raw = raw.get("columns")
+    if not isinstance(cols_raw, dict) or not cols_raw:
+        problems.append("no [columns.<name>] tables: the dictionary must declare at least one column")
+        cols_raw = {}
+    for k in sorted(set(raw) - {"dataset", "columns"}):
+        problems.append(f"unknown top-level table {k!r} (expected [dataset] and [columns.<name>])")
+
+    columns: list[ColumnSpec] = []
+    for cname, spec in cols_raw.items():
+        where = f"column {cname!r}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: must be a table like [columns.{cname}] with a 'role'")
+            continue
+        for k in sorted(set(spec) - _COLUMN_FIELDS):
+            problems.append(f"{where}: unknown field {k!r} (known: {', '.join(sorted(_COLUMN_FIELDS))})")
+        role = spec.get("role")
+        if role not in ROLES:
+            problems.append(f"{where}: unknown role {role!r} (one of: {', '.join(ROLES)})")
+        category = spec.get("category")
+        if category is not None and category not in CATEGORIES:
+            problems.append(f"{where}: unknown category {category!r} (one of: {', '.join(CATEGORIES)})")
+        ctype = spec.get("type")
+        if ctype is not None and ctype not in TYPES:
+            problems.append(f"{where}: unknown type {ctype!r} (one of: {', '.join(TYPES)})")
+        bounds = spec.get("bounds")
+        bounds_t: tuple[float, float] | None = None
+        if bounds is not None:
+            ok = (
+                isinstance(bounds, list)
+                and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+            )
+            if not ok:
+                problems.append(f"{where}: 'bounds' must be [low, high] numbers; got {bounds!r}")
+            elif bounds[0] >= bounds[1]:
+                problems.append(f"{where}: 'bounds' low ({bounds[0]}) must be below high ({bounds[1]})")
+            else:
+                bounds_t = (float(bounds[0]), float(bounds[1]))
+            if ctype is not None and ctype not in NUMERIC_TYPES:
+                problems.append(f"{where}: 'bounds' only apply to integer or float columns, not {ctype!r}")
+        control = spec.get("control")
+        if control is not None:
+            if role != "treatment":
+                problems.append(f"{where}: 'control' only applies to role 'treatment' (role is {role!r})")
+            control = str(control)
+        if role == "treatment" and control is None:
+            problems.append(f"{where}: a treatment column needs 'control' (the value meaning not treated)")
+        positive = spec.get("positive")
+        if positive is not None:
+            if role != "outcome":
+                problems.append(f"{where}: 'positive' only applies to role 'outcome' (role is {role!r})")
+            positive = str(positive).lower() if isinstance(positive, bool) else str(positive)
+        primary = spec.get("primary", False)
+        if not isinstance(primary, bool):
+            problems.append(f"{where}: 'primary' must be true or false")
+            primary = False
+        if primary and role != "outcome":
+            problems.append(f"{where}: 'primary' only applies to role 'outcome' (role is {role!r})")
+        purpose = spec.get("purpose")
+        if purpose is not None and role != "consent":
+            problems.append(f"{where}: 'purpose' only applies to role 'consent' (role is {role!r})")
+        if role == "consent" and not purpose:
+            problems.append(f"{where}: a consent column needs 'purpose' (e.g. \"personalization\")")
+        generalize = spec.get("generalize")
+        if generalize is not None and generalize not in GENERALIZATIONS:
+            problems.append(f"{where}: unknown generalization {generalize!r} (one of: {', '.join(GENERALIZATIONS)})")
+        if generalize in ("band", "top_code") and ctype is not None and ctype not in NUMERIC_TYPES:
+            problems.append(f"{where}: generalization {generalize!r} needs a numeric column, not type {ctype!r}")
+        levels = spec.get("levels", [])
+        if not isinstance(levels, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in levels
+        ):
+            problems.append(f"{where}: 'levels' must be a list of positive numbers; got {levels!r}")
+            levels = []
+        order = spec.get("order", [])
+        if not isinstance(order, list):
+            problems.append(f"{where}: 'order' must be a list of values, lowest first")
+            order = []
+        columns.append(
+            ColumnSpec(
+                name=str(cname),
+                role=str(role),
+                category=category,
+                type=ctype,
+                bounds=bounds_t,
+                control=control,
+                positive=positive,
+                primary=primary,
+                purpose=purpose,
+                generalize=generalize,
+                levels=tuple(float(v) for v in levels),
+                order=_as_tuple_of_str(order),
+                description=str(spec.get("description", "")),
+            )
+        )
+    names = {c.name for c in columns}
+    if key is not None and key not in names:
+        problems.append(f"[dataset]: key column {key!r} is not declared under [columns]")
+    if erased is not None and erased not in names:
+        problems.append(f"[dataset]: erased column {erased!r} is not declared under [columns]")
+    if entity == "events":
+        if key is None:
+            problems.append("[dataset]: an events dataset needs 'key' (the customer key it joins on)")
+        if not any(c.role == "timestamp" for c in columns):
+            problems.append("an events dataset needs one column with role 'timestamp'")
+    if sum(1 for c in columns if c.role == "outcome" and c.primary) > 1:
+        problems.append("more than one outcome column is marked primary = true")
+    if sum(1 for c in columns if c.role == "treatment") > 1:
+        problems.append("more than one treatment column: declare one (its values are the arms)")
+    if key is not None and any(c.name == key and c.role not in ("other", "direct_identifier") for c in columns):
+        problems.append(f"column {key!r}: the key column must have role 'other' or 'direct_identifier'")
+    if problems:
+        raise DictionaryError(source, problems)
+    return Dictionary(
+        name=name,
+        entity=entity,
+        columns=tuple(columns),
+        key=key,
+        erased=erased,
+        csv=tuple(sorted(csv.items())),
+        description=str(ds.get("description", "")),
+        source=str(ds.get("source", "")),
+        license=str(ds.get("license", "")),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+    )
+
+
+def load_dictionary(path: str | Path) -> Dictionary:
+    """Read and parse a dictionary file; errors name the file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DictionaryError(str(p), [f"cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DictionaryError(str(p), [f"not UTF-8 text (byte {exc.start})"]) from None
+    return parse_dictionary(text, source=str(p))
