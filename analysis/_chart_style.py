@@ -1,0 +1,193 @@
+"""Palette, number formats, checks and layout helpers shared by every chart.
+
+Theme decision: figures carry the empty plotly template ``"none"``. In the app,
+``st.plotly_chart(fig, theme="streamlit")`` then applies Streamlit's own template,
+so backgrounds, fonts and grids follow the light or dark theme; in notebooks,
+HTML reports and PNG exports plotly.js' neutral defaults apply (white background,
+dark grey text). The empty template also keeps the figure JSON small (plotly's
+default template alone is ~8 KB). Colours are set only on data (Okabe–Ito, which
+reads on white and on dark backgrounds) and on neutral greys for baselines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+
+#: Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable
+#: with the common forms of colour-vision deficiency.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+#: Order used for series (scenarios). Black is left out (invisible on a dark
+#: theme) and yellow comes last (weak on white).
+SERIES_COLORS = (
+    PALETTE["blue"],
+    PALETTE["orange"],
+    PALETTE["bluish_green"],
+    PALETTE["reddish_purple"],
+    PALETTE["sky_blue"],
+    PALETTE["vermillion"],
+    PALETTE["yellow"],
+)
+GAIN_COLOR = PALETTE["bluish_green"]
+RISK_COLOR = PALETTE["vermillion"]
+TOTAL_COLOR = PALETTE["blue"]
+#: Mid grey: readable on white and on Streamlit's dark background.
+NEUTRAL_COLOR = "#8C8C8C"
+TEMPLATE = "none"
+MAX_CURVE_POINTS = 201
+SIGNIFICANT_DIGITS = 4
+
+
+# --------------------------------------------------------------------------- checks
+def check_frame(data: object, *, name: str, chart: str, columns: Sequence[str],
+                numeric: Sequence[str] = ()) -> pl.DataFrame:
+    """Check that ``data`` is a polars frame with ``columns``; numeric ones numeric, no nulls."""
+    if not isinstance(data, pl.DataFrame):
+        raise ValueError(
+            f"The '{name}' parameter of {chart} must be a polars DataFrame. "
+            f"Got {type(data).__name__} instead."
+        )
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"The '{name}' parameter of {chart} must have the column '{missing[0]}'. "
+            f"Got columns {list(data.columns)} instead."
+        )
+    for column in numeric:
+        if column not in data.columns:
+            continue
+        dtype = data.schema[column]
+        if not (dtype.is_numeric() or dtype == pl.Boolean):
+            raise ValueError(
+                f"The '{column}' column of '{name}' in {chart} must be numeric. Got {dtype} instead."
+            )
+        if data[column].null_count() or (dtype.is_float() and data[column].is_nan().any()):
+            raise ValueError(
+                f"The '{column}' column of '{name}' in {chart} must have no missing values. "
+                f"Got {data[column].null_count() + int(dtype.is_float() and data[column].is_nan().sum())} "
+                "missing instead."
+            )
+    return data
+
+
+def check_choice(value: object, *, name: str, chart: str, choices: Sequence[object]) -> None:
+    if value not in choices:
+        raise ValueError(
+            f"The '{name}' parameter of {chart} must be one of {list(choices)}. Got {value!r} instead."
+        )
+
+
+# ------------------------------------------------------------------------- numbers
+def round_sig(values: object, digits: int = SIGNIFICANT_DIGITS) -> list[float]:
+    """Round to ``digits`` significant figures (vectorized) and return plain floats."""
+    array = np.asarray(values, dtype=float)
+    if array.size == 0:
+        return []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.where(array == 0, 0, np.floor(np.log10(np.abs(array))))
+    factor = 10.0 ** (digits - 1 - magnitude)
+    rounded = np.round(array * factor) / factor
+    rounded = np.where(np.isfinite(array), rounded, array)
+    return rounded.tolist()
+
+
+def downsample_index(length: int, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread points, first and last kept."""
+    if length <= max_points:
+        return np.arange(length)
+    return np.unique(np.round(np.linspace(0, length - 1, max_points)).astype(int))
+
+
+def format_money(value: float) -> str:
+    """``1_234_567 -> '$1.23M'``; thousands K, millions M, billions B."""
+    if not math.isfinite(value):
+        return "n/a"
+    sign = "−" if value < 0 else ""
+    amount = abs(value)
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if amount >= threshold * 0.9995:
+            return f"{sign}${amount / threshold:.3g}{suffix}"
+    return f"{sign}${amount:.3g}" if amount < 100 else f"{sign}${amount:.0f}"
+
+
+def format_moneys(values: object) -> list[str]:
+    """Money labels for a short array (axis ticks, ≤ a few hundred hover labels)."""
+    return [format_money(v) for v in np.asarray(values, dtype=float).tolist()]
+
+
+def log_money_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Tick positions 1-2-5 × 10^d covering [low, high] (> 0), labelled '$1.2M'."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    decades = 10.0 ** np.arange(first, last + 1)
+    steps = (1.0,) if last - first > 4 else (1.0, 2.0, 5.0)
+    ticks = np.sort(np.outer(decades, steps).ravel())
+    ticks = ticks[(ticks >= low / 1.0001) & (ticks <= high * 1.0001)]
+    if ticks.size < 2:
+        ticks = np.array([low, high])
+    return ticks.tolist(), format_moneys(ticks)
+
+
+def linear_money_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:
+    """About ``count`` round tick positions over [low, high], labelled '$1.2M'."""
+    if high <= low:
+        high = low + 1.0
+    raw = (high - low) / count
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    ticks = np.arange(math.floor(low / step), math.ceil(high / step) + 1) * step
+    return round_sig(ticks, 6), format_moneys(ticks)
+
+
+# -------------------------------------------------------------------------- layout
+def new_figure(title: str, *, x_title: str, y_title: str, height: int = 480) -> go.Figure:
+    fig = go.Figure()
+    style(fig, title, height=height)
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def style(fig: go.Figure, title: str, *, height: int = 480) -> go.Figure:
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        height=height,
+        margin={"l": 70, "r": 30, "t": 80, "b": 70},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        hoverlabel={"namelength": -1},
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False)
+    fig.update_yaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False)
+    return fig
+
+
+def empty_figure(title: str, message: str = "No data to show yet.") -> go.Figure:
+    """A figure that says there is nothing to draw (pages show it as their empty state)."""
+    fig = go.Figure()
+    style(fig, title, height=300)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font={"size": 16})
+    return fig
+
+
+def note(fig: go.Figure, text: str, *, x: float, y: float, xanchor: str = "left",
+         yanchor: str = "bottom", name: str | None = None) -> None:
+    """A plain-language hint in paper coordinates (e.g. "← less exposure")."""
+    fig.add_annotation(text=text, x=x, y=y, xref="paper", yref="paper", showarrow=False,
+                       xanchor=xanchor, yanchor=yanchor, font={"size": 12, "color": NEUTRAL_COLOR},
+                       name=name)

@@ -1,0 +1,440 @@
+"""Every default number of the breach and trust models, with its source or labelled an assumption.
+
+The registry :data:`DEFAULT_ASSUMPTIONS` is plain data (a tuple of frozen :class:`Assumption`). Figures read
+from a public source carry it (see ``/work/shared/REFERENCES.md`` §5); figures marked ``secondary`` were read
+in a secondary source, not the original; everything else is ``kind="assumption"`` and says so. Each one can be
+overridden from a TOML file or a mapping with :func:`load_assumptions`; :func:`assumptions_table` lists them
+for the app and the reports.
+
+Distributions
+-------------
+``distribution="fixed"``
+    a point value; ``low``/``high`` (when given) are only the range used by sensitivity views.
+``distribution="pert"``
+    BetaPERT(low, mode=value, high) with γ = 4, as pyfair; mean (low + 4·mode + high) / 6.
+``distribution="lognormal"``
+    lognormal fitted to the 90 % interval [low, high], as riskquant:
+    μ = (ln low + ln high) / 2, σ = (ln high − ln low) / (2 · 1.645); ``value`` is the typical value shown.
+
+Example
+-------
+>>> a = load_assumptions({"breach_frequency": {"low": 0.02, "value": 0.1, "high": 0.4}})
+>>> a["breach_frequency"].value, a.mean("breach_frequency")
+(0.1, 0.15)
+>>> "breach_frequency" in a.overridden
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analysis.dictionary import CATEGORIES
+
+__all__ = [
+    "Assumption",
+    "Assumptions",
+    "AssumptionError",
+    "DEFAULT_ASSUMPTIONS",
+    "DISTRIBUTIONS",
+    "KINDS",
+    "PERT_GAMMA",
+    "Z_90",
+    "load_assumptions",
+    "assumptions_table",
+    "pert_mean",
+    "lognormal_parameters",
+]
+
+KINDS = ("sourced", "assumption")
+DISTRIBUTIONS = ("fixed", "pert", "lognormal")
+#: pyfair's BetaPERT shape parameter.
+PERT_GAMMA = 4.0
+#: standard-normal quantile of 0.95: a 90 % interval spans ±1.645 σ.
+Z_90 = 1.6448536269514722
+#: units whose values are fractions and must lie in [0, 1].
+_UNIT_FRACTIONS = ("probability", "share", "multiplier")
+_FIELDS = ("value", "low", "high")
+
+_IBM_2024 = "IBM / Ponemon, Cost of a Data Breach Report 2024"
+_IBM_CPR = "IBM / Ponemon, Cost of a Data Breach (average cost per record series)"
+_GDPR = "Regulation (EU) 2016/679 (GDPR), Art. 83"
+_CCPA = "California Civil Code §1798.150 (CCPA)"
+_ASSUMED = "PrivacyLift assumption"
+
+
+class AssumptionError(ValueError):
+    """An assumption (default or override) is invalid; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One default number of the models, with where it comes from."""
+
+    #: registry key, dotted for families ("category_weight.health")
+    key: str
+    #: the point value (the mode for PERT, the typical value for lognormal)
+    value: float
+    #: unit in plain words ("USD per record", "per year", "probability", ...)
+    unit: str
+    #: what it is, in the user's words
+    label: str
+    #: publication it comes from, or "PrivacyLift assumption"
+    source: str
+    #: year of the figure (None for assumptions)
+    year: int | None
+    #: read in a secondary source, not the original
+    secondary: bool
+    #: "sourced" or "assumption"
+    kind: str
+    #: lower bound (PERT minimum, 5th percentile for lognormal, sensitivity low for fixed)
+    low: float | None = None
+    #: upper bound (PERT maximum, 95th percentile for lognormal, sensitivity high for fixed)
+    high: float | None = None
+    #: how the figure was obtained or why it is plausible
+    note: str = ""
+    #: one of :data:`DISTRIBUTIONS`
+    distribution: str = "fixed"
+
+
+def _a(key, value, unit, label, *, low=None, high=None, dist="fixed", note="", source=_ASSUMED,
+       year=None, secondary=False, kind="assumption") -> Assumption:
+    return Assumption(key, float(value), unit, label, source, year, secondary, kind,
+                      None if low is None else float(low), None if high is None else float(high), note, dist)
+
+
+_CATEGORY_WEIGHTS = {  # share of the average cost per record a category adds (assumptions)
+    "contact": (0.7, 0.4, 1.0, "names, e-mail, phone: what breach notification is about"),
+    "demographic": (0.3, 0.1, 0.5, "age, gender: contact + demographic = the IBM average record"),
+    "location": (0.3, 0.1, 0.6, "address, postcode, geolocation"),
+    "financial": (0.8, 0.4, 1.5, "card, account, income: fraud exposure"),
+    "health": (1.2, 0.6, 2.0, "special category data (GDPR Art. 9)"),
+    "behavioral": (0.2, 0.05, 0.5, "visits, clicks, preferences"),
+    "transactional": (0.2, 0.05, 0.5, "purchases, amounts"),
+    "other": (0.05, 0.0, 0.2, "technical or miscellaneous columns"),
+}
+
+#: The registry: every default number used by ``analysis.breach`` and ``analysis.trust``.
+DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
+    # --- frequency ------------------------------------------------------------------------------------
+    _a("breach_frequency", 0.05, "per year", "Breaches of the customer database per year (ASSUMPTION)",
+       low=0.01, high=0.25, dist="pert",
+       note="No public source gives this rate for one company's customer database; set it from your own "
+            "threat assessment. PERT(low, mode, high) sampled per simulated year, then Poisson."),
+    # --- records exposed ------------------------------------------------------------------------------
+    _a("reachable_share", 0.8, "share", "Share of held records stored where an attacker can reach them",
+       low=0.5, high=1.0),
+    _a("breach_records_fraction", 0.2, "share", "Share of reachable records taken in one breach",
+       low=0.01, high=1.0, dist="pert", note="PERT sampled per breach."),
+    _a("history_days", 1095, "days", "History kept when retention is unlimited",
+       low=365, high=3650,
+       note="Retention multiplier on behavioral, transactional and location data = "
+            "min(1, retention_days / history_days)."),
+    # --- cost per record ------------------------------------------------------------------------------
+    _a("cost_per_record", 246, "USD per record", "Average cost of a breach per record (2020)",
+       source=_IBM_CPR, year=2020, secondary=True, kind="sourced",
+       note="Series 2015 $154 … 2019 $242, 2020 $246. All-inclusive in IBM's method (detection, "
+            "notification, response, lost business)."),
+    _a("lost_business_share_of_record_cost", 0.3, "share",
+       "Part of the per-record cost that is lost business (modelled separately here)",
+       low=0.2, high=0.4,
+       note="Removed from the per-record cost so lost business is not counted twice."),
+    _a("cost_per_record_factor", 0.9, "multiplier of the average", "Per-breach variation of the cost per record",
+       low=0.45, high=1.8, dist="lognormal",
+       note="90 % interval chosen so the factor's mean is ≈ 1 (0.98): the sourced average stays the average."),
+    *(_a(f"category_weight.{c}", w, "weight (× cost per record)", f"Cost weight of {c} data",
+         low=lo, high=hi, note=n + ". A record's cost = cost per record × sum of the held categories' weights.")
+      for c, (w, lo, hi, n) in _CATEGORY_WEIGHTS.items()),
+    _a("notification_response_cost", 100_000, "USD per breach",
+       "Fixed cost of a breach whatever its size (forensics, legal, notification set-up)",
+       low=20_000, high=1_000_000, dist="pert"),
+    # --- mitigations ----------------------------------------------------------------------------------
+    _a("encryption_multiplier", 1 - 13 / 233, "multiplier", "Encryption at rest: per-record cost multiplier",
+       source=_IBM_CPR + " 2018", year=2018, secondary=True, kind="sourced",
+       note="IBM 2018: encryption cut $13 per record; 1 − 13 / 233 (2018 average $233). Also removes "
+            "CCPA statutory damages (non-encrypted data only)."),
+    _a("incident_response_multiplier", 1 - 14 / 233, "multiplier",
+       "Incident-response team: per-record cost multiplier",
+       source=_IBM_CPR + " 2018", year=2018, secondary=True, kind="sourced",
+       note="IBM 2018: an incident-response team cut $14 per record; 1 − 14 / 233."),
+    _a("pseudonymization_multiplier", 0.6, "multiplier",
+       "Pseudonymized identifiers: per-record cost multiplier", low=0.4, high=0.85),
+    _a("no_direct_identifiers_multiplier", 0.4, "multiplier",
+       "No direct identifiers held: per-record cost multiplier", low=0.2, high=0.7),
+    _a("access_restriction_multiplier", 0.5, "multiplier",
+       "Access restriction: multiplier on the reachable share", low=0.25, high=0.8),
+    # --- regulatory: GDPR -----------------------------------------------------------------------------
+    _a("gdpr_art83_4_fixed_eur", 10_000_000, "EUR", "GDPR Art. 83(4) ceiling, fixed part",
+       source=_GDPR + "(4)", year=2016, kind="sourced", note="Whichever is higher of this and the share."),
+    _a("gdpr_art83_4_turnover_share", 0.02, "share", "GDPR Art. 83(4) ceiling, share of annual turnover",
+       source=_GDPR + "(4)", year=2016, kind="sourced"),
+    _a("gdpr_art83_5_fixed_eur", 20_000_000, "EUR", "GDPR Art. 83(5) ceiling, fixed part",
+       source=_GDPR + "(5)", year=2016, kind="sourced"),
+    _a("gdpr_art83_5_turnover_share", 0.04, "share", "GDPR Art. 83(5) ceiling, share of annual turnover",
+       source=_GDPR + "(5)", year=2016, kind="sourced"),
+    _a("gdpr_upper_tier_probability", 0.3, "probability",
+       "Share of fines imposed under the higher Art. 83(5) tier", low=0.1, high=0.6,
+       note="Security failures (Art. 32) fall under 83(4); infringing principles (Art. 5(1)(f)) under 83(5)."),
+    _a("fine_probability", 0.33, "probability", "Probability a breach leads to a fine",
+       low=0.2, high=0.5, source=_IBM_2024, year=2024, kind="sourced",
+       note="IBM 2024: about a third of organizations paid fines (any regulator). The range is an assumption."),
+    _a("fine_share_of_ceiling", 0.01, "share", "A fine as a share of the GDPR ceiling",
+       low=0.001, high=0.1, dist="pert", note="PERT sampled per fine."),
+    _a("turnover_eur", 50_000_000, "EUR per year", "Worldwide annual turnover (USER INPUT; default assumed)"),
+    _a("eur_usd", 1.08, "USD per EUR", "Exchange rate", low=1.0, high=1.2),
+    # --- regulatory: CCPA -----------------------------------------------------------------------------
+    _a("ccpa_damages_per_consumer", 250, "USD per consumer", "CCPA statutory damages per consumer",
+       low=100, high=750, dist="pert", source=_CCPA + " (bounds); mode assumed", year=2018,
+       note="$100–$750 per consumer per incident for non-encrypted, non-redacted personal information. "
+            "The mode ($250) is an assumption."),
+    _a("ccpa_claim_probability", 0.25, "probability",
+       "Probability a qualifying breach ends in statutory damages (class action, settlement)",
+       low=0.05, high=0.6),
+    _a("california_share", 0.12, "share", "Share of customers living in California", low=0.0, high=0.4,
+       note="Set 0 when no customers live in California."),
+    # --- lost business ------------------------------------------------------------------------------
+    _a("breach_churn", 0.03, "share", "Share of affected customers who leave after a breach",
+       low=0.01, high=0.07),
+    _a("customer_value", 250, "USD per customer", "Customer lifetime value (USER INPUT; default assumed)",
+       low=50, high=1000),
+    # --- trust (analysis.trust) ---------------------------------------------------------------------
+    _a("trust_consented_retention_lift", 0.02, "share per year",
+       "Personalization customers consented to: extra share of them kept each year", low=0.0, high=0.05),
+    _a("trust_sensitive_churn", 0.02, "share per year",
+       "Personalization using sensitive attributes: extra share of personalized customers lost each year",
+       low=0.005, high=0.05),
+    _a("trust_nonconsented_churn", 0.03, "share per year",
+       "Personalization on non-consented data: extra share of those customers lost each year",
+       low=0.01, high=0.08),
+    _a("trust_breach_reputation_churn", 0.01, "share", "Share of ALL customers who leave after a breach "
+       "(reputation; the affected customers' churn is in the breach model)", low=0.0, high=0.03),
+    # --- sanity reference (not used in computations) ----------------------------------------------
+    _a("ibm_average_total_cost", 4_880_000, "USD per breach", "Average total cost of a breach (reference)",
+       source=_IBM_2024, year=2024, kind="sourced",
+       note="2023: $4.45M; US $9.36M; breaches of 2,100–113,000 records. Used only as a sanity check."),
+)
+
+
+def pert_mean(low: float, mode: float, high: float, gamma: float = PERT_GAMMA) -> float:
+    """Mean of BetaPERT(low, mode, high): (low + γ·mode + high) / (γ + 2).
+
+    >>> pert_mean(0, 1, 8)
+    2.0
+    """
+    return (low + gamma * mode + high) / (gamma + 2.0)
+
+
+def lognormal_parameters(low: float, high: float) -> tuple[float, float]:
+    """(μ, σ) of the lognormal whose 90 % interval is [low, high] (riskquant's fit).
+
+    >>> mu, sigma = lognormal_parameters(1.0, math.e ** (2 * Z_90))
+    >>> round(mu, 6), round(sigma, 6)
+    (1.644854, 1.0)
+    """
+    mu = (math.log(low) + math.log(high)) / 2.0
+    sigma = (math.log(high) - math.log(low)) / (2.0 * Z_90)
+    return mu, sigma
+
+
+def _mean_of(a: Assumption) -> float:
+    if a.distribution == "pert":
+        return pert_mean(a.low, a.value, a.high)
+    if a.distribution == "lognormal":
+        mu, sigma = lognormal_parameters(a.low, a.high)
+        return math.exp(mu + sigma**2 / 2.0)
+    return a.value
+
+
+def _fail(key: str, requirement: str, got: Any) -> AssumptionError:
+    return AssumptionError(f"The '{key}' assumption must be {requirement}. Got {got!r} instead.")
+
+
+def _validate(a: Assumption) -> None:
+    for name in _FIELDS:
+        v = getattr(a, name)
+        if v is None:
+            continue
+        field = f"{a.key}.{name}"
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise _fail(field, "a finite number", v)
+        if v < 0:
+            raise _fail(field, "≥ 0", v)
+        if a.unit in _UNIT_FRACTIONS and v > 1:
+            raise _fail(field, f"≤ 1 (a {a.unit})", v)
+        if a.unit == "days" and v <= 0:
+            raise _fail(field, "> 0 (days)", v)
+    if a.distribution in ("pert", "lognormal") and (a.low is None or a.high is None):
+        raise _fail(f"{a.key}.low", f"given with high (a {a.distribution} distribution needs both)", a.low)
+    if a.low is not None and a.high is not None and a.low > a.high:
+        raise _fail(f"{a.key}.low", f"≤ its high ({a.high:g})", a.low)
+    if a.distribution == "lognormal" and a.low <= 0:
+        raise _fail(f"{a.key}.low", "> 0 (a lognormal 90 % interval)", a.low)
+    if a.low is not None and a.value < a.low or a.high is not None and a.value > a.high:
+        raise AssumptionError(
+            f"The '{a.key}.value' assumption must be within [low, high] = [{a.low:g}, {a.high:g}]. "
+            f"Got {a.value!r} instead; set low and high too.")
+
+
+_DEFAULTS_BY_KEY = {a.key: a for a in DEFAULT_ASSUMPTIONS}
+
+
+class Assumptions(Mapping[str, Assumption]):
+    """A validated, read-only set of assumptions: ``a[key] -> Assumption``; ``a.value(key)``, ``a.mean(key)``.
+
+    Build it with :func:`load_assumptions`. ``overridden`` holds the keys changed from the defaults.
+    """
+
+    def __init__(self, items: Mapping[str, Assumption], overridden: frozenset[str] = frozenset()):
+        for a in items.values():
+            _validate(a)
+        self._items = dict(items)
+        self.overridden = frozenset(overridden)
+
+    def __getitem__(self, key: str) -> Assumption:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Assumptions({len(self)} keys, overridden={sorted(self.overridden)})"
+
+    def value(self, key: str) -> float:
+        """The point value of ``key``."""
+        return self._items[key].value
+
+    def mean(self, key: str) -> float:
+        """The mean of ``key``'s distribution (the value itself when fixed)."""
+        return _mean_of(self._items[key])
+
+    def with_values(self, **values: float) -> Assumptions:
+        """A copy with some point values replaced (keys with dots: pass a dict via ``**{...}``)."""
+        return self.with_overrides({k: {"value": v} for k, v in values.items()})
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Assumptions:
+        """A copy with overrides applied (same format as :func:`load_assumptions`)."""
+        items = dict(self._items)
+        changed = set(self.overridden)
+        for key, fields in _flatten(overrides).items():
+            items[key] = _apply(items, key, fields)
+            changed.add(key)
+        return Assumptions(items, frozenset(changed))
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Every assumption as a JSON-ready dict, keyed by ``key``."""
+        return {k: {**asdict(a), "overridden": k in self.overridden} for k, a in self._items.items()}
+
+    def fingerprint(self) -> str:
+        """A short hash of every value, low and high: a cache key and an id for reports."""
+        payload = json.dumps({k: (a.value, a.low, a.high) for k, a in sorted(self._items.items())})
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _flatten(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables ({"category_weight": {"health": {...}}}) → {"category_weight.health": {...}}."""
+    flat: dict[str, Any] = {}
+    for name, fields in overrides.items():
+        key = f"{prefix}{name}"
+        if key in _DEFAULTS_BY_KEY or not isinstance(fields, Mapping):
+            flat[key] = fields
+        elif set(fields) <= {*_FIELDS, "mode"}:
+            flat[key] = fields  # looks like a leaf: let _apply report the unknown key
+        else:
+            flat.update(_flatten(fields, prefix=f"{key}."))
+    return flat
+
+
+def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption:
+    if key not in items:
+        family, _, member = key.partition(".")
+        if family == "category_weight":
+            raise AssumptionError(f"The 'category_weight' assumption has no category {member!r}. "
+                                  f"Use one of {', '.join(CATEGORIES)}.")
+        raise AssumptionError(f"The {key!r} assumption is unknown. Known keys: {', '.join(sorted(items))}.")
+    if not isinstance(fields, Mapping):
+        fields = {"value": fields}
+    changes: dict[str, float] = {}
+    for name, v in fields.items():
+        target = "value" if name == "mode" else name
+        if target not in _FIELDS:
+            raise AssumptionError(f"The '{key}.{name}' assumption field is unknown. Use value, low or high.")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _fail(f"{key}.{name}", "a number", v)
+        changes[target] = float(v)
+    return replace(items[key], **changes)
+
+
+def load_assumptions(path_or_mapping: str | Path | Mapping[str, Any] | Assumptions | None = None) -> Assumptions:
+    """The default assumptions, with overrides from a TOML file or a mapping.
+
+    Parameters
+    ----------
+    path_or_mapping : str, Path, mapping, Assumptions or None
+        ``None``: the defaults. A TOML path or a mapping: ``key = number`` sets the value;
+        ``[key]`` tables (or dicts) set ``value`` (alias ``mode``), ``low`` and ``high``.
+        Dotted keys may be nested tables: ``[category_weight.health]``.
+
+    Raises
+    ------
+    AssumptionError
+        unknown key or field, negative number, low > high, a probability/share above 1, unknown category.
+
+    Example
+    -------
+    >>> load_assumptions({"cost_per_record": 200}).value("cost_per_record")
+    200.0
+    >>> load_assumptions({"breach_frequency": {"low": -1}})
+    Traceback (most recent call last):
+    ...
+    analysis.assumptions.AssumptionError: The 'breach_frequency.low' assumption must be ≥ 0. Got -1.0 instead.
+    """
+    defaults = Assumptions(_DEFAULTS_BY_KEY)
+    if path_or_mapping is None:
+        return defaults
+    if isinstance(path_or_mapping, Assumptions):
+        return path_or_mapping
+    if isinstance(path_or_mapping, (str, Path)):
+        try:
+            overrides = tomllib.loads(Path(path_or_mapping).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise AssumptionError(f"The assumptions file {str(path_or_mapping)!r} is not valid TOML: {exc}") from exc
+        overrides.pop("meta", None)  # free-form [meta] table for notes
+    elif isinstance(path_or_mapping, Mapping):
+        overrides = path_or_mapping
+    else:
+        raise TypeError(f"The 'path_or_mapping' parameter of load_assumptions must be a path, a mapping or None. "
+                        f"Got {type(path_or_mapping).__name__} instead.")
+    return defaults.with_overrides(overrides)
+
+
+def assumptions_table(assumptions: Assumptions | None = None) -> pl.DataFrame:
+    """One row per assumption, for the UI and the reports.
+
+    Columns: key, label, value, low, high, distribution, mean, unit, source, year, secondary, kind,
+    overridden, note.
+
+    >>> assumptions_table().filter(pl.col("key") == "cost_per_record")["source"][0][:3]
+    'IBM'
+    """
+    a = load_assumptions(assumptions)
+    rows = [{"key": k, "label": x.label, "value": x.value, "low": x.low, "high": x.high,
+             "distribution": x.distribution, "mean": a.mean(k), "unit": x.unit, "source": x.source,
+             "year": x.year, "secondary": x.secondary, "kind": x.kind, "overridden": k in a.overridden,
+             "note": x.note} for k, x in a.items()]
+    schema = {"key": pl.String, "label": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
+              "distribution": pl.String, "mean": pl.Float64, "unit": pl.String, "source": pl.String,
+              "year": pl.Int64, "secondary": pl.Boolean, "kind": pl.String, "overridden": pl.Boolean,
+              "note": pl.String}
+    return pl.DataFrame(rows, schema=schema)

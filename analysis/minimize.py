@@ -1,0 +1,410 @@
+"""Scenario → the data the model may learn from and the data the business would hold.
+
+:func:`load_crm` reads the CRM once from the store (customers, ground truth, and event features per
+retention window, computed in DuckDB and memoized); :func:`prepare` applies one :class:`~analysis.Scenario`:
+erasure, consent regime, feature minimization, generalization of quasi-identifiers, retention, and builds the
+model matrices (every feature scaled into [0, 1] with domain bounds from the dictionary, so differentially
+private training never reads bounds from the data).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .dictionary import NUMERIC_TYPES, ColumnSpec
+from .scenario import FEATURE_ROLES, Scenario, ScenarioError
+from .schema import CRMSchema
+from .store._features import COUNT_CAP
+
+__all__ = ["CRMData", "Prepared", "load_crm", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
+
+#: Share of customers held out to measure every scenario (the same customers for every scenario of a seed).
+TEST_SHARE = 0.3
+#: Default generalization levels when the dictionary gives none (mildest first).
+DEFAULT_BAND_LEVELS = (5.0, 10.0, 20.0)
+DEFAULT_RARE_LEVELS = (0.01, 0.05, 0.10)
+#: Longest history assumed when scaling recency (10 years): a domain cap, not read from data.
+MAX_HISTORY_DAYS = 3650
+MAX_LEVELS_ONE_HOT = 30
+
+
+@dataclass
+class CRMData:
+    """The CRM loaded once for many scenarios (pseudonymized; lives in memory only)."""
+
+    schema: CRMSchema
+    customers: pl.DataFrame
+    fingerprint: str
+    ground_truth: pl.DataFrame | None = None
+    _event_loader: Any = field(default=None, repr=False)
+    _events: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_customers(self) -> int:
+        return self.customers.height
+
+    def event_features(self, window_days: int | None) -> pl.DataFrame:
+        if window_days not in self._events:
+            if self._event_loader is None:
+                self._events[window_days] = pl.DataFrame({self.schema.key: []})
+            else:
+                self._events[window_days] = self._event_loader(window_days)
+        return self._events[window_days]
+
+
+def load_crm(store) -> CRMData:
+    """Read the customer view (and ground truth, if the data is synthetic) from a :class:`Store`."""
+    schema = store.schema()
+    customers = store.customers(schema)
+    loader = None
+    if schema.has_events:
+        loader = lambda w: store.event_features(window_days=w, schema=schema)  # noqa: E731
+    return CRMData(
+        schema=schema,
+        customers=customers,
+        fingerprint=store.fingerprint(),
+        ground_truth=store.ground_truth(),
+        _event_loader=loader,
+    )
+
+
+@dataclass
+class Prepared:
+    """One scenario's matrices and exposed data (in memory only; never saved)."""
+
+    spec: Scenario
+    feature_names: list[str]
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    treatment_train: np.ndarray | None
+    treatment_test: np.ndarray | None
+    control: str | None
+    revenue_test: np.ndarray | None
+    true_uplift_test: np.ndarray | None
+    #: test customers inside the scenario's own population (consenters, for consent regimes)
+    own_population_test: np.ndarray
+    exposed: pl.DataFrame
+    quasi: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    population: int
+    customers_held: int
+    columns_used: tuple[str, ...]
+    categories_held: tuple[str, ...]
+    notes: list[str]
+
+
+# ---- applicability and validation against a dataset ---------------------------------------------------
+def not_applicable(spec: Scenario, schema: CRMSchema) -> str | None:
+    """Why a scenario does not apply to a dataset (None when it applies)."""
+    if spec.retention_days is not None and not schema.has_events:
+        return "retention window: the dataset has no events history"
+    if "sensitive" in spec.exclude_roles and not schema.sensitive:
+        return "no sensitive columns to drop: the dictionary declares none"
+    if spec.consent == "consented_only" and schema.consent_column(spec.consent_purpose) is None:
+        return f"consent only: no consent column for purpose {spec.consent_purpose!r}"
+    if spec.generalization_level > 0 and not schema.quasi_identifiers:
+        return "generalization: the dictionary declares no quasi-identifiers"
+    if schema.outcome is None:
+        return "no outcome column (role 'outcome') to measure lift on"
+    return None
+
+
+def _check_against(spec: Scenario, schema: CRMSchema) -> None:
+    names = set(schema.column_names)
+    for c in spec.exclude_columns:
+        if c not in names:
+            raise ScenarioError(
+                f"The 'exclude_columns' parameter of Scenario {spec.name!r} names unknown column {c!r}; "
+                f"known columns: {', '.join(sorted(names))}."
+            )
+    for col, method, _ in spec.generalize:
+        if col not in names:
+            raise ScenarioError(
+                f"The 'generalize' parameter of Scenario {spec.name!r} names unknown column {col!r}; "
+                f"known columns: {', '.join(sorted(names))}."
+            )
+        c = schema.column(col)
+        if method in ("band", "top_code") and c.type not in NUMERIC_TYPES:
+            raise ScenarioError(
+                f"The 'generalize' parameter of Scenario {spec.name!r} applies {method!r} to column {col!r}, "
+                f"which is not numeric (type {c.type or 'text'!r})."
+            )
+    if spec.epsilon is not None and schema.outcome is not None and schema.outcome.type == "float":
+        raise ScenarioError(
+            f"The 'epsilon' parameter of Scenario {spec.name!r} needs a binary outcome to train a DP classifier."
+        )
+
+
+# ---- generalization ----------------------------------------------------------------------------------
+def generalize_column(series: pl.Series, method: str, parameter: float) -> pl.Series:
+    """Generalize one quasi-identifier: ``band`` (lower bound of a band of width p), ``prefix`` (first p
+    characters), ``top_code`` (values above p become p), ``merge_rare`` (categories under a share p → "Other").
+
+    >>> generalize_column(pl.Series([23, 37, 41]), "band", 10).to_list()
+    [20, 30, 40]
+    >>> generalize_column(pl.Series(["02139", "02141"]), "prefix", 3).to_list()
+    ['021', '021']
+    """
+    name = series.name
+    if method == "band":
+        width = float(parameter)
+        out = (series.cast(pl.Float64) / width).floor() * width
+        if series.dtype.is_integer() and float(width).is_integer():
+            out = out.cast(series.dtype)
+        return out.alias(name)
+    if method == "top_code":
+        return series.clip(upper_bound=parameter).alias(name)
+    if method == "prefix":
+        return series.cast(pl.String).str.slice(0, int(parameter)).alias(name)
+    if method == "merge_rare":
+        s = series.cast(pl.String)
+        counts = s.value_counts()
+        total = max(series.len(), 1)
+        rare = counts.filter(pl.col("count") / total < parameter)[s.name]
+        return pl.select(
+            pl.when(s.is_in(rare.implode())).then(pl.lit("Other")).otherwise(s).alias(name)
+        ).to_series()
+    raise ValueError(f"Unknown generalization {method!r}.")
+
+
+def _level_rule(c: ColumnSpec, level: int) -> tuple[str, float] | None:
+    method = c.generalize
+    levels = c.levels
+    if method is None:
+        if c.type in NUMERIC_TYPES:
+            method, levels = "band", levels or DEFAULT_BAND_LEVELS
+        elif c.type in ("category", "boolean", None):
+            method, levels = "merge_rare", levels or DEFAULT_RARE_LEVELS
+        else:
+            return None
+    if not levels:
+        levels = DEFAULT_BAND_LEVELS if method == "band" else DEFAULT_RARE_LEVELS
+    return method, levels[min(level, len(levels)) - 1]
+
+
+def generalization_rules(spec: Scenario, schema: CRMSchema) -> list[tuple[str, str, float]]:
+    rules: list[tuple[str, str, float]] = []
+    if spec.generalization_level > 0:
+        for c in schema.columns:
+            if c.role == "quasi_identifier":
+                r = _level_rule(c, spec.generalization_level)
+                if r is not None:
+                    rules.append((c.name, r[0], r[1]))
+    rules.extend((c, m, float(p)) for c, m, p in spec.generalize)
+    return rules
+
+
+# ---- populations -------------------------------------------------------------------------------------
+def _draws(n: int, seed: int, stream: int) -> np.ndarray:
+    return np.random.default_rng([seed, stream]).random(n)
+
+
+def _populations(spec: Scenario, data: CRMData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(is_test, erased, allowed) boolean masks over ``data.customers`` (sorted by key)."""
+    n = data.n_customers
+    is_test = _draws(n, spec.seed, 1) < TEST_SHARE
+    erased = _draws(n, spec.seed, 2) < spec.erasure_rate if spec.erasure_rate > 0 else np.zeros(n, bool)
+    consent_col = data.schema.consent_column(spec.consent_purpose)
+    consent = (
+        data.customers[consent_col].fill_null(False).cast(pl.Boolean).to_numpy()
+        if consent_col
+        else np.zeros(n, bool)
+    )
+    u = _draws(n, spec.seed, 3)
+    if spec.consent == "ignore":
+        allowed = np.ones(n, bool)
+    elif spec.consent == "consented_only":
+        allowed = consent.copy()
+    elif spec.consent == "opt_in":
+        # the r·n customers most likely to opt in: actual consenters first (selection is not random)
+        m = int(round(spec.effective_consent_rate * n))
+        order = np.argsort(-(consent.astype(float) + 0.999 * u), kind="stable")
+        allowed = np.zeros(n, bool)
+        allowed[order[:m]] = True
+    else:  # opt_out: the o·n customers most likely to object leave, non-consenters first
+        m = int(round(spec.effective_consent_rate * n))
+        order = np.argsort(-((~consent).astype(float) + 0.999 * u), kind="stable")
+        allowed = np.ones(n, bool)
+        allowed[order[:m]] = False
+    return is_test, erased, allowed & ~erased
+
+
+# ---- features ----------------------------------------------------------------------------------------
+def _feature_columns(spec: Scenario, schema: CRMSchema) -> list[ColumnSpec]:
+    cols = []
+    for c in schema.columns:
+        if c.role not in FEATURE_ROLES:
+            continue
+        if c.role in spec.exclude_roles or (c.category and c.category in spec.exclude_categories):
+            continue
+        if c.name in spec.exclude_columns:
+            continue
+        cols.append(c)
+    return cols
+
+
+def _uses_events(spec: Scenario, schema: CRMSchema) -> bool:
+    return (
+        spec.use_events
+        and schema.has_events
+        and "behavioral" not in spec.exclude_roles
+        and "behavioral" not in spec.exclude_categories
+    )
+
+
+def _scale_event_feature(name: str, values: pl.Series, window: int | None) -> np.ndarray:
+    x = values.cast(pl.Float64).fill_null(0).to_numpy()
+    if name == "recency_days":
+        cap = float(window or MAX_HISTORY_DAYS)
+        return np.clip(x, 0, cap) / cap
+    if name.endswith("_total"):
+        return np.log1p(np.clip(x, 0, None)) / math.log1p(1e6)  # amounts capped at 1,000,000 per window
+    return np.log1p(np.clip(x, 0, COUNT_CAP)) / math.log1p(COUNT_CAP)
+
+
+def _matrix(
+    frame: pl.DataFrame,
+    columns: list[ColumnSpec],
+    event_cols: list[str],
+    train_mask: np.ndarray,
+    *,
+    dp: bool,
+    window: int | None,
+    notes: list[str],
+) -> tuple[np.ndarray, list[str]]:
+    parts: list[np.ndarray] = []
+    names: list[str] = []
+    for c in columns:
+        s = frame[c.name]
+        if c.type in NUMERIC_TYPES:
+            if c.bounds is not None:
+                lo, hi = c.bounds
+            elif dp:
+                notes.append(f"{c.name}: left out of the DP model (no bounds in the dictionary)")
+                continue
+            else:
+                vals = s.cast(pl.Float64).drop_nulls()
+                lo, hi = (float(vals.min()), float(vals.max())) if vals.len() else (0.0, 1.0)
+                hi = hi if hi > lo else lo + 1.0
+            x = s.cast(pl.Float64).fill_null((lo + hi) / 2).to_numpy()
+            parts.append(((np.clip(x, lo, hi) - lo) / (hi - lo))[:, None])
+            names.append(c.name)
+        elif c.type == "boolean":
+            parts.append(s.cast(pl.Boolean).fill_null(False).cast(pl.Float64).to_numpy()[:, None])
+            names.append(c.name)
+        else:
+            st = s.cast(pl.String)
+            levels = list(c.order) or (
+                st.filter(pl.Series(train_mask)).value_counts(sort=True).drop_nulls()[st.name].to_list()
+            )
+            levels = levels[:MAX_LEVELS_ONE_HOT]
+            arr = st.to_numpy()
+            for v in levels:
+                parts.append((arr == v).astype(float)[:, None])
+                names.append(f"{c.name}={v}")
+    for e in event_cols:
+        parts.append(_scale_event_feature(e, frame[e], window)[:, None])
+        names.append(e)
+    if not parts:
+        return np.zeros((frame.height, 0)), names
+    return np.hstack(parts), names
+
+
+def _binary_outcome(frame: pl.DataFrame, c: ColumnSpec) -> np.ndarray:
+    s = frame[c.name]
+    if s.dtype == pl.Boolean:
+        return s.fill_null(False).cast(pl.Int8).to_numpy()
+    if c.positive is not None:
+        return (s.cast(pl.String).str.to_lowercase() == c.positive.lower()).fill_null(False).cast(pl.Int8).to_numpy()
+    return (s.cast(pl.Float64).fill_null(0) > 0).cast(pl.Int8).to_numpy()
+
+
+def prepare(spec: Scenario, data: CRMData) -> Prepared:
+    """Apply a scenario to the loaded CRM: populations, features, generalization, retention, matrices."""
+    schema = data.schema
+    reason = not_applicable(spec, schema)
+    if reason:
+        raise ScenarioError(f"Scenario {spec.name!r} does not apply to this dataset: {reason}.")
+    _check_against(spec, schema)
+    notes: list[str] = []
+    key = schema.key
+    frame = data.customers
+    # generalization of quasi-identifiers (what is held and what the model sees)
+    for col, method, p in generalization_rules(spec, schema):
+        frame = frame.with_columns(generalize_column(frame[col], method, p))
+    columns = _feature_columns(spec, schema)
+    event_cols: list[str] = []
+    if _uses_events(spec, schema):
+        ev = data.event_features(spec.retention_days)
+        event_cols = [c for c in ev.columns if c != key]
+        frame = frame.join(ev, on=key, how="left")
+        if "recency_days" in frame.columns:
+            frame = frame.with_columns(
+                pl.col("recency_days").fill_null(spec.retention_days or MAX_HISTORY_DAYS)
+            )
+        frame = frame.with_columns([pl.col(c).fill_null(0) for c in event_cols if c != "recency_days"])
+    is_test, erased, allowed = _populations(spec, data)
+    train_mask = ~is_test & allowed
+    test_mask = is_test & ~erased
+    X, names = _matrix(
+        frame, columns, event_cols, train_mask, dp=spec.epsilon is not None, window=spec.retention_days, notes=notes
+    )
+    y = _binary_outcome(frame, schema.outcome)
+    t = None
+    control = None
+    if schema.treatment is not None:
+        t = frame[schema.treatment.name].cast(pl.String).to_numpy()
+        control = schema.treatment.control
+    revenue = None
+    if schema.amount_outcome is not None:
+        revenue = frame[schema.amount_outcome.name].cast(pl.Float64).fill_null(0).to_numpy()
+    true_uplift = None
+    if data.ground_truth is not None and t is not None:
+        arms = sorted(set(frame[schema.treatment.name].cast(pl.String).drop_nulls().unique().to_list()) - {control})
+        cols = [f"uplift_{a}" for a in arms]
+        gt = data.ground_truth
+        if all(c in gt.columns for c in cols) and key in gt.columns:
+            joined = frame.select(key).join(gt.select([key] + cols), on=key, how="left")
+            true_uplift = joined.select(cols).fill_null(0).to_numpy()
+    held_cols = [c.name for c in columns]
+    exposed = frame.filter(pl.Series(allowed)).select(held_cols + event_cols)
+    quasi = tuple(c.name for c in columns if c.role == "quasi_identifier")
+    sensitive = tuple(c.name for c in columns if c.role == "sensitive")
+    cats = {c.category for c in columns if c.category}
+    if any(c.role == "direct_identifier" for c in schema.columns):
+        cats.add("contact")
+    if event_cols and schema.events is not None:
+        cats |= {c.category for c in schema.events.columns if c.category}
+    consent_col = schema.consent_column(spec.consent_purpose)
+    own = allowed[test_mask] if spec.consent != "ignore" else np.ones(int(test_mask.sum()), bool)
+    if consent_col is None and spec.consent in ("opt_in", "opt_out"):
+        notes.append("no consent column: the simulated consent regime picks customers at random")
+    return Prepared(
+        spec=spec,
+        feature_names=names,
+        X_train=X[train_mask],
+        y_train=y[train_mask],
+        X_test=X[test_mask],
+        y_test=y[test_mask],
+        treatment_train=None if t is None else t[train_mask],
+        treatment_test=None if t is None else t[test_mask],
+        control=control,
+        revenue_test=None if revenue is None else revenue[test_mask],
+        true_uplift_test=None if true_uplift is None else true_uplift[test_mask],
+        own_population_test=own,
+        exposed=exposed,
+        quasi=quasi,
+        sensitive=sensitive,
+        population=int((~erased).sum()),
+        customers_held=int(allowed.sum()),
+        columns_used=tuple(held_cols + event_cols),
+        categories_held=tuple(sorted(cats)),
+        notes=notes,
+    )

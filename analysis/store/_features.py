@@ -1,0 +1,168 @@
+"""SQL that reads the loaded CRM back: the customer view and behavioural features from events.
+
+Every identifier that comes from a dictionary is quoted with ``quote_ident``; every value (window length,
+seeds) is a bound parameter. The f-strings below only splice quoted identifiers and fixed fragments.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import duckdb
+import polars as pl
+
+from ._gateway import quote_ident, quote_idents, run, run_scalar
+
+__all__ = [
+    "customer_frame",
+    "event_features",
+    "events_as_of",
+    "events_frame",
+    "ground_truth_frame",
+    "store_ground_truth",
+    "table_exists",
+    "COUNT_CAP",
+]
+
+#: Domain caps for event counts in one window (a customer with more events is clipped): an assumption that
+#: bounds every behavioural feature for differential privacy without reading the data.
+COUNT_CAP = 200
+GROUND_TRUTH_TABLE = "_pl_ground_truth"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        run_scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+    )
+
+
+def customer_frame(
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[tuple[str, str, Sequence[str]]],
+) -> pl.DataFrame:
+    """Join the customer-level tables on their key.
+
+    ``tables`` is a list of ``(table, key, columns)``; the first table drives the join (LEFT JOIN the rest),
+    and its key is returned under its own name.
+    """
+    first_table, first_key, first_cols = tables[0]
+    select = [f"t0.{quote_ident(first_key)} AS {quote_ident(first_key)}"]
+    select += [f"t0.{quote_ident(c)}" for c in first_cols if c != first_key]
+    joins = []
+    for i, (table, key, cols) in enumerate(tables[1:], start=1):
+        alias = f"t{i}"
+        joins.append(
+            f"LEFT JOIN {quote_ident(table)} AS {alias} "
+            f"ON {alias}.{quote_ident(key)} = t0.{quote_ident(first_key)}"
+        )
+        select += [f"{alias}.{quote_ident(c)}" for c in cols if c != key]
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote_ident(first_table)} AS t0 "
+        + " ".join(joins)
+        + f" ORDER BY t0.{quote_ident(first_key)}"
+    )
+    return run(con, sql)
+
+
+def events_as_of(con: duckdb.DuckDBPyConnection, table: str, timestamp: str):
+    """The dataset's "now": the latest event time (so results do not depend on the day they run)."""
+    return run_scalar(con, f"SELECT max({quote_ident(timestamp)}) FROM {quote_ident(table)}")
+
+
+def event_features(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    key: str,
+    timestamp: str,
+    category_columns: Sequence[str] = (),
+    amount_columns: Sequence[str] = (),
+    window_days: int | None = None,
+    recent_days: int = 90,
+) -> pl.DataFrame:
+    """Recency, frequency, monetary and mix features per customer from the events of the last ``window_days``.
+
+    Features (per customer; customers with no event in the window are absent — the caller fills zeros):
+    ``events`` (count), ``active_days``, ``recency_days`` (days from the last event to the dataset's as-of
+    time), ``events_recent`` (count in the last ``recent_days``, when the window is longer), per category value
+    ``<column>=<value>`` counts (e.g. ``event_type=purchase``), and ``<column>_total`` sums for amounts. Counts
+    are capped at :data:`COUNT_CAP`.
+    """
+    as_of = events_as_of(con, table, timestamp)
+    if as_of is None:
+        return pl.DataFrame({key: []})
+    window = int(window_days) if window_days is not None else 100_000
+    ts = quote_ident(timestamp)
+    base = (
+        f"SELECT * FROM {quote_ident(table)} "
+        f"WHERE {ts} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))"
+    )
+    aggs = [
+        f"least(count(*), {COUNT_CAP}) AS events",
+        f"least(count(DISTINCT CAST({ts} AS DATE)), {COUNT_CAP}) AS active_days",
+        f"date_diff('day', max({ts}), CAST($as_of AS TIMESTAMP)) AS recency_days",
+    ]
+    named: dict = {"as_of": as_of, "window": window}
+    if window_days is None or window_days > recent_days:
+        named["recent"] = int(recent_days)
+        aggs.append(
+            f"least(count(*) FILTER (WHERE {ts} > CAST($as_of AS TIMESTAMP) - to_days(CAST($recent AS INTEGER))), "
+            f"{COUNT_CAP}) AS events_recent"
+        )
+    for col in category_columns:
+        values = run(
+            con,
+            f"SELECT DISTINCT CAST({quote_ident(col)} AS VARCHAR) AS v FROM {quote_ident(table)} "
+            f"WHERE {quote_ident(col)} IS NOT NULL ORDER BY v LIMIT 30",
+        )["v"].to_list()
+        for j, v in enumerate(values):
+            pname = f"v_{len(named)}_{j}"
+            named[pname] = v
+            alias = quote_ident(f"{col}={v}")
+            aggs.append(
+                f"least(count(*) FILTER (WHERE CAST({quote_ident(col)} AS VARCHAR) = ${pname}), {COUNT_CAP}) AS {alias}"
+            )
+    for col in amount_columns:
+        aggs.append(f"coalesce(sum({quote_ident(col)}), 0) AS {quote_ident(col + '_total')}")
+    sql = (
+        f"WITH w AS ({base}) SELECT {quote_ident(key)}, {', '.join(aggs)} "
+        f"FROM w GROUP BY {quote_ident(key)} ORDER BY {quote_ident(key)}"
+    )
+    return run(con, sql, named)
+
+
+def events_frame(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    window_days: int | None = None,
+    timestamp: str | None = None,
+) -> pl.DataFrame:
+    """Events (key + chosen columns) of the last ``window_days`` — for behavioural-uniqueness measures."""
+    cols = [key] + [c for c in columns if c != key]
+    if window_days is None or timestamp is None:
+        return run(con, f"SELECT {quote_idents(cols)} FROM {quote_ident(table)}")
+    as_of = events_as_of(con, table, timestamp)
+    return run(
+        con,
+        f"SELECT {quote_idents(cols)} FROM {quote_ident(table)} "
+        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
+        {"as_of": as_of, "window": int(window_days)},
+    )
+
+
+def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Keep the synthetic generator's ground truth beside the data (never used as a feature)."""
+    con.register("_pl_gt_in", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(GROUND_TRUTH_TABLE)} AS SELECT * FROM _pl_gt_in")
+    finally:
+        con.unregister("_pl_gt_in")
+
+
+def ground_truth_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    if not table_exists(con, GROUND_TRUTH_TABLE):
+        return None
+    return run(con, f"SELECT * FROM {quote_ident(GROUND_TRUTH_TABLE)}")

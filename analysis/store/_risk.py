@@ -1,0 +1,238 @@
+"""Every SQL statement of the risk engine (:mod:`analysis.risk`).
+
+Each function takes a DuckDB connection on which the caller registered the exposed data under a view
+name, and returns a small polars frame. Identifiers from user data go through :func:`quote_ident`;
+values (sensitive categories, seeds, limits) are bound parameters. Where an f-string builds SQL text it
+only splices ``quote_ident`` results, internal column aliases (``c0``, ``c1`` …) or fixed fragments.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import duckdb
+import polars as pl
+
+from analysis.store._gateway import quote_ident, quote_idents, run
+
+__all__ = [
+    "class_size_distribution",
+    "class_table",
+    "grouping_set_distributions",
+    "value_counts",
+    "majority_attack",
+    "behavioral_matches",
+]
+
+
+def _null_flag(quasi: Sequence[str]) -> str:
+    # Fixed fragment over quoted identifiers: true when any quasi-identifier of the class is NULL.
+    return "(" + " OR ".join(f"{quote_ident(q)} IS NULL" for q in quasi) + ")"
+
+
+def _where_kept(suppressed: str | None) -> str:
+    # Rows flagged as suppressed (ARX's notion) are left out of every measure.
+    return "" if suppressed is None else f"WHERE NOT coalesce({quote_ident(suppressed)}, false)"
+
+
+def class_size_distribution(
+    con: duckdb.DuckDBPyConnection, view: str, quasi: Sequence[str], *, suppressed: str | None = None
+) -> pl.DataFrame:
+    """One pass: classes by quasi-identifiers, then their size distribution.
+
+    Columns: ``class_size, classes, records, null_classes`` ordered by size.
+    """
+    # quote_ident results and fixed fragments only.
+    sql = f"""
+        WITH cls AS (
+            SELECT count(*) AS f, bool_or({_null_flag(quasi)}) AS has_null
+            FROM {quote_ident(view)} {_where_kept(suppressed)}
+            GROUP BY {quote_idents(quasi)}
+        )
+        SELECT f AS class_size, count(*) AS classes, sum(f)::BIGINT AS records,
+               count(*) FILTER (WHERE has_null) AS null_classes
+        FROM cls GROUP BY f ORDER BY f
+    """
+    return run(con, sql)
+
+
+def value_counts(
+    con: duckdb.DuckDBPyConnection, view: str, column: str, *, suppressed: str | None = None
+) -> pl.DataFrame:
+    """Distinct values of one column with their counts (``value, n``), NULL included, sorted, NULL last."""
+    sql = f"""
+        SELECT {quote_ident(column)} AS value, count(*) AS n
+        FROM {quote_ident(view)} {_where_kept(suppressed)}
+        GROUP BY 1 ORDER BY 1 NULLS LAST
+    """
+    return run(con, sql)
+
+
+def class_table(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    quasi: Sequence[str],
+    columns: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    suppressed: str | None = None,
+    with_null_flag: bool = True,
+    ordered: bool = False,
+) -> pl.DataFrame:
+    """One GROUP BY over the quasi-identifiers: the class size ``f``, its NULL flag, and per
+    (sensitive column, value) the count of that value in the class (columns ``c0``, ``c1`` … in the
+    order given). Values are bound parameters; a ``None`` value counts NULLs.
+
+    ``ordered`` sorts the classes by their quasi-identifiers, so that several calls (batches of values)
+    line up row by row.
+    """
+    parts = ["count(*) AS f"]
+    if with_null_flag:
+        parts.append(f"bool_or({_null_flag(quasi)}) AS has_null")
+    params: list[Any] = []
+    i = 0
+    for column, values in columns:
+        ident = quote_ident(column)
+        for value in values:
+            if value is None:
+                parts.append(f"count(*) FILTER (WHERE {ident} IS NULL) AS c{i}")
+            else:
+                parts.append(f"count(*) FILTER (WHERE {ident} = ?) AS c{i}")
+                params.append(value)
+            i += 1
+    order = f"ORDER BY {quote_idents(quasi)} NULLS LAST" if ordered else ""
+    # quote_ident results, internal aliases and fixed fragments only; values are bound.
+    sql = f"""
+        SELECT {", ".join(parts)}
+        FROM {quote_ident(view)} {_where_kept(suppressed)}
+        GROUP BY {quote_idents(quasi)} {order}
+    """
+    return run(con, sql, params or None)
+
+
+def grouping_set_distributions(
+    con: duckdb.DuckDBPyConnection, view: str, sets: Sequence[Sequence[str]]
+) -> pl.DataFrame:
+    """Class-size distributions of several quasi-identifier sets in one pass (GROUPING SETS).
+
+    Returns ``set_id, class_size, classes, records``; ``set_id`` is the position in ``sets``. Real NULLs
+    and the NULLs that GROUPING SETS puts in absent columns are told apart with ``GROUPING()``.
+    """
+    columns = sorted({c for s in sets for c in s})
+    if not columns:
+        raise ValueError("grouping_set_distributions needs at least one column.")
+    position = {c: i for i, c in enumerate(columns)}
+    # GROUPING(all columns) is a bit mask: bit (len-1-i) set when column i is absent from the set.
+    width = len(columns)
+    masks = []
+    for s in sets:
+        mask = 0
+        for c in columns:
+            if c not in s:
+                mask |= 1 << (width - 1 - position[c])
+        masks.append(mask)
+    set_sql = ", ".join("(" + quote_idents(s) + ")" for s in sets)
+    case = " ".join(f"WHEN {m} THEN {i}" for i, m in enumerate(masks))
+    # quote_ident results, integer masks computed here and fixed fragments only.
+    sql = f"""
+        WITH cls AS (
+            SELECT GROUPING({quote_idents(columns)}) AS g, count(*) AS f
+            FROM {quote_ident(view)}
+            GROUP BY GROUPING SETS ({set_sql})
+        )
+        SELECT CASE g {case} END AS set_id, f AS class_size, count(*) AS classes, sum(f)::BIGINT AS records
+        FROM cls GROUP BY ALL ORDER BY set_id, class_size
+    """
+    return run(con, sql)
+
+
+def majority_attack(
+    con: duckdb.DuckDBPyConnection, view: str, known: Sequence[str], sensitive: str
+) -> pl.DataFrame:
+    """Class-majority attack (view has a ``__role`` column: 0 held, 1 attacked target, 2 control target).
+
+    The attacker looks up each target's ``known`` values among the held rows (targets of role 1 are
+    part of the held data) and guesses the most frequent ``sensitive`` value there (ties: smallest
+    value); a class not seen in the held data falls back to the overall majority. Returns one row per
+    role 1 and 2: ``role, targets, hits_attack, hits_base_rate``.
+    """
+    v = quote_ident(view)
+    s = quote_ident(sensitive)
+    keys = quote_idents(known)
+    on = " AND ".join(f"t.{quote_ident(c)} IS NOT DISTINCT FROM g.{quote_ident(c)}" for c in known)
+    # quote_ident results and fixed fragments only.
+    sql = f"""
+        WITH held AS (SELECT * FROM {v} WHERE "__role" IN (0, 1)),
+        cells AS (SELECT {keys}, {s} AS value, count(*) AS n FROM held GROUP BY ALL),
+        guess AS (
+            SELECT {keys}, first(value ORDER BY n DESC, value NULLS LAST) AS guess
+            FROM cells GROUP BY {keys}
+        ),
+        base AS (
+            SELECT first(value ORDER BY n DESC, value NULLS LAST) AS guess
+            FROM (SELECT {s} AS value, count(*) AS n FROM held GROUP BY 1)
+        )
+        SELECT t."__role" AS role, count(*) AS targets,
+               count(*) FILTER (WHERE t.{s} IS NOT DISTINCT FROM coalesce(g.guess, base.guess)) AS hits_attack,
+               count(*) FILTER (WHERE t.{s} IS NOT DISTINCT FROM base.guess) AS hits_base_rate
+        FROM (SELECT * FROM {v} WHERE "__role" IN (1, 2)) AS t
+        LEFT JOIN guess AS g ON {on}
+        CROSS JOIN base
+        GROUP BY 1 ORDER BY 1
+    """
+    return run(con, sql)
+
+
+def behavioral_matches(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    *,
+    key: str,
+    point_columns: Sequence[str],
+    points: Sequence[int],
+    seed: int,
+    max_customers: int,
+) -> pl.DataFrame:
+    """Unicity of traces (de Montjoye et al. 2015): for a seeded sample of customers, draw p of their
+    own distinct points and count the customers whose trace holds all p points.
+
+    Returns ``points, customers, unique``: per p, the sampled customers with at least p distinct points
+    and how many of them are the only customer matching their p points.
+    """
+    v = quote_ident(view)
+    k = quote_ident(key)
+    cols = quote_idents(point_columns)
+    p_max = max(points)
+    # quote_ident results and fixed fragments only; seed, limits and p values are bound.
+    sql = f"""
+        WITH pts AS (
+            SELECT DISTINCT {k} AS who, hash({cols}) AS point FROM {v} WHERE {k} IS NOT NULL
+        ),
+        sizes AS (SELECT who, count(*) AS n_points FROM pts GROUP BY who),
+        sample AS (
+            SELECT who, n_points FROM sizes ORDER BY hash(who, $seed), who LIMIT $max_customers
+        ),
+        drawn AS (
+            SELECT pts.who, pts.point,
+                   row_number() OVER (PARTITION BY pts.who ORDER BY hash(pts.point, pts.who, $seed), pts.point) AS draw
+            FROM pts JOIN sample USING (who)
+        ),
+        wanted AS (SELECT unnest($points::INTEGER[]) AS p),
+        chosen AS (
+            SELECT wanted.p, drawn.who, drawn.point
+            FROM drawn JOIN sample USING (who) JOIN wanted ON drawn.draw <= wanted.p AND sample.n_points >= wanted.p
+            WHERE drawn.draw <= $p_max
+        ),
+        matches AS (
+            SELECT chosen.p, chosen.who, pts.who AS other
+            FROM chosen JOIN pts ON pts.point = chosen.point
+            GROUP BY ALL HAVING count(*) = chosen.p
+        ),
+        per_target AS (SELECT p, who, count(*) AS matching FROM matches GROUP BY ALL)
+        SELECT wanted.p AS points, count(per_target.who) AS customers,
+               count(*) FILTER (WHERE per_target.matching = 1) AS unique
+        FROM wanted LEFT JOIN per_target ON per_target.p = wanted.p
+        GROUP BY wanted.p ORDER BY wanted.p
+    """
+    return run(
+        con, sql, {"seed": int(seed), "max_customers": int(max_customers), "points": list(points), "p_max": p_max}
+    )

@@ -1,0 +1,129 @@
+"""`Store`: one DuckDB file holding a CRM (customers, events, campaign outcomes) and its dictionaries."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import duckdb
+import polars as pl
+
+from ..dictionary import Dictionary
+from ..schema import CRMSchema, resolve_schema
+from . import _features
+from ._gateway import connect
+
+__all__ = ["Store"]
+
+
+class Store:
+    """A PrivacyLift database file.
+
+    Every read opens a short read-only connection, so a long-lived ``Store`` (the app's) always sees the file
+    an ingest has just atomically replaced, and several readers can share it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The DuckDB file (created by the first ingest).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    @contextmanager
+    def connection(self, *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # ---- writing ---------------------------------------------------------------------------------------
+    def ingest(self, dictionary: Dictionary, files: Sequence[str | Path], **options):
+        """Validate and load files into the store, all or nothing (see :func:`analysis.store.ingest`)."""
+        from ._ingest import ingest
+
+        return ingest(self.path, dictionary, files, **options)
+
+    def attach_ground_truth(self, frame: pl.DataFrame) -> None:
+        """Store the synthetic generator's ground truth (used only to score scenarios, never as a feature)."""
+        with self.connection(read_only=False) as con:
+            _features.store_ground_truth(con, frame)
+            con.execute("CHECKPOINT")
+
+    # ---- reading ---------------------------------------------------------------------------------------
+    def datasets(self) -> list:
+        from ._catalog import list_datasets
+
+        with self.connection() as con:
+            return list_datasets(con)
+
+    def provenance(self) -> pl.DataFrame:
+        from ._catalog import provenance
+
+        with self.connection() as con:
+            return provenance(con)
+
+    def fingerprint(self) -> str:
+        """A stable id of what is loaded (dictionaries, source file hashes, row counts)."""
+        from ._catalog import data_fingerprint
+
+        with self.connection() as con:
+            return data_fingerprint(con)
+
+    def schema(self) -> CRMSchema:
+        return resolve_schema(self.datasets())
+
+    def customers(self, schema: CRMSchema | None = None) -> pl.DataFrame:
+        """Every stored customer-level column, joined on the key (pseudonymized identifiers only)."""
+        schema = schema or self.schema()
+        with self.connection() as con:
+            return _features.customer_frame(con, schema.customer_tables)
+
+    def event_features(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame:
+        """Behavioural features per customer from events of the last ``window_days`` (None: all history)."""
+        schema = schema or self.schema()
+        if schema.events is None:
+            return pl.DataFrame({schema.key: []})
+        ev = schema.events
+        cats = [c.name for c in ev.columns if c.role == "behavioral" and c.type in ("category", "boolean")]
+        amounts = [c.name for c in ev.columns if c.role == "behavioral" and c.type == "float"]
+        with self.connection() as con:
+            return _features.event_features(
+                con,
+                table=schema.events_table,
+                key=ev.key,
+                timestamp=ev.timestamp_column,
+                category_columns=cats,
+                amount_columns=amounts,
+                window_days=window_days,
+            )
+
+    def events(self, columns: Sequence[str], *, window_days: int | None = None) -> pl.DataFrame:
+        schema = self.schema()
+        if schema.events is None:
+            raise ValueError("No events dataset is loaded.")
+        with self.connection() as con:
+            return _features.events_frame(
+                con,
+                table=schema.events_table,
+                key=schema.events.key,
+                columns=columns,
+                window_days=window_days,
+                timestamp=schema.events.timestamp_column,
+            )
+
+    def ground_truth(self) -> pl.DataFrame | None:
+        if not self.exists:
+            return None
+        with self.connection() as con:
+            return _features.ground_truth_frame(con)
