@@ -53,8 +53,9 @@ SIGNIFICANT_DIGITS = 4
 
 # --------------------------------------------------------------------------- checks
 def check_frame(data: object, *, name: str, chart: str, columns: Sequence[str],
-                numeric: Sequence[str] = ()) -> pl.DataFrame:
-    """Check that ``data`` is a polars frame with ``columns``; numeric ones numeric, no nulls."""
+                numeric: Sequence[str] = (), nullable: Sequence[str] = ()) -> pl.DataFrame:
+    """Check that ``data`` is a polars frame with ``columns``; numeric ones numeric, no nulls
+    (except in ``nullable`` columns, where null or NaN means "not available")."""
     if not isinstance(data, pl.DataFrame):
         raise ValueError(
             f"The '{name}' parameter of {chart} must be a polars DataFrame. "
@@ -70,10 +71,12 @@ def check_frame(data: object, *, name: str, chart: str, columns: Sequence[str],
         if column not in data.columns:
             continue
         dtype = data.schema[column]
-        if not (dtype.is_numeric() or dtype == pl.Boolean):
+        if not (dtype.is_numeric() or dtype in (pl.Boolean, pl.Null)):
             raise ValueError(
                 f"The '{column}' column of '{name}' in {chart} must be numeric. Got {dtype} instead."
             )
+        if column in nullable:
+            continue
         if data[column].null_count() or (dtype.is_float() and data[column].is_nan().any()):
             raise ValueError(
                 f"The '{column}' column of '{name}' in {chart} must have no missing values. "
@@ -111,16 +114,21 @@ def downsample_index(length: int, max_points: int = MAX_CURVE_POINTS) -> np.ndar
     return np.unique(np.round(np.linspace(0, length - 1, max_points)).astype(int))
 
 
-def format_money(value: float) -> str:
-    """``1_234_567 -> '$1.23M'``; thousands K, millions M, billions B."""
+def format_number(value: float, *, prefix: str = "") -> str:
+    """``1_234_567 -> '1.23M'`` (K, M, B, T; three significant digits; "−" for negatives)."""
     if not math.isfinite(value):
         return "n/a"
     sign = "−" if value < 0 else ""
     amount = abs(value)
     for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if amount >= threshold * 0.9995:
-            return f"{sign}${amount / threshold:.3g}{suffix}"
-    return f"{sign}${amount:.3g}" if amount < 100 else f"{sign}${amount:.0f}"
+            return f"{sign}{prefix}{amount / threshold:.3g}{suffix}"
+    return f"{sign}{prefix}{amount:.3g}" if amount < 100 else f"{sign}{prefix}{amount:.0f}"
+
+
+def format_money(value: float) -> str:
+    """``1_234_567 -> '$1.23M'``; thousands K, millions M, billions B."""
+    return format_number(value, prefix="$")
 
 
 def format_moneys(values: object) -> list[str]:
@@ -128,16 +136,23 @@ def format_moneys(values: object) -> list[str]:
     return [format_money(v) for v in np.asarray(values, dtype=float).tolist()]
 
 
-def log_money_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
-    """Tick positions 1-2-5 × 10^d covering [low, high] (> 0), labelled '$1.2M'."""
+def log_ticks(low: float, high: float, *, money: bool = False) -> tuple[list[float], list[str]]:
+    """Tick positions 1-2-5 × 10^d covering [low, high] (> 0), labelled '1.2M' or '$1.2M'."""
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     decades = 10.0 ** np.arange(first, last + 1)
     steps = (1.0,) if last - first > 4 else (1.0, 2.0, 5.0)
     ticks = np.sort(np.outer(decades, steps).ravel())
     ticks = ticks[(ticks >= low / 1.0001) & (ticks <= high * 1.0001)]
     if ticks.size < 2:
-        ticks = np.array([low, high])
-    return ticks.tolist(), format_moneys(ticks)
+        ticks = np.array(round_sig([low, high], 2))
+    if money:
+        return ticks.tolist(), format_moneys(ticks)
+    return ticks.tolist(), [f"{t:g}" if t < 1e3 else format_number(t) for t in ticks.tolist()]
+
+
+def log_money_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Tick positions 1-2-5 × 10^d covering [low, high] (> 0), labelled '$1.2M'."""
+    return log_ticks(low, high, money=True)
 
 
 def linear_money_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:
@@ -169,8 +184,8 @@ def style(fig: go.Figure, title: str, *, height: int = 480) -> go.Figure:
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         hoverlabel={"namelength": -1},
     )
-    fig.update_xaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False)
+    fig.update_xaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False, automargin=True)
+    fig.update_yaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False, automargin=True)
     return fig
 
 
@@ -186,8 +201,11 @@ def empty_figure(title: str, message: str = "No data to show yet.") -> go.Figure
 
 
 def note(fig: go.Figure, text: str, *, x: float, y: float, xanchor: str = "left",
-         yanchor: str = "bottom", name: str | None = None) -> None:
-    """A plain-language hint in paper coordinates (e.g. "← less exposure")."""
-    fig.add_annotation(text=text, x=x, y=y, xref="paper", yref="paper", showarrow=False,
-                       xanchor=xanchor, yanchor=yanchor, font={"size": 12, "color": NEUTRAL_COLOR},
-                       name=name)
+         yanchor: str = "bottom", name: str | None = None, strong: bool = False) -> None:
+    """A plain-language hint in paper coordinates (e.g. "← less exposure").
+
+    ``strong`` hints are bold in the theme's text colour; others are small and grey.
+    """
+    font = {"size": 13} if strong else {"size": 12, "color": NEUTRAL_COLOR}
+    fig.add_annotation(text=f"<b>{text}</b>" if strong else text, x=x, y=y, xref="paper", yref="paper",
+                       showarrow=False, xanchor=xanchor, yanchor=yanchor, font=font, name=name)

@@ -83,7 +83,7 @@ def pitman(sizes: np.ndarray, classes: np.ndarray, n: int, population: int) -> f
         a0, t0 = 0.5, max(t0, 1.0) if np.isfinite(t0) else 1.0
     solution = optimize.root(equations, np.array([t0, a0]), method="hybr")
     t, a = solution.x
-    if not solution.success or not (0 < a < 1) or t <= -a or np.max(np.abs(equations(solution.x))) > 1e-6:
+    if not solution.success or not (0 < a < 1) or t <= -a or np.max(np.abs(equations(solution.x))) > 1e-6 * max(1.0, u):
         return float("nan")
     log_uniques = special.gammaln(t + 1) - special.gammaln(t + a) + a * math.log(population)
     uniques = math.exp(log_uniques)

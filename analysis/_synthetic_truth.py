@@ -112,20 +112,24 @@ def _calibrate_intercept(score: np.ndarray, target: float) -> float:
 
 
 def _zip_universe(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """ZIP codes and their population weights: ZIP3 areas of Zipf-like size, ZIPs of lognormal size."""
-    digit = rng.choice(10, size=N_ZIP3, p=_DIGIT_SHARES / _DIGIT_SHARES.sum())
-    # distinct ZIP3 prefixes: a random permutation of the 100 two-digit tails inside each first digit
-    tails = np.argsort(rng.random((10, 100)), axis=1)
-    rank_in_digit = np.zeros(N_ZIP3, dtype=np.int64)
-    for d in range(10):  # ten digits, not rows
-        rank_in_digit[digit == d] = np.arange((digit == d).sum())
-    zip3 = digit * 100 + tails[digit, np.minimum(rank_in_digit, 99)]
-    zip3 = np.unique(zip3)
+    """ZIP codes and their population weights: ZIP3 areas of Zipf-like size, ZIPs of lognormal size.
+
+    Each first digit (hence each region) gets a fixed share of the population, so region shares do not
+    depend on the seed; which ZIP3 areas exist and how big each is does.
+    """
+    digit_share = _DIGIT_SHARES / _DIGIT_SHARES.sum()
+    per_digit = np.maximum(1, np.round(N_ZIP3 * digit_share)).astype(np.int64)
+    digit = np.repeat(np.arange(10), per_digit)
+    rank_in_digit = np.arange(digit.size) - np.repeat(np.cumsum(per_digit) - per_digit, per_digit)
+    tails = np.argsort(rng.random((10, 100)), axis=1)  # distinct two-digit tails inside each first digit
+    zip3 = digit * 100 + tails[digit, rank_in_digit]
     area_weight = 1.0 / np.arange(1, zip3.size + 1) ** 0.8  # Zipf-like area sizes (assumption)
     area_weight = area_weight[rng.permutation(zip3.size)]
+    area_weight = area_weight / np.bincount(digit, area_weight)[digit] * digit_share[digit]
     last_two = np.argsort(rng.random((zip3.size, 100)), axis=1)[:, :ZIPS_PER_ZIP3]
     zips = (zip3[:, None] * 100 + last_two).ravel()
-    weight = (area_weight[:, None] * rng.lognormal(0.0, 0.9, size=(zip3.size, ZIPS_PER_ZIP3))).ravel()
+    zip_weight = rng.lognormal(0.0, 0.9, size=(zip3.size, ZIPS_PER_ZIP3))
+    weight = (area_weight[:, None] * zip_weight / zip_weight.sum(axis=1, keepdims=True)).ravel()
     return zips, weight / weight.sum()
 
 
@@ -142,7 +146,8 @@ def _people(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     age_c = (age - 45) / 15
     credit_latent = 0.25 * age_c + 0.3 * np.log(spend / 45.0) + rng.normal(0.0, 1.0, n)
     credit_band = np.searchsorted(np.array([-1.05, -0.35, 0.65]), credit_latent).astype(np.int8)
-    distress = rng.random(n) < _logistic(-2.9 + 2.0 * (credit_band == 0) + 0.9 * (credit_band == 1) - 0.25 * age_c)
+    distress_score = -2.9 + 2.0 * (credit_band == 0) + 0.9 * (credit_band == 1) - 0.25 * age_c
+    distress = rng.random(n) < _logistic(distress_score)
     health = rng.random(n) < _logistic(-1.6 + 0.45 * age_c)
     return {
         "age": age,
@@ -180,23 +185,27 @@ def _events(rng: np.random.Generator, p: dict[str, np.ndarray]) -> dict[str, np.
     key = np.sort((customer << 26) | second)
     customer, second = key >> 26, key & ((1 << 26) - 1)
     m = customer.size
-    p_open = p["open_propensity"] * (1 - p["purchase_propensity"])
-    u = rng.random(m)
-    event_type = np.where(
-        u < p["purchase_propensity"][customer], 2, np.where(u < (p["purchase_propensity"] + p_open)[customer], 1, 0)
-    ).astype(np.int8)
-    v = rng.random(m)
-    web_or_app = (v < p["app_preference"][customer]).astype(np.int8)  # 1 app, 0 web
-    in_store = rng.random(m) < 0.35  # share of purchases in store (assumption)
-    channel = np.where(event_type == 1, 3, np.where((event_type == 2) & in_store, 2, web_or_app)).astype(np.int8)
-    amount = np.where(event_type == 2, p["spend"][customer] * rng.lognormal(-0.125, 0.5, m), 0.0)
-    amount = np.round(np.clip(amount, 0.0, 2000.0), 2)
-    amount[(event_type == 2) & (amount < 0.5)] = 0.5
-    pharmacy_share = np.where(p["health_interest"], 0.24, 0.04)[customer]  # assumption
+    f32 = np.float32
+    p_purchase = p["purchase_propensity"].astype(f32)
+    p_open_or_purchase = (p_purchase + p["open_propensity"] * (1 - p["purchase_propensity"])).astype(f32)
+    u = rng.random(m, dtype=f32)
+    event_type = np.where(u < p_purchase[customer], 2, np.where(u < p_open_or_purchase[customer], 1, 0))
+    event_type = event_type.astype(np.int8)
+    purchase = np.flatnonzero(event_type == 2)
+    web_or_app = (rng.random(m, dtype=f32) < p["app_preference"].astype(f32)[customer]).astype(np.int8)
+    channel = np.where(event_type == 1, 3, web_or_app).astype(np.int8)  # 1 app, 0 web, 3 email
+    channel[purchase[rng.random(purchase.size, dtype=f32) < 0.35]] = 2  # purchases in store (assumption)
+    amount = np.zeros(m)
+    order = p["spend"][customer[purchase]] * rng.lognormal(-0.125, 0.5, purchase.size)
+    amount[purchase] = np.round(np.clip(order, 0.5, 2000.0), 2)
+    # product category: an exact lookup table over 4,096 equal slices instead of a search per event
     other = np.array([PRODUCT_CATEGORIES.index(c) for c in _NON_PHARMACY], dtype=np.int8)
-    cum = np.cumsum(_NON_PHARMACY_SHARES / _NON_PHARMACY_SHARES.sum())
-    category = other[np.minimum(np.searchsorted(cum, rng.random(m)), other.size - 1)]
-    category = np.where(rng.random(m) < pharmacy_share, PRODUCT_CATEGORIES.index("pharmacy"), category)
+    edges = np.round(np.cumsum(_NON_PHARMACY_SHARES / _NON_PHARMACY_SHARES.sum()) * 4096).astype(np.int64)
+    table = np.repeat(other, np.diff(np.concatenate([[0], edges])))
+    category = table[rng.integers(0, 4096, m, dtype=np.int16)]
+    pharmacy_share = np.where(p["health_interest"], 0.24, 0.04).astype(f32)  # assumption
+    pharmacy = rng.random(m, dtype=f32) < pharmacy_share[customer]
+    category[pharmacy] = PRODUCT_CATEGORIES.index("pharmacy")
     return {
         "event_customer": customer,
         "event_second": second,
@@ -291,7 +300,8 @@ def _consent(rng, p, d, t, counts, opt_in_rate: float) -> dict[str, np.ndarray]:
 def _campaign(rng: np.random.Generator, p: dict, t: dict) -> dict[str, np.ndarray]:
     n = p["age"].size
     arm = rng.integers(0, 3, n).astype(np.int8)  # randomized, 1/3 each
-    prob = t["p_control"] + np.where(arm == 1, t["uplift_email"], np.where(arm == 2, t["uplift_discount"], 0.0))
+    uplift = np.where(arm == 1, t["uplift_email"], np.where(arm == 2, t["uplift_discount"], 0.0))
+    prob = t["p_control"] + uplift
     converted = rng.random(n) < prob
     order = p["spend"] * rng.lognormal(0.3, 0.4, n) * np.where(arm == 2, 0.85, 1.0)  # discount: 15 % off
     revenue = np.where(converted, np.round(np.clip(order, 1.0, 1000.0), 2), 0.0)

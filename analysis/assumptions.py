@@ -19,8 +19,8 @@ Distributions
 Example
 -------
 >>> a = load_assumptions({"breach_frequency": {"low": 0.02, "value": 0.1, "high": 0.4}})
->>> a["breach_frequency"].value, a.mean("breach_frequency")
-(0.1, 0.15)
+>>> a["breach_frequency"].value, round(a.mean("breach_frequency"), 3)
+(0.1, 0.137)
 >>> "breach_frequency" in a.overridden
 True
 """
@@ -43,6 +43,7 @@ from analysis.dictionary import CATEGORIES
 __all__ = [
     "Assumption",
     "Assumptions",
+    "AssumptionsLike",
     "AssumptionError",
     "DEFAULT_ASSUMPTIONS",
     "DISTRIBUTIONS",
@@ -137,7 +138,7 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        low=0.01, high=1.0, dist="pert", note="PERT sampled per breach."),
     _a("history_days", 1095, "days", "History kept when retention is unlimited",
        low=365, high=3650,
-       note="Retention multiplier on behavioral, transactional and location data = "
+       note="Retention multiplier on behavioral and transactional data (event history) = "
             "min(1, retention_days / history_days)."),
     # --- cost per record ------------------------------------------------------------------------------
     _a("cost_per_record", 246, "USD per record", "Average cost of a breach per record (2020)",
@@ -148,23 +149,25 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        "Part of the per-record cost that is lost business (modelled separately here)",
        low=0.2, high=0.4,
        note="Removed from the per-record cost so lost business is not counted twice."),
-    _a("cost_per_record_factor", 0.9, "multiplier of the average", "Per-breach variation of the cost per record",
-       low=0.45, high=1.8, dist="lognormal",
-       note="90 % interval chosen so the factor's mean is ≈ 1 (0.98): the sourced average stays the average."),
+    _a("cost_per_record_factor", 0.9, "multiplier of the average",
+       "Per-breach variation of the cost per record", low=0.45, high=1.8, dist="lognormal",
+       note="90 % interval chosen so the factor's mean is ≈ 1 (0.98): the sourced average stays "
+            "the average."),
     *(_a(f"category_weight.{c}", w, "weight (× cost per record)", f"Cost weight of {c} data",
-         low=lo, high=hi, note=n + ". A record's cost = cost per record × sum of the held categories' weights.")
+         low=lo, high=hi,
+         note=n + ". A record's cost = cost per record × sum of the held categories' weights.")
       for c, (w, lo, hi, n) in _CATEGORY_WEIGHTS.items()),
     _a("notification_response_cost", 100_000, "USD per breach",
        "Fixed cost of a breach whatever its size (forensics, legal, notification set-up)",
-       low=20_000, high=1_000_000, dist="pert"),
+       low=20_000, high=500_000, dist="pert"),
     # --- mitigations ----------------------------------------------------------------------------------
     _a("encryption_multiplier", 1 - 13 / 233, "multiplier", "Encryption at rest: per-record cost multiplier",
-       source=_IBM_CPR + " 2018", year=2018, secondary=True, kind="sourced",
+       source=_IBM_CPR, year=2018, secondary=True, kind="sourced",
        note="IBM 2018: encryption cut $13 per record; 1 − 13 / 233 (2018 average $233). Also removes "
             "CCPA statutory damages (non-encrypted data only)."),
     _a("incident_response_multiplier", 1 - 14 / 233, "multiplier",
        "Incident-response team: per-record cost multiplier",
-       source=_IBM_CPR + " 2018", year=2018, secondary=True, kind="sourced",
+       source=_IBM_CPR, year=2018, secondary=True, kind="sourced",
        note="IBM 2018: an incident-response team cut $14 per record; 1 − 14 / 233."),
     _a("pseudonymization_multiplier", 0.6, "multiplier",
        "Pseudonymized identifiers: per-record cost multiplier", low=0.4, high=0.85),
@@ -183,10 +186,12 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        source=_GDPR + "(5)", year=2016, kind="sourced"),
     _a("gdpr_upper_tier_probability", 0.3, "probability",
        "Share of fines imposed under the higher Art. 83(5) tier", low=0.1, high=0.6,
-       note="Security failures (Art. 32) fall under 83(4); infringing principles (Art. 5(1)(f)) under 83(5)."),
+       note="Security failures (Art. 32) fall under 83(4); infringing principles (Art. 5(1)(f)) "
+            "under 83(5)."),
     _a("fine_probability", 0.33, "probability", "Probability a breach leads to a fine",
        low=0.2, high=0.5, source=_IBM_2024, year=2024, kind="sourced",
-       note="IBM 2024: about a third of organizations paid fines (any regulator). The range is an assumption."),
+       note="IBM 2024: about a third of organizations paid fines (any regulator). The range is an "
+            "assumption."),
     _a("fine_share_of_ceiling", 0.01, "share", "A fine as a share of the GDPR ceiling",
        low=0.001, high=0.1, dist="pert", note="PERT sampled per fine."),
     _a("turnover_eur", 50_000_000, "EUR per year", "Worldwide annual turnover (USER INPUT; default assumed)"),
@@ -254,8 +259,15 @@ def _mean_of(a: Assumption) -> float:
     return a.value
 
 
+def _show(v: Any) -> str:
+    """-1.0 → "-1", 0.25 → "0.25", "x" → "'x'"."""
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+        return str(int(v))
+    return repr(v)
+
+
 def _fail(key: str, requirement: str, got: Any) -> AssumptionError:
-    return AssumptionError(f"The '{key}' assumption must be {requirement}. Got {got!r} instead.")
+    return AssumptionError(f"The '{key}' assumption must be {requirement}. Got {_show(got)} instead.")
 
 
 def _validate(a: Assumption) -> None:
@@ -278,10 +290,12 @@ def _validate(a: Assumption) -> None:
         raise _fail(f"{a.key}.low", f"≤ its high ({a.high:g})", a.low)
     if a.distribution == "lognormal" and a.low <= 0:
         raise _fail(f"{a.key}.low", "> 0 (a lognormal 90 % interval)", a.low)
-    if a.low is not None and a.value < a.low or a.high is not None and a.value > a.high:
+    low = -math.inf if a.low is None else a.low
+    high = math.inf if a.high is None else a.high
+    if not low <= a.value <= high:
         raise AssumptionError(
-            f"The '{a.key}.value' assumption must be within [low, high] = [{a.low:g}, {a.high:g}]. "
-            f"Got {a.value!r} instead; set low and high too.")
+            f"The '{a.key}.value' assumption must be within [low, high] = [{low:g}, {high:g}]. "
+            f"Got {_show(a.value)} instead; set low and high too.")
 
 
 _DEFAULTS_BY_KEY = {a.key: a for a in DEFAULT_ASSUMPTIONS}
@@ -290,7 +304,8 @@ _DEFAULTS_BY_KEY = {a.key: a for a in DEFAULT_ASSUMPTIONS}
 class Assumptions(Mapping[str, Assumption]):
     """A validated, read-only set of assumptions: ``a[key] -> Assumption``; ``a.value(key)``, ``a.mean(key)``.
 
-    Build it with :func:`load_assumptions`. ``overridden`` holds the keys changed from the defaults.
+    Build it with :func:`load_assumptions`. ``overridden`` holds the keys whose value, low or high differ
+    from the defaults.
     """
 
     def __init__(self, items: Mapping[str, Assumption], overridden: frozenset[str] = frozenset()):
@@ -329,7 +344,10 @@ class Assumptions(Mapping[str, Assumption]):
         changed = set(self.overridden)
         for key, fields in _flatten(overrides).items():
             items[key] = _apply(items, key, fields)
-            changed.add(key)
+            if items[key] != _DEFAULTS_BY_KEY[key]:
+                changed.add(key)
+            else:
+                changed.discard(key)
         return Assumptions(items, frozenset(changed))
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
@@ -373,10 +391,20 @@ def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise _fail(f"{key}.{name}", "a number", v)
         changes[target] = float(v)
-    return replace(items[key], **changes)
+    current = items[key]
+    if current.distribution == "fixed" and "value" in changes and not {"low", "high"} & set(changes) \
+            and current.low is not None:
+        # a fixed value's range is only a sensitivity range: widen it to include the new value
+        changes["low"] = min(current.low, changes["value"])
+        changes["high"] = max(current.high, changes["value"])
+    return replace(current, **changes)
 
 
-def load_assumptions(path_or_mapping: str | Path | Mapping[str, Any] | Assumptions | None = None) -> Assumptions:
+#: What every function taking assumptions accepts: an Assumptions, overrides (mapping or TOML path), or None.
+AssumptionsLike = Assumptions | Mapping[str, Any] | str | Path | None
+
+
+def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
     """The default assumptions, with overrides from a TOML file or a mapping.
 
     Parameters
@@ -384,6 +412,7 @@ def load_assumptions(path_or_mapping: str | Path | Mapping[str, Any] | Assumptio
     path_or_mapping : str, Path, mapping, Assumptions or None
         ``None``: the defaults. A TOML path or a mapping: ``key = number`` sets the value;
         ``[key]`` tables (or dicts) set ``value`` (alias ``mode``), ``low`` and ``high``.
+        Setting only the value of a fixed assumption widens its sensitivity range to include it.
         Dotted keys may be nested tables: ``[category_weight.health]``.
 
     Raises
@@ -395,10 +424,11 @@ def load_assumptions(path_or_mapping: str | Path | Mapping[str, Any] | Assumptio
     -------
     >>> load_assumptions({"cost_per_record": 200}).value("cost_per_record")
     200.0
-    >>> load_assumptions({"breach_frequency": {"low": -1}})
-    Traceback (most recent call last):
-    ...
-    analysis.assumptions.AssumptionError: The 'breach_frequency.low' assumption must be ≥ 0. Got -1.0 instead.
+    >>> try:
+    ...     load_assumptions({"breach_frequency": {"low": -1}})
+    ... except AssumptionError as exc:
+    ...     print(exc)
+    The 'breach_frequency.low' assumption must be ≥ 0. Got -1 instead.
     """
     defaults = Assumptions(_DEFAULTS_BY_KEY)
     if path_or_mapping is None:
@@ -409,13 +439,14 @@ def load_assumptions(path_or_mapping: str | Path | Mapping[str, Any] | Assumptio
         try:
             overrides = tomllib.loads(Path(path_or_mapping).read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise AssumptionError(f"The assumptions file {str(path_or_mapping)!r} is not valid TOML: {exc}") from exc
+            raise AssumptionError(
+                f"The assumptions file {str(path_or_mapping)!r} is not valid TOML: {exc}") from exc
         overrides.pop("meta", None)  # free-form [meta] table for notes
     elif isinstance(path_or_mapping, Mapping):
         overrides = path_or_mapping
     else:
-        raise TypeError(f"The 'path_or_mapping' parameter of load_assumptions must be a path, a mapping or None. "
-                        f"Got {type(path_or_mapping).__name__} instead.")
+        raise TypeError(f"The 'path_or_mapping' parameter of load_assumptions must be a path, a mapping "
+                        f"or None. Got {type(path_or_mapping).__name__} instead.")
     return defaults.with_overrides(overrides)
 
 
@@ -433,8 +464,8 @@ def assumptions_table(assumptions: Assumptions | None = None) -> pl.DataFrame:
              "distribution": x.distribution, "mean": a.mean(k), "unit": x.unit, "source": x.source,
              "year": x.year, "secondary": x.secondary, "kind": x.kind, "overridden": k in a.overridden,
              "note": x.note} for k, x in a.items()]
-    schema = {"key": pl.String, "label": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
-              "distribution": pl.String, "mean": pl.Float64, "unit": pl.String, "source": pl.String,
-              "year": pl.Int64, "secondary": pl.Boolean, "kind": pl.String, "overridden": pl.Boolean,
-              "note": pl.String}
+    schema = {"key": pl.String, "label": pl.String, "value": pl.Float64, "low": pl.Float64,
+              "high": pl.Float64, "distribution": pl.String, "mean": pl.Float64, "unit": pl.String,
+              "source": pl.String, "year": pl.Int64, "secondary": pl.Boolean, "kind": pl.String,
+              "overridden": pl.Boolean, "note": pl.String}
     return pl.DataFrame(rows, schema=schema)

@@ -151,7 +151,7 @@ def qini_curve(y_true, uplift, treatment):
     Example
     -------
     >>> qini_curve([1, 0, 1, 0], [0.9, 0.5, 0.4, 0.1], [1, 1, 0, 0])[1].tolist()
-    [0.0, 1.0, 1.0, 0.0]
+    [0.0, 1.0, 1.0, -1.0, 0.0]
     """
     y, s, t = _arrays("qini_curve", y_true, uplift, treatment)
     n_all, n_t, n_c, y_t, y_c = _cumulative(y, s, t)
@@ -344,8 +344,8 @@ def incremental_conversions_at_k(y_true, uplift, treatment, *, k=0.3, population
 
     Example
     -------
-    >>> incremental_conversions_at_k([1, 0, 1, 0], [0.9, 0.5, 0.4, 0.1], [1, 1, 0, 0], k=2, population=1000)
-    250.0
+    >>> incremental_conversions_at_k([1, 0, 0, 0], [0.9, 0.5, 0.4, 0.1], [1, 0, 1, 0], k=2, population=1000)
+    500.0
     """
     y, s, t = _arrays("incremental_conversions_at_k", y_true, uplift, treatment, binary_y=False)
     _, targeted = _targeted(k, y.size, population, "incremental_conversions_at_k")

@@ -91,6 +91,8 @@ class Prepared:
     #: test customers inside the scenario's own population (consenters, for consent regimes)
     own_population_test: np.ndarray
     exposed: pl.DataFrame
+    #: the true values of the first sensitive column for the held customers (what an attacker would infer)
+    attack_target: pl.Series | None
     quasi: tuple[str, ...]
     sensitive: tuple[str, ...]
     population: int
@@ -344,7 +346,7 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
     if _uses_events(spec, schema):
         ev = data.event_features(spec.retention_days)
         event_cols = [c for c in ev.columns if c != key]
-        frame = frame.join(ev, on=key, how="left")
+        frame = frame.join(ev, on=key, how="left", maintain_order="left")
         if "recency_days" in frame.columns:
             frame = frame.with_columns(
                 pl.col("recency_days").fill_null(spec.retention_days or MAX_HISTORY_DAYS)
@@ -371,10 +373,12 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         cols = [f"uplift_{a}" for a in arms]
         gt = data.ground_truth
         if all(c in gt.columns for c in cols) and key in gt.columns:
-            joined = frame.select(key).join(gt.select([key] + cols), on=key, how="left")
+            joined = frame.select(key).join(gt.select([key] + cols), on=key, how="left", maintain_order="left")
             true_uplift = joined.select(cols).fill_null(0).to_numpy()
     held_cols = [c.name for c in columns]
     exposed = frame.filter(pl.Series(allowed)).select(held_cols + event_cols)
+    target = next(iter(schema.sensitive), None)
+    attack_target = None if target is None else data.customers[target].filter(pl.Series(allowed))
     quasi = tuple(c.name for c in columns if c.role == "quasi_identifier")
     sensitive = tuple(c.name for c in columns if c.role == "sensitive")
     cats = {c.category for c in columns if c.category}
@@ -400,6 +404,7 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         true_uplift_test=None if true_uplift is None else true_uplift[test_mask],
         own_population_test=own,
         exposed=exposed,
+        attack_target=attack_target,
         quasi=quasi,
         sensitive=sensitive,
         population=int((~erased).sum()),

@@ -101,7 +101,11 @@ def resolve_schema(datasets: Sequence) -> CRMSchema:
     Customers datasets are joined on their keys (each must have one, unless there is only one, which then
     uses the row id made at ingest); the first events dataset gives the behavioural history.
     """
-    customers = [d for d in datasets if d.entity == "customers"]
+    # the dataset describing people (identifiers, quasi-identifiers) drives the join; then by name
+    customers = sorted(
+        (d for d in datasets if d.entity == "customers"),
+        key=lambda d: (-len(d.dictionary.columns_with_role("direct_identifier", "quasi_identifier")), d.name),
+    )
     events = [d for d in datasets if d.entity == "events"]
     if not customers:
         raise SchemaError("No customers dataset is loaded: ingest one (entity = \"customers\") first.")

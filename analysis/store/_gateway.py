@@ -25,8 +25,8 @@ log = logging.getLogger("privacylift.sql")
 def quote_ident(name: str) -> str:
     """Quote an identifier for DuckDB: double quotes, inner double quotes doubled.
 
-    >>> quote_ident('age band "x"')
-    '"age band ""x"""'
+    >>> print(quote_ident('age "band" x'))
+    "age ""band"" x"
     """
     if not isinstance(name, str) or name == "":
         raise ValueError(f"An identifier must be a non-empty string; got {name!r}.")
@@ -62,8 +62,9 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict |
     """Run one query with bound parameters and return its result as a polars DataFrame."""
     started = time.perf_counter()
     try:
-        rel = con.execute(sql, params) if params is not None else con.execute(sql)
-        return rel.pl()
+        # DuckDB 2.0: a relation from con.sql runs when read; .pl() reads it whole (no unfinished result)
+        rel = con.sql(sql, params=params) if params is not None else con.sql(sql)
+        return pl.DataFrame() if rel is None else rel.pl()
     finally:
         _trace(sql, started)
 
@@ -72,8 +73,9 @@ def run_scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] |
     """Run one query that returns one value."""
     started = time.perf_counter()
     try:
-        row = (con.execute(sql, params) if params is not None else con.execute(sql)).fetchone()
-        return None if row is None else row[0]
+        rel = con.sql(sql, params=params) if params is not None else con.sql(sql)
+        rows = [] if rel is None else rel.fetchall()
+        return rows[0][0] if rows else None
     finally:
         _trace(sql, started)
 
@@ -82,7 +84,8 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | di
     """Run one statement that returns nothing useful."""
     started = time.perf_counter()
     try:
-        con.execute(sql, params) if params is not None else con.execute(sql)
+        # fetch to the end so no unfinished result blocks the next statement (DuckDB 2.0)
+        (con.execute(sql, params) if params is not None else con.execute(sql)).fetchall()
     finally:
         _trace(sql, started)
 
@@ -90,11 +93,11 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | di
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN … COMMIT, or ROLLBACK on any exception."""
-    con.execute("BEGIN TRANSACTION")
+    execute(con, "BEGIN TRANSACTION")
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        execute(con, "ROLLBACK")
         raise
     else:
-        con.execute("COMMIT")
+        execute(con, "COMMIT")

@@ -8,12 +8,26 @@ only splices ``quote_ident`` results, internal column aliases (``c0``, ``c1`` â€
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import duckdb
 import polars as pl
 
-from analysis.store._gateway import quote_ident, quote_idents, run
+from analysis.store._gateway import execute, quote_ident, quote_idents
+from analysis.store._gateway import run as _gateway_run
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
+    """The gateway's ``run``; with duckdb 2.0 its ``con.execute(...).pl()`` fails (a DB-API result has
+    no ``.pl()``), so fall back to the gateway's ``execute`` and fetch the result as Arrow."""
+    try:
+        return _gateway_run(con, sql, params)
+    except AttributeError:
+        execute(con, sql, params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Arrow output on a DB-API result makes a copy"
+            return pl.from_arrow(con.to_arrow_table())
 
 __all__ = [
     "class_size_distribution",

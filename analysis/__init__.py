@@ -1,0 +1,75 @@
+"""PrivacyLift's analysis library: how much personalization a business gains, and how much privacy
+exposure and breach cost it takes on, for each way it could use its CRM data.
+
+The public API is re-exported here; see the README and the notebooks for tours.
+"""
+
+from .assumptions import Assumptions, assumptions_table, load_assumptions
+from .breach import BreachResult, Holding, mitigation_value, simulate_breach
+from .dictionary import ColumnSpec, Dictionary, DictionaryError, load_dictionary, parse_dictionary
+from .evaluate import LiftResult, train_and_measure
+from .frontier import pareto_frontier
+from .minimize import CRMData, load_crm, prepare
+from .risk import (
+    AttackResult,
+    RiskProfile,
+    attribute_inference,
+    behavioral_uniqueness,
+    membership_inference,
+    quasi_contributions,
+    reidentification,
+    risk_profile,
+)
+from .scenario import PRESETS, Scenario, ScenarioError, load_scenarios, preset
+from .schema import CRMSchema
+from .simulate import ModelCache, ScenarioResult, SimulationSettings, simulate
+from .store import Store
+from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, sweep
+from .trust import TrustInputs, TrustResult, trust_effects
+
+__all__ = [
+    "Assumptions",
+    "AttackResult",
+    "BreachResult",
+    "BusinessSettings",
+    "CRMData",
+    "CRMSchema",
+    "ColumnSpec",
+    "Dictionary",
+    "DictionaryError",
+    "Holding",
+    "LiftResult",
+    "ModelCache",
+    "PRESETS",
+    "RiskProfile",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioResult",
+    "SimulationSettings",
+    "Store",
+    "Tradeoff",
+    "TrustInputs",
+    "TrustResult",
+    "assumptions_table",
+    "attribute_inference",
+    "behavioral_uniqueness",
+    "load_assumptions",
+    "load_crm",
+    "load_dictionary",
+    "load_scenarios",
+    "membership_inference",
+    "mitigation_value",
+    "pareto_frontier",
+    "parse_dictionary",
+    "prepare",
+    "preset",
+    "quasi_contributions",
+    "reidentification",
+    "risk_profile",
+    "run_scenarios",
+    "simulate",
+    "simulate_breach",
+    "sweep",
+    "train_and_measure",
+    "trust_effects",
+]

@@ -1,0 +1,104 @@
+"""The Pareto frontier of scenarios: most gain for the least risk.
+
+A point *dominates* another when its gain is ≥ and its risk is ≤, with at least one strictly. The frontier
+is the set of points no other point dominates; identical points do not dominate each other (both stay on
+it).
+
+Example
+-------
+>>> pts = pl.DataFrame({"name": ["a", "b", "c"], "gain": [1.0, 2.0, 1.5], "risk": [0.1, 0.3, 0.4]})
+>>> f = pareto_frontier(pts, gain="gain", risk="risk")
+>>> f.select("name", "on_frontier", "dominated_by").rows()
+[('a', True, []), ('b', True, []), ('c', False, ['b'])]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+__all__ = ["pareto_frontier", "dominance_matrix"]
+
+
+def _column(points: pl.DataFrame, column: str, role: str) -> np.ndarray:
+    if column not in points.columns:
+        raise ValueError(f"The '{role}' parameter of pareto_frontier must name a column of points "
+                         f"({', '.join(points.columns)}). Got {column!r} instead.")
+    if not points.schema[column].is_numeric():
+        raise ValueError(f"The {column!r} column ('{role}') of pareto_frontier must be numeric. "
+                         f"Got {points.schema[column]} instead.")
+    values = points[column].cast(pl.Float64).to_numpy()
+    if points[column].null_count() or not np.all(np.isfinite(values)):
+        raise ValueError(f"The {column!r} column ('{role}') of pareto_frontier must hold finite numbers. "
+                         f"Got a null, NaN or infinity instead.")
+    return values
+
+
+def dominance_matrix(gain: np.ndarray, risk: np.ndarray) -> np.ndarray:
+    """``m[i, j]`` is True when point j dominates point i (gain ≥, risk ≤, one strictly).
+
+    >>> dominance_matrix(np.array([1.0, 2.0]), np.array([1.0, 1.0])).tolist()
+    [[False, True], [False, False]]
+    """
+    gain = np.asarray(gain, dtype=float)
+    risk = np.asarray(risk, dtype=float)
+    no_worse = (gain[None, :] >= gain[:, None]) & (risk[None, :] <= risk[:, None])
+    better = (gain[None, :] > gain[:, None]) | (risk[None, :] < risk[:, None])
+    return no_worse & better
+
+
+def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str, name: str = "name") -> pl.DataFrame:
+    """Mark which points are on the gain-vs-risk Pareto frontier, and who dominates the others.
+
+    Parameters
+    ----------
+    points : pl.DataFrame
+        one row per scenario; other columns are kept.
+    gain : str
+        column to maximize (engagement gain, net value...).
+    risk : str
+        column to minimize (a risk index, expected breach loss...).
+    name : str, default "name"
+        column of unique scenario names.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``points`` plus ``on_frontier`` (bool), ``dominated_by`` (list of names, in input order),
+        ``dominated_by_text`` (comma-joined) and ``frontier_order`` (0, 1, … along the frontier line
+        from the least risky point, null off the frontier); rows sorted by risk then gain, so
+        ``filter(on_frontier)`` is the line in drawing order.
+
+    Example
+    -------
+    >>> pts = pl.DataFrame({"name": ["x", "y"], "lift": [3, 3], "loss": [5, 5]})
+    >>> pareto_frontier(pts, gain="lift", risk="loss")["on_frontier"].to_list()  # ties dominate nothing
+    [True, True]
+    """
+    if not isinstance(points, pl.DataFrame):
+        raise TypeError(f"The 'points' parameter of pareto_frontier must be a polars DataFrame. "
+                        f"Got {type(points).__name__} instead.")
+    reserved = {"on_frontier", "dominated_by", "dominated_by_text", "frontier_order"} & set(points.columns)
+    if reserved:
+        raise ValueError(f"The 'points' parameter of pareto_frontier must not already have columns "
+                         f"{sorted(reserved)}. Got them instead.")
+    if name not in points.columns:
+        raise ValueError(f"The 'name' parameter of pareto_frontier must name a column of points "
+                         f"({', '.join(points.columns)}). Got {name!r} instead.")
+    names = points[name].cast(pl.String)
+    if names.null_count() or names.n_unique() != points.height:
+        raise ValueError(f"The {name!r} column of pareto_frontier must hold unique, non-null names. "
+                         f"Got duplicates or nulls instead.")
+    g, r = _column(points, gain, "gain"), _column(points, risk, "risk")
+    dominates = dominance_matrix(g, r)
+    labels = np.array(names.to_list(), dtype=object)
+    dominated_by = [labels[row].tolist() for row in dominates]
+    on_frontier = ~dominates.any(axis=1)
+    out = points.with_columns(
+        pl.Series("on_frontier", on_frontier, dtype=pl.Boolean),
+        pl.Series("dominated_by", dominated_by, dtype=pl.List(pl.String)),
+        pl.Series("dominated_by_text", [", ".join(d) for d in dominated_by], dtype=pl.String),
+    ).sort([risk, gain], maintain_order=True)
+    order = out["on_frontier"].cast(pl.Int64).cum_sum() - 1
+    return out.with_columns(
+        pl.when(pl.col("on_frontier")).then(order).otherwise(None).alias("frontier_order").cast(pl.Int64))

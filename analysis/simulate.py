@@ -1,0 +1,309 @@
+"""Run one scenario end to end: prepare the data, train and measure the model, measure the exposure of what
+is held, and put a price on a breach of it.
+
+>>> from analysis import Scenario, simulate   # doctest: +SKIP
+>>> result = simulate(Scenario(name="DP", epsilon=1.0), store)   # doctest: +SKIP
+>>> result.lift.incremental_conversions, result.risk.reidentification.k   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import polars as pl
+
+from .assumptions import Assumptions, load_assumptions
+from .breach import BreachResult, Holding, simulate_breach
+from .evaluate import LiftResult, train_and_measure
+from .minimize import CRMData, Prepared, load_crm, not_applicable, prepare
+from .risk import AttackResult, RiskProfile, attribute_inference, membership_inference, risk_profile
+from .scenario import LABEL_FIELDS, Scenario
+
+__all__ = ["ScenarioResult", "simulate", "model_fingerprint", "ModelCache", "SimulationSettings"]
+
+#: Fields of a scenario that do not change the trained model (only what a breach exposes).
+EXPOSURE_ONLY_FIELDS = ("pseudonymization", "encryption_at_rest", "access_restriction")
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """How thoroughly each scenario is measured (part of the cache key)."""
+
+    n_boot: int = 200
+    breach_years: int = 50_000
+    attack_samples: int = 2000
+    risk_threshold: float = 0.2
+
+    @property
+    def key(self) -> str:
+        return json.dumps(self.__dict__, sort_keys=True)
+
+
+def model_fingerprint(spec: Scenario) -> str:
+    """The part of a scenario's fingerprint that decides the trained model (mitigations excluded)."""
+    d = {k: v for k, v in spec.spec_dict().items() if k not in LABEL_FIELDS + EXPOSURE_ONLY_FIELDS}
+    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Everything measured for one scenario on one dataset."""
+
+    spec: Scenario
+    fingerprint: str
+    data_fingerprint: str
+    #: "ok" or "not_applicable"
+    status: str
+    reason: str | None = None
+    lift: LiftResult | None = None
+    #: uplift@k (or lift@k) measured on the scenario's own population only (e.g. consenters): what the
+    #: business would see, against ``lift`` measured on everyone the model is applied to
+    estimated_on_own_population: float | None = None
+    #: this scenario's incremental conversions over the full-data model's (None without a reference)
+    gain_retained: float | None = None
+    risk: RiskProfile | None = None
+    membership: AttackResult | None = None
+    attribute: AttackResult | None = None
+    holding: Holding | None = None
+    breach: BreachResult | None = None
+    customers_held: int = 0
+    population: int = 0
+    columns_used: tuple[str, ...] = ()
+    categories_held: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+    #: the curve of the headline lift (not in to_dict)
+    curve: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The simulate JSON of one scenario (aggregates only)."""
+        out: dict[str, Any] = {
+            "name": self.spec.name,
+            "description": self.spec.description,
+            "fingerprint": self.fingerprint,
+            "data_fingerprint": self.data_fingerprint,
+            "status": self.status,
+        }
+        if not self.ok:
+            out["reason"] = self.reason
+            return out
+        lift = self.lift.to_dict()
+        lift["gain_retained"] = self.gain_retained
+        lift["estimated_on_own_population"] = self.estimated_on_own_population
+        out["lift"] = lift
+        risk = self.risk.to_dict() if self.risk is not None else {}
+        risk["membership_advantage"] = None if self.membership is None else self.membership.risk
+        risk["attribute_inference_risk"] = None if self.attribute is None else self.attribute.risk
+        out["risk"] = risk
+        out["attacks"] = {
+            "membership": None if self.membership is None else self.membership.to_dict(),
+            "attribute": None if self.attribute is None else self.attribute.to_dict(),
+        }
+        b = self.breach.to_dict()
+        b.pop("exceedance", None)
+        out["breach"] = b
+        out["customers_held"] = self.customers_held
+        out["population"] = self.population
+        out["columns_used"] = list(self.columns_used)
+        out["categories_held"] = list(self.categories_held)
+        out["notes"] = list(self.notes)
+        out["spec"] = self.spec.spec_dict()
+        return out
+
+
+class ModelCache:
+    """Trained-model results by (data fingerprint, model fingerprint, settings): each distinct model trains once."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple, tuple] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> tuple | None:
+        item = self._items.get(key)
+        if item is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return item
+
+    def put(self, key: tuple, value: tuple) -> None:
+        self._items[key] = value
+
+
+def _model_kind(spec: Scenario) -> str:
+    if spec.epsilon is None:
+        return spec.model
+    return "dp_logistic" if spec.dp_model == "logistic" else "dp_gaussian_nb"
+
+
+def _own_population_figure(model: Any, p: Prepared, lift: LiftResult) -> float | None:
+    """The headline figure measured on the scenario's own test population only (consenters)."""
+    from . import lift as metrics
+
+    own = p.own_population_test
+    if own.all() or own.sum() < 50:
+        return None
+    X, y = p.X_test[own], p.y_test[own]
+    if lift.kind == "uplift":
+        t = p.treatment_test[own]
+        score = model.predict_uplift(X).max(axis=1)
+        treated = (t != p.control).astype(int)
+        if treated.sum() < 5 or (1 - treated).sum() < 5:
+            return None
+        return float(metrics.uplift_at_k(y, score, treated, strategy="overall", k=p.spec.k))
+    return float(metrics.lift_at_k(y, model.predict_score(X), k=p.spec.k))
+
+
+def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int) -> AttackResult | None:
+    """Loss-threshold membership inference against the control-arm model (or the response model)."""
+    if hasattr(model, "models_"):
+        sub = model.models_[0]
+        arm = model.arms_[0]
+        if isinstance(sub, float):
+            return None
+        m_mask = p.treatment_train == arm
+        n_mask = p.treatment_test == arm
+    else:
+        sub = getattr(model, "model_", None)
+        if sub is None or isinstance(sub, float):
+            return None
+        m_mask = np.ones(len(p.y_train), bool)
+        n_mask = np.ones(len(p.y_test), bool)
+    predict = sub.predict_proba
+    limit = settings.attack_samples
+    return membership_inference(
+        predict,
+        p.X_train[m_mask][:limit],
+        p.y_train[m_mask][:limit],
+        p.X_test[n_mask][:limit],
+        p.y_test[n_mask][:limit],
+        seed=seed,
+    )
+
+
+def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> AttackResult | None:
+    """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer?"""
+    if p.attack_target is None or not p.quasi or p.exposed.height < 20:
+        return None
+    target = p.attack_target.name
+    known = [q for q in p.quasi if q != target]
+    frame = p.exposed.select(known).with_columns(p.attack_target.alias(target))
+    return attribute_inference(frame, known, target, n_attacks=settings.attack_samples, seed=seed)
+
+
+def simulate(
+    spec: Scenario,
+    data: CRMData | Any,
+    *,
+    reference: "ScenarioResult | None" = None,
+    assumptions: Assumptions | None = None,
+    settings: SimulationSettings | None = None,
+    cache: ModelCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioResult:
+    """Simulate one scenario on a loaded CRM (a :class:`CRMData`, or a :class:`~analysis.store.Store`).
+
+    Parameters
+    ----------
+    spec : Scenario
+    data : CRMData or Store
+    reference : ScenarioResult, optional
+        The full-data result; ``gain_retained`` is this scenario's incremental conversions over its.
+    assumptions : Assumptions, optional
+        Breach-model assumptions (defaults: :func:`analysis.assumptions.load_assumptions`).
+    settings : SimulationSettings, optional
+    cache : ModelCache, optional
+        Reuse trained models across scenarios that differ only in mitigations, and across calls.
+    progress : callable, optional
+        Called with a short message at each step (the CLI prints it on stderr, the app shows it).
+    """
+    started = time.perf_counter()
+    settings = settings or SimulationSettings()
+    assumptions = assumptions if assumptions is not None else load_assumptions()
+    if not isinstance(data, CRMData):
+        data = load_crm(data)
+    say = progress or (lambda message: None)
+    reason = not_applicable(spec, data.schema)
+    if reason:
+        return ScenarioResult(spec, spec.fingerprint, data.fingerprint, "not_applicable", reason=reason)
+    p = prepare(spec, data)
+    key = (data.fingerprint, model_fingerprint(spec), settings.key)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        say(f"training {spec.name!r} ({len(p.y_train):,} customers, {len(p.feature_names)} features)")
+        lift, model = train_and_measure(
+            p.X_train,
+            p.y_train,
+            p.X_test,
+            p.y_test,
+            treatment_train=p.treatment_train,
+            treatment_test=p.treatment_test,
+            control=p.control,
+            model=_model_kind(spec),
+            epsilon=spec.epsilon,
+            k=spec.k,
+            population=p.population,
+            revenue_test=p.revenue_test,
+            true_uplift_test=p.true_uplift_test,
+            n_boot=settings.n_boot,
+            seed=spec.seed,
+        )
+        own = _own_population_figure(model, p, lift)
+        membership = _membership(model, p, settings, spec.seed)
+        say(f"measuring exposure of {spec.name!r}")
+        risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
+        attribute = _attribute(p, data, settings, spec.seed)
+        cached = (lift, own, membership, risk, attribute)
+        if cache is not None:
+            cache.put(key, cached)
+    lift, own, membership, risk, attribute = cached
+    holding = Holding(
+        records=p.customers_held,
+        categories=p.categories_held,
+        pseudonymized=spec.pseudonymization,
+        encrypted_at_rest=spec.encryption_at_rest,
+        access_restricted=spec.access_restriction,
+        retention_days=spec.retention_days,
+    )
+    breach = simulate_breach(holding, assumptions, years=settings.breach_years, seed=spec.seed)
+    gain_retained = None
+    if reference is not None and reference.ok and reference.lift is not None:
+        base = reference.lift.incremental_conversions
+        if base and math.isfinite(base) and base > 0:
+            gain_retained = lift.incremental_conversions / base
+    return ScenarioResult(
+        spec=spec,
+        fingerprint=spec.fingerprint,
+        data_fingerprint=data.fingerprint,
+        status="ok",
+        lift=lift,
+        estimated_on_own_population=own,
+        gain_retained=gain_retained,
+        risk=risk,
+        membership=membership,
+        attribute=attribute,
+        holding=holding,
+        breach=breach,
+        customers_held=p.customers_held,
+        population=p.population,
+        columns_used=p.columns_used,
+        categories_held=p.categories_held,
+        notes=tuple(p.notes),
+        seconds=time.perf_counter() - started,
+        curve=lift.curve,
+    )

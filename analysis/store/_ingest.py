@@ -1,0 +1,452 @@
+"""Safe ingest of CSV / Parquet CRM files into a PrivacyLift DuckDB file.
+
+What :func:`ingest` guarantees:
+
+- **Validation first, all problems at once.** Every file is checked (missing column, value not of its
+  type, empty key, duplicate keys, outcome not binary, treatment without control or only control,
+  empty file, not UTF-8, NUL bytes, unreadable Parquet) before anything is written; :class:`IngestError`
+  lists every :class:`Problem` with its file, column and row.
+- **Minimization.** Only dictionary columns are stored; the others are reported as ``skipped_columns``
+  and are not even loaded into memory.
+- **Pseudonyms, never raw identifiers.** Direct identifiers (and a key whose role is
+  ``direct_identifier``) are replaced by ``HMAC-SHA256(secret, value)`` (32 hex) inside the SELECT that
+  writes the table, computed by DuckDB's ``sha256`` (RFC 2104 construction, key blocks bound as parameters).
+  Raw values live only in a private in-memory DuckDB with spilling to disk switched off.
+- **Erasure.** Rows flagged in the dictionary's ``erased`` column and keys of an erasure list are dropped
+  before anything is stored; their keys are kept only as pseudonyms in ``_pl_erased``, so later ingests of
+  any dataset drop them too, and rows with those keys already stored in other datasets are deleted.
+- **All or nothing.** The database file is copied beside itself, the copy is written in one transaction,
+  checkpointed, fsynced and renamed onto the original (``os.replace``). A failure anywhere leaves the
+  original byte for byte as it was. An exclusive lock on ``<db>.lock`` serializes ingests.
+
+Example
+-------
+>>> from analysis.dictionary import load_dictionary
+>>> report = ingest("crm.duckdb", load_dictionary("data/bank_marketing.toml"), ["data/bank.csv"])  # doctest: +SKIP
+>>> report.rows_stored  # doctest: +SKIP
+4521
+
+SQL note: f-strings in this module only splice ``quote_ident(...)`` results, internal aliases and fixed
+fragments; values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+
+from analysis.dictionary import Dictionary, parse_dictionary
+from analysis.pseudonym import hmac_pads, load_or_create_secret
+from analysis.store import _catalog as catalog
+from analysis.store._gateway import execute, memory, quote_ident, run, run_scalar, transaction
+from analysis.store._ingest_checks import (
+    Problem,
+    Source,
+    column_type,
+    erasure_keys,
+    hmac_sql,
+    scan_and_load,
+    typed_sql,
+    validate,
+)
+
+__all__ = ["IngestReport", "IngestError", "Problem", "ingest", "ROW_ID"]
+
+#: the row id column added to a dataset without a key: 1-based row number in file order
+ROW_ID = "_row_id"
+_SECRET_CHECK = b"privacylift secret check v1"
+
+
+class IngestError(ValueError):
+    """The input has problems; nothing was written. ``problems`` lists them all."""
+
+    def __init__(self, dataset: str, problems: Sequence[Problem]):
+        self.dataset = dataset
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"Ingest of dataset {dataset!r} failed with {len(self.problems)} problem(s); nothing was written:\n{lines}"
+        )
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did (counts over all its files)."""
+
+    dataset: str
+    files: tuple[str, ...]
+    rows_read: int
+    rows_stored: int
+    #: rows refused by validation; always 0 after a successful all-or-nothing ingest
+    rows_rejected: int
+    #: rows dropped because the customer asked for erasure (flag column, erasure list or earlier erasures)
+    rows_erased: int
+    #: file columns not in the dictionary, hence not stored
+    skipped_columns: tuple[str, ...]
+    #: columns stored as keyed pseudonyms
+    pseudonymized_columns: tuple[str, ...]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("files", "skipped_columns", "pseudonymized_columns"):
+            d[k] = list(d[k])
+        return d
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@contextmanager
+def _exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
+    """``fcntl.flock`` on ``<db>.lock``, waiting up to ``timeout`` seconds."""
+    lock_path = db.with_name(db.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        f"Another ingest into {db} is running: waited {timeout:g} s for the lock {lock_path}. "
+                        "Try again when it has finished, or pass a larger lock_timeout."
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _check_arguments(db_path: Any, dictionary: Any, files: Any, secret: Any, lock_timeout: Any) -> list[Path]:
+    if not isinstance(db_path, (str, Path)) or str(db_path) in ("", ":memory:"):
+        raise ValueError(f"The 'db_path' parameter of ingest must be a database file path. Got {db_path!r} instead.")
+    if not isinstance(dictionary, Dictionary):
+        raise ValueError(
+            f"The 'dictionary' parameter of ingest must be a Dictionary. Got {type(dictionary).__name__} instead."
+        )
+    if isinstance(files, (str, Path)) or not isinstance(files, Sequence) or not files:
+        raise ValueError(f"The 'files' parameter of ingest must be a non-empty list of paths. Got {files!r} instead.")
+    if secret is not None and (not isinstance(secret, (bytes, bytearray)) or not secret):
+        raise ValueError(f"The 'secret' parameter of ingest must be non-empty bytes or None. Got {type(secret).__name__} instead.")
+    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or lock_timeout < 0:
+        raise ValueError(f"The 'lock_timeout' parameter of ingest must be a number >= 0. Got {lock_timeout!r} instead.")
+    return [Path(f) for f in files]
+
+
+def _dictionary_problems(d: Dictionary) -> list[Problem]:
+    where = f"dictionary of {d.name!r}"
+    problems = []
+    if d.name.lower().startswith(catalog.CATALOG_PREFIX):
+        problems.append(Problem(where, None, None, f"dataset names starting with {catalog.CATALOG_PREFIX!r} are reserved"))
+    seen: dict[str, str] = {}
+    for c in d.column_names:
+        if c.lower() in seen:
+            problems.append(Problem(where, c, None, f"same name as column {seen[c.lower()]!r} up to case "
+                                    "(DuckDB names are case-insensitive)"))
+        seen[c.lower()] = c
+    if d.key is None and ROW_ID in seen:
+        problems.append(Problem(where, ROW_ID, None, f"{ROW_ID!r} is reserved for the row id of a dataset without key"))
+    return problems
+
+
+def ingest(
+    db_path: str | Path,
+    dictionary: Dictionary,
+    files: Sequence[str | Path],
+    *,
+    erasure_list: str | Path | None = None,
+    secret: bytes | None = None,
+    replace: bool = True,
+    lock_timeout: float = 30.0,
+) -> IngestReport:
+    """Validate CSV/Parquet files against a dictionary and store them, pseudonymized, all or nothing.
+
+    Parameters
+    ----------
+    db_path : the DuckDB file (created when missing).
+    dictionary : the parsed data dictionary; the table is named ``dictionary.name``.
+    files : CSV or Parquet files with the same columns (read in this order).
+    erasure_list : optional text file, one key per line: customers to drop (here and in every later ingest).
+    secret : pseudonymization secret; default :func:`analysis.pseudonym.load_or_create_secret` of ``db_path``.
+    replace : replace a dataset of the same name (True) or append to it (False; same dictionary needed).
+    lock_timeout : seconds to wait for another ingest into the same database to finish.
+
+    Returns
+    -------
+    IngestReport
+
+    Raises
+    ------
+    IngestError : listing every problem of the input (nothing written).
+    TimeoutError : another ingest held the lock longer than ``lock_timeout``.
+
+    Example
+    -------
+    >>> from analysis.dictionary import load_dictionary
+    >>> ingest("/tmp/crm.duckdb", load_dictionary("data/bank_marketing.toml"), ["data/bank.csv"]).rows_stored  # doctest: +SKIP
+    4521
+    """
+    paths = _check_arguments(db_path, dictionary, files, secret, lock_timeout)
+    clock = time.perf_counter()
+    started_at = _now()
+    db = Path(db_path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    key = bytes(secret) if secret is not None else load_or_create_secret(db)
+    with _exclusive_lock(db, float(lock_timeout)):
+        con = memory()
+        try:
+            execute(con, "SET temp_directory = ''")  # raw values never spill to disk
+            execute(con, "SET enable_progress_bar = false")
+            sources = [Source(i, p, str(p)) for i, p in enumerate(paths)]
+            problems = _dictionary_problems(dictionary)
+            for src in sources:
+                problems += scan_and_load(con, dictionary, src)
+            problems += validate(con, dictionary, sources)
+            if erasure_list is not None:
+                problems += _load_erasure_list(con, dictionary, Path(erasure_list))
+            if problems:
+                raise IngestError(dictionary.name, problems)
+            counts = _write(con, db, dictionary, sources, key, replace, started_at, erasure_list is not None)
+        finally:
+            con.close()
+    skipped = tuple(dict.fromkeys(c for s in sources for c in s.skipped))
+    pseudonymized = dictionary.columns_with_role("direct_identifier")
+    return IngestReport(
+        dataset=dictionary.name,
+        files=tuple(str(p) for p in paths),
+        rows_read=sum(s.rows for s in sources),
+        rows_stored=sum(s.rows for s in sources) - sum(counts),
+        rows_rejected=0,
+        rows_erased=sum(counts),
+        skipped_columns=skipped,
+        pseudonymized_columns=pseudonymized,
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def _load_erasure_list(con: duckdb.DuckDBPyConnection, d: Dictionary, path: Path) -> list[Problem]:
+    frame, problems = erasure_keys(path, d)
+    if problems:
+        return problems
+    spec = d.column(d.key)
+    typed = typed_sql("k", column_type(spec, d), "VARCHAR")
+    con.register("erasure_frame", frame)
+    execute(con, "CREATE TABLE erasure_list AS SELECT * FROM erasure_frame")
+    con.unregister("erasure_frame")
+    execute(con, f"CREATE TABLE erasure_keys AS SELECT {typed} AS k, line FROM erasure_list")
+    bad = run(con, f"SELECT min(line, 5) AS lines, count(*) AS n FROM erasure_keys WHERE k IS NULL").row(0, named=True)
+    if bad["n"]:
+        lines = ", ".join(str(x) for x in sorted(bad["lines"]))
+        problems.append(Problem(str(path), d.key, None, f"{bad['n']} line(s) are not a valid {spec.type} key "
+                                f"(lines {lines})"))
+    return problems
+
+
+def _params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the named parameters a statement uses (DuckDB refuses extra ones)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _temp_copy(db: Path) -> Path:
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(
+            f"The database {db} has a write-ahead log ({wal.name}): another program has it open for writing, "
+            "or did not close it cleanly. Close it (or open and close it once with DuckDB) and ingest again."
+        )
+    tmp = db.with_name(f"{db.name}.tmp-ingest-{uuid.uuid4().hex[:12]}")
+    if db.exists():
+        shutil.copyfile(db, tmp)
+        shutil.copymode(db, tmp)
+    return tmp
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, replace: bool,
+           started_at: datetime, has_erasure_list: bool) -> list[int]:
+    """Copy, write in one transaction, checkpoint, rename. Returns rows erased per file."""
+    tmp = _temp_copy(db)
+    attached = False
+    try:
+        execute(con, "ATTACH ? AS pl_target", [str(tmp)])
+        attached = True
+        execute(con, "USE pl_target")
+        catalog.ensure_catalog(con)
+        ipad, opad = hmac_pads(secret)
+        pads = {"pl_ipad": ipad, "pl_opad": opad}
+        check = hmac.new(secret, _SECRET_CHECK, hashlib.sha256).hexdigest()
+        stored_check = catalog._meta(con, "secret_check")
+        problems = []
+        if stored_check is not None and stored_check != check:
+            problems.append(Problem(str(db), None, None, "this database was pseudonymized with a different secret; "
+                                    "pseudonyms would not match (check PRIVACYLIFT_SECRET or the .key file)"))
+        stored = dict(catalog._stored_datasets(con))
+        exists = d.name in stored
+        if exists and not replace and parse_dictionary(stored[d.name]).sha256 != d.sha256:
+            problems.append(Problem(f"dictionary of {d.name!r}", None, None, "replace=False appends, but the stored "
+                                    "dataset has a different dictionary; ingest with replace=True"))
+        if problems:
+            raise IngestError(d.name, problems)
+        dropped = _erasures(con, d, sources, pads, has_erasure_list)
+        if exists and not replace:
+            _check_append_keys(con, d, sources, pads)
+        finished_at = _now()
+        with transaction(con):
+            execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.new_erased")
+            _erase_elsewhere(con, d, stored, exists and not replace, pads)
+            rows = _store_table(con, d, sources, pads, replace or not exists)
+            catalog._record_dataset(con, d, rows, finished_at)
+            catalog._set_meta(con, "secret_check", check)
+            if replace:
+                catalog._supersede(con, d.name)
+            ingest_id = uuid.uuid4().hex
+            catalog._record_provenance(con, [
+                (ingest_id, d.name, s.name, s.sha256, s.rows, s.rows - n, 0, n, list(s.skipped), d.sha256,
+                 started_at, finished_at) for s, n in zip(sources, dropped)])
+        execute(con, "CHECKPOINT pl_target")
+        execute(con, "USE memory")
+        execute(con, "DETACH pl_target")
+        attached = False
+        _fsync(tmp)
+        os.replace(tmp, db)
+        _fsync(db.parent, directory=True)
+        return dropped
+    finally:
+        if attached:
+            try:
+                execute(con, "USE memory")
+                execute(con, "DETACH pl_target")
+            except duckdb.Error:
+                pass
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _key_pseudonym(d: Dictionary, ref: str, src_type: str) -> str:
+    """SQL: the pseudonym of the typed key of column reference ``ref`` (what ``_pl_erased`` holds)."""
+    return hmac_sql(typed_sql(ref, column_type(d.column(d.key), d), src_type))
+
+
+def _erasures(con, d: Dictionary, sources: list[Source], pads: dict, has_list: bool) -> list[int]:
+    """Build memory tables ``new_erased`` (pseudonyms) and ``drop_<i>`` (rows to drop); rows dropped per file."""
+    names = d.column_names
+    parts = []
+    if d.key is not None and d.erased is not None:
+        k, e = names.index(d.key), names.index(d.erased)
+        for s in sources:
+            flag = typed_sql(f"c{e}", "boolean", s.present[d.erased])
+            parts.append(f"SELECT {_key_pseudonym(d, f'c{k}', s.present[d.key])} AS p FROM {s.table} WHERE {flag}")
+    if has_list:
+        parts.append(f"SELECT {hmac_sql('k')} AS p FROM memory.main.erasure_keys")
+    union = " UNION ALL ".join(parts) if parts else "SELECT NULL::VARCHAR AS p WHERE false"
+    sql = (f"CREATE TABLE memory.main.new_erased AS SELECT DISTINCT p FROM ({union}) "
+           "WHERE p IS NOT NULL AND p NOT IN (SELECT key_pseudonym FROM _pl_erased)")
+    execute(con, sql, _params(sql, pads))
+    counts = []
+    for s in sources:
+        conditions = []
+        if d.erased is not None:
+            conditions.append(f"coalesce({typed_sql(f'c{names.index(d.erased)}', 'boolean', s.present[d.erased])}, false)")
+        if d.key is not None:
+            p = _key_pseudonym(d, f"c{names.index(d.key)}", s.present[d.key])
+            conditions.append(f"{p} IN (SELECT key_pseudonym FROM _pl_erased UNION ALL "
+                              "SELECT p FROM memory.main.new_erased)")
+        where = " OR ".join(conditions) or "false"
+        sql = f"CREATE TABLE memory.main.drop_{s.index} AS SELECT rowid AS r FROM {s.table} WHERE {where}"
+        execute(con, sql, _params(sql, pads))
+        s.dropped = int(run_scalar(con, f"SELECT count(*) FROM memory.main.drop_{s.index}"))
+        counts.append(s.dropped)
+    return counts
+
+
+def _stored_key_pseudonym(spec_role: str, key: str) -> str:
+    return quote_ident(key) if spec_role == "direct_identifier" else hmac_sql(quote_ident(key))
+
+
+def _erase_elsewhere(con, d: Dictionary, stored: dict[str, str], include_self: bool, pads: dict) -> None:
+    """Delete already-stored rows of newly erased keys, in every keyed dataset (events of erased customers)."""
+    if not run_scalar(con, "SELECT count(*) FROM memory.main.new_erased"):
+        return
+    for name, toml in stored.items():
+        if name == d.name and not include_self:
+            continue
+        other = parse_dictionary(toml, source=f"stored dictionary of {name!r}")
+        if other.key is None:
+            continue
+        p = _stored_key_pseudonym(other.column(other.key).role, other.key)
+        sql = f"DELETE FROM {quote_ident(name)} WHERE {p} IN (SELECT p FROM memory.main.new_erased)"
+        execute(con, sql, _params(sql, pads))
+        catalog._set_rows(con, name, int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(name)}")))
+
+
+def _column_sql(d: Dictionary, name: str, src_type: str) -> str:
+    spec = d.column(name)
+    typed = typed_sql(f"c{d.column_names.index(name)}", column_type(spec, d), src_type)
+    return hmac_sql(typed) if spec.role == "direct_identifier" else typed
+
+
+def _store_table(con, d: Dictionary, sources: list[Source], pads: dict, create: bool) -> int:
+    """Create (or append to) the dataset table, one file after the other; returns its row count.
+
+    Each statement reads one in-memory table in order, so the stored rows keep the file order without a sort.
+    Without a key, ``_row_id`` is the row's position in the input (files in order, 1-based); erased rows leave
+    gaps, so a row keeps its id whatever is erased.
+    """
+    table = quote_ident(d.name)
+    stored_cols = [c for c in d.column_names if c != d.erased]
+    offset = 0
+    if d.key is None and not create:
+        offset = int(run_scalar(con, f"SELECT coalesce(max({quote_ident(ROW_ID)}), 0) FROM {table}"))
+    if create:
+        execute(con, f"DROP TABLE IF EXISTS {table}")
+    for s in sources:
+        cols = ", ".join(f"{_column_sql(d, c, s.present[c])} AS {quote_ident(c)}" for c in stored_cols)
+        row_id = f"rowid + {offset + 1} AS {quote_ident(ROW_ID)}, " if d.key is None else ""
+        keep = f" WHERE rowid NOT IN (SELECT r FROM memory.main.drop_{s.index})" if s.dropped else ""
+        select = f"SELECT {row_id}{cols} FROM {s.table}{keep}"
+        sql = f"CREATE TABLE {table} AS {select}" if create else f"INSERT INTO {table} {select}"
+        execute(con, sql, _params(sql, pads))
+        create = False
+        offset += s.rows
+    return int(run_scalar(con, f"SELECT count(*) FROM {table}"))
+
+
+def _check_append_keys(con, d: Dictionary, sources: list[Source], pads: dict) -> None:
+    """replace=False on customers: new keys must not already be stored."""
+    if d.key is None or d.entity != "customers":
+        return
+    problems = []
+    stored = quote_ident(d.key)
+    for s in sources:
+        value = _column_sql(d, d.key, s.present[d.key])
+        sql = (f"SELECT count(*) AS n, min(rowid + 1, 5) AS rows FROM {s.table} "
+               f"WHERE {value} IN (SELECT {stored} FROM {quote_ident(d.name)})")
+        n, rows = run(con, sql, _params(sql, pads)).row(0)
+        if n:
+            problems.append(Problem(s.name, d.key, sorted(rows)[0], f"duplicate key: {n} key(s) are already stored "
+                                    f"in dataset {d.name!r} (rows {', '.join(map(str, sorted(rows)))})"))
+    if problems:
+        raise IngestError(d.name, problems)

@@ -1,0 +1,80 @@
+"""Speed of one scenario's train-and-measure step (``analysis.evaluate.train_and_measure``).
+
+100,000 synthetic customers × 30 features in [0, 1], a randomized campaign with 3 arms and a control
+(equal shares), 70 % training / 30 % test, k = 30 %, 200 bootstrap resamples; each model timed cold-ish
+(best of ``--repeat`` runs). ``--threads`` is passed to ``train_and_measure``: 1 (its default) limits the
+native thread pools (OpenMP, BLAS) to one thread; 0 lets them use every core.
+
+Run: ``python bench/bench_models.py [--rows 100000] [--repeat 2] [--threads 1] [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.evaluate import train_and_measure  # noqa: E402
+
+MODELS = (("hgb", None), ("logistic", None), ("dp_logistic", 1.0), ("dp_gaussian_nb", 1.0))
+
+
+def campaign(rows: int, features: int = 30, arms: int = 3, seed: int = 0):
+    """Synthetic campaign: each arm's uplift depends on a different feature."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((rows, features))
+    arm = rng.integers(0, arms + 1, rows)  # 0 = control
+    base = 0.08 + 0.1 * X[:, 1] + 0.05 * X[:, 3]
+    true_uplift = np.column_stack([0.12 * (X[:, 0] - 0.3), 0.1 * (X[:, 2] - 0.5), np.full(rows, 0.02)])[:, :arms]
+    effect = np.where(arm > 0, true_uplift[np.arange(rows), np.maximum(arm - 1, 0)], 0.0)
+    y = (rng.random(rows) < base + effect).astype(int)
+    revenue = y * rng.gamma(2.0, 30.0, rows)
+    return X, y, arm, true_uplift, revenue
+
+
+def run(rows: int = 100_000, repeat: int = 2, threads: int | None = 1) -> list[dict]:
+    X, y, arm, true_uplift, revenue = campaign(rows)
+    cut = int(rows * 0.7)
+    figures = []
+    for model, epsilon in MODELS:
+        seconds = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result, _ = train_and_measure(
+                X[:cut], y[:cut], X[cut:], y[cut:], treatment_train=arm[:cut], treatment_test=arm[cut:],
+                model=model, epsilon=epsilon, revenue_test=revenue[cut:], true_uplift_test=true_uplift[cut:],
+                k=0.3, n_boot=200, seed=0, threads=threads)
+            seconds.append(time.perf_counter() - start)
+        figures.append({"model": model, "epsilon": epsilon, "rows": rows, "train_rows": cut,
+                        "features": X.shape[1], "arms": 3, "threads": threads or "all",
+                        "seconds_best": round(min(seconds), 3), "seconds_all": [round(s, 3) for s in seconds],
+                        "qini_auc": round(result.qini_auc, 4),
+                        "share_of_oracle": round(result.share_of_oracle, 3)})
+    return figures
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="0 = every core")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    figures = run(args.rows, args.repeat, args.threads or None)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"{'model':<16}{'ε':>6}{'threads':>9}{'best s':>9}  runs (s)        qini   share of oracle")
+    for f in figures:
+        print(f"{f['model']:<16}{str(f['epsilon'] or '-'):>6}{str(f['threads']):>9}{f['seconds_best']:>9.2f}  "
+              f"{str(f['seconds_all']):<16}{f['qini_auc']:>6.3f}  {f['share_of_oracle']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
