@@ -2,17 +2,18 @@
 
 One call, :func:`train_and_measure`, returns a typed :class:`LiftResult` saying which kind of lift it is:
 
-- ``"uplift"`` when the data has a randomized treatment: a two-model (T-learner) or class-transformation uplift
-  model, Qini / AUUC / uplift@k (scikit-uplift's definitions, :mod:`analysis.lift`) and incremental conversions.
+- ``"uplift"`` when the data has a randomized treatment: a two-model (T-learner) or class-transformation
+  uplift model, Qini / AUUC / uplift@k (scikit-uplift's definitions, :mod:`analysis.lift`) and incremental
+  conversions.
 - ``"targeting"`` when it has none: a response model, lift@k and the extra responders reached by targeting the
   top k instead of k customers at random.
 
-**Several arms — the best-arm policy.** The headline scores each customer by the predicted uplift of their best
-arm and targets the top k, each with that arm. It is evaluated on the test customers who received the arm the
-model recommends for them, against the control; customers who received another arm say nothing about this
-policy and are left out. This is unbiased when the arms were randomized in equal shares (with unequal shares the
-customers of the most frequent arm weigh more: an assumption to state). ``per_arm`` gives each arm against the
-control, the customers scored by that arm's predicted uplift.
+**Several arms — the best-arm policy.** The headline scores each customer by the predicted uplift of their
+best arm and targets the top k, each with that arm. It is evaluated on the test customers who received the arm
+the model recommends for them, against the control; customers who received another arm say nothing about this
+policy and are left out. This is unbiased when the arms were randomized in equal shares (with unequal shares
+the customers of the most frequent arm weigh more: an assumption to state). ``per_arm`` gives each arm against
+the control, the customers scored by that arm's predicted uplift.
 
 Business figures are for targeting ``k`` of ``population`` customers (default: the test set's size); the
 bootstrap interval resamples the test set with the model held fixed (it leaves out training variability).
@@ -59,7 +60,7 @@ class LiftResult:
     revenue_ci_low: float | None
     revenue_ci_high: float | None
     true_incremental_conversions: float | None  #: from the ground truth of the customers the model targets
-    oracle_incremental_conversions: float | None  #: targeting the top k by the true uplift (the best possible)
+    oracle_incremental_conversions: float | None  #: targeting the top k by the true uplift (best possible)
     epsilon_spent: float | None  #: ε of differential privacy spent by the fit (None when not private)
     per_arm: tuple[dict, ...]  #: each treatment arm against the control
     curve: pl.DataFrame = field(repr=False, compare=False)  #: qini (uplift) or gains (targeting) curve_frame
@@ -116,9 +117,10 @@ def _check_options(model, learner, epsilon, k, population, n_boot):
         raise _fail("model", f"one of {CLASSIFIER_KINDS}", repr(model))
     if learner not in LEARNERS:
         raise _fail("learner", f"one of {LEARNERS}", repr(learner))
-    if model.startswith("dp_") and (not isinstance(epsilon, Real) or isinstance(epsilon, bool) or epsilon <= 0):
+    private = model.startswith("dp_")
+    if private and (not isinstance(epsilon, Real) or isinstance(epsilon, bool) or epsilon <= 0):
         raise _fail("epsilon", f"a float > 0 for the private model '{model}'", repr(epsilon))
-    if not model.startswith("dp_") and epsilon is not None:
+    if not private and epsilon is not None:
         raise _fail("epsilon", f"None for the non-private model '{model}'", repr(epsilon))
     if not isinstance(k, Real) or isinstance(k, (bool, Integral)) or not 0 < k < 1:
         raise _fail("k", "a float share in (0, 1)", repr(k))
@@ -145,13 +147,15 @@ def _true_uplift_matrix(true_uplift, arms, n):
     if isinstance(true_uplift, dict):
         missing = [a for a in arms[1:] if a not in true_uplift]
         if missing:
-            raise _fail("true_uplift_test", f"a mapping with every treatment arm {list(arms[1:])}", f"{missing} missing")
+            raise _fail("true_uplift_test", f"a mapping with every treatment arm {list(arms[1:])}",
+                        f"{missing} missing")
         return np.column_stack([_vector(true_uplift[a], "true_uplift_test", n) for a in arms[1:]])
     array = np.asarray(true_uplift, dtype=np.float64)
     if array.ndim == 1:
         array = array[:, None]
     if array.shape[0] != n or array.shape[1] not in (len(arms) - 1, len(arms)):
-        raise _fail("true_uplift_test", f"(n,), (n, {len(arms) - 1}) or (n, {len(arms)}) with arms {list(arms)}",
+        raise _fail("true_uplift_test",
+                    f"(n,), (n, {len(arms) - 1}) or (n, {len(arms)}) with arms {list(arms)}",
                     f"shape {array.shape}")
     return array[:, -(len(arms) - 1):]  # with a control column (arms order), drop it
 
@@ -169,7 +173,7 @@ def train_and_measure(X_train, y_train, X_test, y_test, *, treatment_train=None,
     treatment_train, treatment_test : arm labels, or None for data without a randomized treatment.
     control : label of the control arm; default 0 / False / "control", whichever is present.
     model : {"hgb", "logistic", "dp_logistic", "dp_gaussian_nb"}
-    learner : {"two_model", "class_transformation"} — the uplift meta-learner (class transformation: binary only).
+    learner : {"two_model", "class_transformation"} — the uplift meta-learner (the second: binary only).
     epsilon : ε for the ``dp_`` models.
     bounds : (lower, upper) feature bounds from the data dictionary; default (0, 1) for every feature — the
         lead's feature matrices are scaled into [0, 1] with dictionary bounds; features are clipped into them.
@@ -183,7 +187,7 @@ def train_and_measure(X_train, y_train, X_test, y_test, *, treatment_train=None,
     n_boot, seed : bootstrap resamples and seed (the model's seed too).
     threads : native threads (OpenMP / BLAS) the fit may use; None = the libraries' default (all cores).
         Default 1: on a busy 2-core machine two OpenMP threads per fit were measured 10× slower than one
-        (bench/bench_models.py), and scenarios are better run side by side than each on all cores (assumption).
+        (bench/bench_models.py); scenarios are better run side by side than each on all cores (assumption).
 
     Returns
     -------
@@ -204,13 +208,13 @@ def train_and_measure(X_train, y_train, X_test, y_test, *, treatment_train=None,
         raise _fail("threads", "an int >= 1 or None", repr(threads))
     with threadpool_limits(threads) if threads else nullcontext():
         return _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatment_test, control,
-                                  model, learner, epsilon, bounds, k, population, revenue_test, true_uplift_test,
-                                  true_response_test, n_boot, seed)
+                                  model, learner, epsilon, bounds, k, population, revenue_test,
+                                  true_uplift_test, true_response_test, n_boot, seed)
 
 
 def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatment_test, control, model,
-                       learner, epsilon, bounds, k, population, revenue_test, true_uplift_test, true_response_test,
-                       n_boot, seed):
+                       learner, epsilon, bounds, k, population, revenue_test, true_uplift_test,
+                       true_response_test, n_boot, seed):
     X_train, X_test = _matrix(X_train, "X_train"), _matrix(X_test, "X_test")
     if X_train.shape[1] != X_test.shape[1]:
         raise _fail("X_test", f"{X_train.shape[1]} features like X_train", f"{X_test.shape[1]}")
@@ -228,8 +232,8 @@ def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatm
         bounds = (np.zeros(X_train.shape[1]), np.ones(X_train.shape[1]))
     classifier = make_classifier(model, epsilon=epsilon, bounds=bounds, random_state=seed)
     options = dict(k=k, population=population, n_boot=n_boot, seed=seed)
-    common = dict(k=k, n_train=n_train, n_test=n_test, model=f"{learner}/{model}" if treatment_train is not None
-                  else f"response/{model}")
+    name = f"{learner}/{model}" if treatment_train is not None else f"response/{model}"
+    common = dict(k=k, n_train=n_train, n_test=n_test, model=name)
 
     if treatment_train is None:
         if true_uplift_test is not None:
@@ -246,7 +250,8 @@ def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatm
             oracle = (_top_mean(p, p, k) - p.mean()) * targeted
         result = LiftResult(
             kind="targeting", qini_auc=None, uplift_auc=None, uplift_at_k=None,
-            lift_at_k=lift.lift_at_k(y_test, score, k), incremental_conversions=estimate, ci_low=low, ci_high=high,
+            lift_at_k=lift.lift_at_k(y_test, score, k), incremental_conversions=estimate, ci_low=low,
+            ci_high=high,
             incremental_revenue=money[0], revenue_ci_low=money[1], revenue_ci_high=money[2],
             true_incremental_conversions=truth, oracle_incremental_conversions=oracle,
             epsilon_spent=fitted.epsilon_spent_, per_arm=(), curve=lift.curve_frame("gains", y_test, score),
@@ -299,8 +304,8 @@ def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatm
         rows = is_control | (arms_test == arm)
         entry = {"arm": _plain(arm), **measure(rows, uplift[:, column])}
         if true_matrix is not None:
-            entry["true_incremental_conversions"] = _top_mean(true_matrix[:, column], uplift[:, column], k) * (
-                k * population)
+            true_mean = _top_mean(true_matrix[:, column], uplift[:, column], k)
+            entry["true_incremental_conversions"] = true_mean * k * population
         per_arm.append(entry)
     result = LiftResult(
         kind="uplift", lift_at_k=None, incremental_revenue=money[0], revenue_ci_low=money[1],

@@ -53,7 +53,7 @@ __all__ = [
     "CURVE_KINDS",
 ]
 
-#: Curves :func:`curve_frame` can draw: the headline of an uplift result is ``qini``, of a targeting one ``gains``.
+#: Curves :func:`curve_frame` draws: an uplift result's headline is ``qini``, a targeting one's ``gains``.
 CURVE_KINDS = ("qini", "uplift", "gains")
 STRATEGIES = ("overall", "by_group")
 
@@ -228,8 +228,8 @@ def _mean_where(values, mask) -> float:
 def uplift_at_k(y_true, uplift, treatment, strategy, k=0.3):
     """Response rate of the treated minus that of the control, within the top k by predicted uplift.
 
-    ``strategy='overall'`` takes the top k of the whole sample (``int(n * k)`` rows for a share, ``k`` rows for
-    an int); ``'by_group'`` takes the top k of the treated and of the control separately (scikit-uplift).
+    ``strategy='overall'`` takes the top k of the whole sample (``int(n * k)`` rows for a share, ``k`` rows
+    for an int); ``'by_group'`` takes the top k of the treated and of the control separately (scikit-uplift).
 
     Example
     -------
@@ -257,7 +257,8 @@ def _uplift_at_k(y, s, t, strategy, k, where: str) -> float:
         _top_count(k, y.size, where)
         take_control, take_treated = int(n_control * k), int(n_treated * k)
     if take_control > n_control or take_treated > n_treated:
-        raise _fail("k", where, f"at most the size of each group ({n_treated} treated, {n_control} control)", k)
+        raise _fail("k", where, f"at most the size of each group ({n_treated} treated, {n_control} control)",
+                    k)
     y_control, y_treated = y[~treated], y[treated]
     control = y_control[:take_control].mean() if take_control else np.nan
     treated_rate = y_treated[:take_treated].mean() if take_treated else np.nan
@@ -295,7 +296,7 @@ def response_rate_by_percentile(y_true, uplift, treatment, group, strategy="over
 
 
 def cumulative_gains_curve(y_true, score):
-    """Cumulative responders when the top customers by score are targeted, at every distinct score, from (0, 0).
+    """Cumulative responders reached by targeting the top customers by score, at each distinct score.
 
     Returns ``(customers_targeted, responders_reached)``; random targeting is the straight line to the end.
     """
@@ -337,7 +338,7 @@ def _targeted(k, n: int, population, where: str) -> tuple[int, float]:
 
 
 def incremental_conversions_at_k(y_true, uplift, treatment, *, k=0.3, population=None):
-    """Incremental conversions from treating the top k by predicted uplift: ``uplift_at_k('overall')`` × targeted.
+    """Incremental conversions from treating the top k by predicted uplift: uplift_at_k('overall') × targeted.
 
     ``y_true`` may also be an amount (e.g. spend) to get incremental revenue. The customers targeted are
     ``int(n * k)`` of the sample, or ``k × population`` when a ``population`` size is given.
@@ -397,13 +398,13 @@ def bootstrap_incremental(y_true, score, treatment=None, *, k=0.3, population=No
                           confidence=0.95, seed=0) -> tuple[float, float, float]:
     """Incremental conversions at k with a percentile bootstrap interval: ``(estimate, ci_low, ci_high)``.
 
-    With a ``treatment``: :func:`incremental_conversions_at_k` (the uplift kind). Without: the extra responders
-    reached by targeting the top k instead of k customers at random, ``(rate_top_k − base_rate) × targeted``
-    (the targeting kind). ``y_true`` may be an amount to get revenue.
+    With a ``treatment``: :func:`incremental_conversions_at_k` (the uplift kind). Without: the extra
+    responders reached by targeting the top k instead of k customers at random, ``(rate_top_k − base_rate) ×
+    targeted`` (the targeting kind). ``y_true`` may be an amount to get revenue.
 
-    Vectorized: the resamples are the same as :func:`bootstrap_ci`'s with the same seed, turned into counts per
-    row, so the top k of every resample comes from one sort of the sample (ties across distinct rows at the
-    cutoff may be broken differently from re-sorting each resample).
+    Vectorized: the resamples are the same as :func:`bootstrap_ci`'s with the same seed, turned into counts
+    per row, so the top k of every resample comes from one sort of the sample (ties across distinct rows at
+    the cutoff may be broken differently from re-sorting each resample).
     """
     where = "bootstrap_incremental"
     if treatment is None:

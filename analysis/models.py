@@ -1,16 +1,17 @@
 """The models a business would train for personalization: uplift meta-learners, a response model, and the
 classifiers inside them (scikit-learn, or diffprivlib for differential privacy).
 
-All follow the scikit-learn contract: ``__init__`` only stores its arguments, ``fit`` returns ``self``, learned
-state ends in ``_``. Uplift models return ``predict_uplift(X)`` of shape ``(n, n_arms - 1)``: the predicted
-change in response probability of each treatment arm against the control, in the order of ``arms_[1:]``.
+All follow the scikit-learn contract: ``__init__`` only stores its arguments, ``fit`` returns ``self``,
+learned state ends in ``_``. Uplift models return ``predict_uplift(X)`` of shape ``(n, n_arms - 1)``: the
+predicted change in response probability of each treatment arm against the control, in the order of
+``arms_[1:]``.
 
 Differential privacy (REFERENCES.md §3): :class:`PrivateClassifier` wraps diffprivlib's ``LogisticRegression``
 or ``GaussianNB``. Its feature bounds and row norm come from the caller (the data dictionary), never from the
-data; features are clipped into the bounds before fitting, so the guarantee holds whatever the data holds. Each
-fit records the ε it spent through its own ``diffprivlib.BudgetAccountant``. A two-model learner trains one
-model per arm on disjoint rows, so by parallel composition its ``epsilon_spent_`` is the largest of its models'
-(= the ε asked for), not their sum.
+data; features are clipped into the bounds before fitting, so the guarantee holds whatever the data holds.
+Each fit records the ε it spent through its own ``diffprivlib.BudgetAccountant``. A two-model learner trains
+one model per arm on disjoint rows, so by parallel composition its ``epsilon_spent_`` is the largest of its
+models' (= the ε asked for), not their sum.
 
 Example
 -------
@@ -47,7 +48,7 @@ __all__ = [
     "ResponseModel",
 ]
 
-#: Classifiers :func:`make_classifier` builds; the ``dp_`` ones are differentially private (diffprivlib 0.6.6).
+#: Classifiers :func:`make_classifier` builds; the ``dp_`` ones are differentially private (diffprivlib).
 CLASSIFIER_KINDS = ("hgb", "logistic", "dp_logistic", "dp_gaussian_nb")
 
 # Histogram gradient boosting settings: an assumption chosen for speed (≈0.5 s on 70k × 30 on 2 cores), not
@@ -158,7 +159,8 @@ class PrivateClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit on features clipped into ``bounds``; ``sample_weight`` is not supported by diffprivlib."""
         if sample_weight is not None:
-            raise _fail("sample_weight", "PrivateClassifier.fit", "None (diffprivlib ignores weights)", "weights")
+            raise _fail("sample_weight", "PrivateClassifier.fit", "None (diffprivlib ignores weights)",
+                        "weights")
         X = self._clip(_matrix(X, "PrivateClassifier.fit"))
         y = np.asarray(y)
         self.accountant_ = BudgetAccountant()
@@ -168,7 +170,8 @@ class PrivateClassifier(ClassifierMixin, BaseEstimator):
                 lower, upper = (np.broadcast_to(b, X.shape[1]) for b in self.bounds)
                 data_norm = float(np.sqrt(np.sum(np.maximum(np.abs(lower), np.abs(upper)) ** 2)))
             self.estimator_ = _DPLogisticRegression(epsilon=self.epsilon, data_norm=data_norm,
-                                                    random_state=self.random_state, accountant=self.accountant_)
+                                                    random_state=self.random_state,
+                                                    accountant=self.accountant_)
         elif self.kind == "gaussian_nb":
             lower, upper = (np.broadcast_to(b, X.shape[1]).copy() for b in self.bounds)
             self.estimator_ = _DPGaussianNB(epsilon=self.epsilon, bounds=(lower, upper),
@@ -176,7 +179,7 @@ class PrivateClassifier(ClassifierMixin, BaseEstimator):
         else:
             raise _fail("kind", "PrivateClassifier", "'logistic' or 'gaussian_nb'", repr(self.kind))
         with warnings.catch_warnings():
-            # Bounds / data_norm are given (from the dictionary), so diffprivlib computes nothing from the data.
+            # Bounds / data_norm are given (from the dictionary): diffprivlib computes nothing from the data.
             warnings.simplefilter("ignore", PrivacyLeakWarning)
             # diffprivlib 0.6.6 passes L-BFGS-B options SciPy 1.17 deprecates (TOOLCHAIN.md): known, harmless.
             warnings.filterwarnings("ignore", message=".*`disp` and `iprint`", category=DeprecationWarning)
@@ -241,7 +244,7 @@ class TwoModelUplift(_UpliftMixin, BaseEstimator):
     estimator : classifier, optional
         Cloned for each arm; default ``make_classifier("hgb")``.
     arms : sequence of labels, optional
-        The arms, **control first**. Default: the sorted distinct treatment labels (so 0 is the control of 0/1).
+        The arms, **control first**. Default: the sorted distinct treatment labels (0 is the control of 0/1).
 
     Attributes
     ----------
@@ -325,7 +328,8 @@ class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         treated, control = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
         size = min(treated.size, control.size)
-        return np.sort(np.r_[rng.choice(treated, size, replace=False), rng.choice(control, size, replace=False)])
+        keep = np.r_[rng.choice(treated, size, replace=False), rng.choice(control, size, replace=False)]
+        return np.sort(keep)
 
     def predict_uplift(self, X) -> np.ndarray:
         """Predicted uplift of the treatment, ``(n, 1)``."""

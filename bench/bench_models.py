@@ -31,7 +31,8 @@ def campaign(rows: int, features: int = 30, arms: int = 3, seed: int = 0):
     X = rng.random((rows, features))
     arm = rng.integers(0, arms + 1, rows)  # 0 = control
     base = 0.08 + 0.1 * X[:, 1] + 0.05 * X[:, 3]
-    true_uplift = np.column_stack([0.12 * (X[:, 0] - 0.3), 0.1 * (X[:, 2] - 0.5), np.full(rows, 0.02)])[:, :arms]
+    per_arm = [0.12 * (X[:, 0] - 0.3), 0.1 * (X[:, 2] - 0.5), np.full(rows, 0.02)]
+    true_uplift = np.column_stack(per_arm)[:, :arms]
     effect = np.where(arm > 0, true_uplift[np.arange(rows), np.maximum(arm - 1, 0)], 0.0)
     y = (rng.random(rows) < base + effect).astype(int)
     revenue = y * rng.gamma(2.0, 30.0, rows)
@@ -72,8 +73,9 @@ def main(argv=None) -> None:
         return
     print(f"{'model':<16}{'ε':>6}{'threads':>9}{'best s':>9}  runs (s)        qini   share of oracle")
     for f in figures:
-        print(f"{f['model']:<16}{str(f['epsilon'] or '-'):>6}{str(f['threads']):>9}{f['seconds_best']:>9.2f}  "
-              f"{str(f['seconds_all']):<16}{f['qini_auc']:>6.3f}  {f['share_of_oracle']:.3f}")
+        print(f"{f['model']:<16}{str(f['epsilon'] or '-'):>6}{str(f['threads']):>9}"
+              f"{f['seconds_best']:>9.2f}  {str(f['seconds_all']):<16}{f['qini_auc']:>6.3f}  "
+              f"{f['share_of_oracle']:.3f}")
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ def _case(rows, header=HEADER):
 
 CASES = [
     # (id, file maker, column, row, message fragment)
-    ("missing column", _case(["1,a@b.c,A,30,yes,mail,true,no"], header=HEADER.replace(",full name", ",fullname")),
+    ("missing column", _case(["1,a@b.c,A,30,yes,mail,true,no,"], header=HEADER.replace(",full name", ",fullname")),
      "full name", None, "column is missing"),
     ("integer", _case([GOOD_ROWS[0], "2,b@b.c,B,thirty,yes,control,false,no,"]), "age", 2, "not integer"),
     ("integer not whole", _case([GOOD_ROWS[0], "2,b@b.c,B,30.5,yes,control,false,no,"]), "age", 2, "not integer"),
@@ -202,8 +202,9 @@ CASES = [
      "segment", None, "no control rows"),
     ("only control", _case([GOOD_ROWS[1], GOOD_ROWS[3]]), "segment", None, "only control rows"),
     ("header only", _case([]), None, None, "no data rows"),
-    ("ragged row", _case([GOOD_ROWS[0], "2,b@b.c,B,30,yes,control,false,no,x,EXTRA,MORE"]), None, None,
-     "cannot be read as CSV"),
+    ("ragged row", _case([GOOD_ROWS[0], "2,b@b.c,B,30,yes,control,false,no,x,EXTRA,MORE"]), None, 2,
+     "1 row(s) do not have the 9 fields of the header: row 2 has 12"),
+    ("unclosed quote", _case([GOOD_ROWS[0], '2,"b@b.c,B,30,yes,control,false,no,']), None, 2, "malformed CSV"),
 ]
 
 

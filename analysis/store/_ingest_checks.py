@@ -13,6 +13,7 @@ SQL note: the f-strings below only splice ``quote_ident(...)`` results, internal
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +177,41 @@ def _scan_bytes(src: Source, check_text: bool) -> list[Problem]:
     return problems
 
 
+def _diagnose_csv(src: Source, dictionary: Dictionary) -> list[Problem]:
+    """When DuckDB cannot read a CSV: find the rows whose field count differs from the header's (Python csv).
+
+    Only runs on the error path. Messages give row numbers (1-based data rows), never the row's content.
+    """
+    opts = dictionary.csv_options
+    quote = opts.get("quote", '"')
+    escape = opts.get("escape")
+    header = bool(opts.get("header", True))
+    problems: list[Problem] = []
+    bad: list[tuple[int, int]] = []
+    expected = None
+    try:
+        with src.path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=opts.get("delimiter", ","), quotechar=quote or None,
+                                doublequote=escape in (None, quote), escapechar=None if escape in (None, quote) else escape,
+                                strict=True)
+            for index, record in enumerate(reader):
+                if expected is None:
+                    expected = len(record)
+                    if header:
+                        continue
+                if len(record) != expected and record:
+                    bad.append((index + (0 if header else 1), len(record)))
+    except csv.Error as exc:
+        row = reader.line_num - (1 if header else 0)
+        problems.append(Problem(src.name, None, row, f"malformed CSV near line {reader.line_num}: {exc} "
+                                "(an unclosed quote?)"))
+    if bad:
+        shown = ", ".join(f"row {r} has {n}" for r, n in bad[:EXAMPLE_ROWS])
+        problems.insert(0, Problem(src.name, None, bad[0][0], f"{len(bad)} row(s) do not have the {expected} "
+                                   f"fields of the header: {shown}"))
+    return problems
+
+
 def _reader(src: Source, dictionary: Dictionary) -> tuple[str, dict[str, Any]]:
     """The table-function call reading a file, and its bound parameters."""
     if src.fmt == "parquet":
@@ -220,7 +256,8 @@ def scan_and_load(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, src: S
     try:
         described = run(con, f"DESCRIBE SELECT * FROM {call}", params)
     except duckdb.Error as exc:
-        return [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")]
+        found = _diagnose_csv(src, dictionary) if src.fmt == "csv" else []
+        return found or [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")]
     file_cols = described["column_name"].to_list()
     file_types = dict(zip(file_cols, described["column_type"].to_list()))
     header = src.fmt == "parquet" or bool(dictionary.csv_options.get("header", True))
@@ -243,7 +280,8 @@ def scan_and_load(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, src: S
         raise MemoryError(f"{src.name} does not fit in memory for validation (raw values are never spilled "
                           "to disk); split the file and ingest the parts with replace=False.") from None
     except duckdb.Error as exc:
-        return problems + [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")]
+        found = _diagnose_csv(src, dictionary) if src.fmt == "csv" else []
+        return problems + (found or [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")])
     src.loaded = True
     if src.rows == 0:
         problems.append(Problem(src.name, None, None, "no data rows (the file has only a header)"))
