@@ -6,6 +6,7 @@ The public API is re-exported here; see the README and the notebooks for tours.
 
 from .assumptions import Assumptions, assumptions_table, load_assumptions
 from .breach import BreachResult, Holding, mitigation_value, simulate_breach
+from .demo import ensure_demo
 from .dictionary import ColumnSpec, Dictionary, DictionaryError, load_dictionary, parse_dictionary
 from .evaluate import LiftResult, train_and_measure
 from .frontier import pareto_frontier
@@ -24,7 +25,8 @@ from .scenario import PRESETS, Scenario, ScenarioError, load_scenarios, preset
 from .schema import CRMSchema
 from .simulate import ModelCache, ScenarioResult, SimulationSettings, simulate
 from .store import Store
-from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, sweep
+from .synthetic import GeneratedFiles, generate, generate_frames
+from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, sweep, waterfall_steps
 from .trust import TrustInputs, TrustResult, trust_effects
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "ColumnSpec",
     "Dictionary",
     "DictionaryError",
+    "GeneratedFiles",
     "Holding",
     "LiftResult",
     "ModelCache",
@@ -53,6 +56,9 @@ __all__ = [
     "assumptions_table",
     "attribute_inference",
     "behavioral_uniqueness",
+    "ensure_demo",
+    "generate",
+    "generate_frames",
     "load_assumptions",
     "load_crm",
     "load_dictionary",
@@ -72,4 +78,5 @@ __all__ = [
     "sweep",
     "train_and_measure",
     "trust_effects",
+    "waterfall_steps",
 ]

@@ -1,0 +1,1 @@
+"""PrivacyLift's Streamlit pages and widgets (UI only: every figure comes from ``analysis``)."""
