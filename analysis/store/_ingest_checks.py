@@ -217,10 +217,14 @@ def _reader(src: Source, dictionary: Dictionary) -> tuple[str, dict[str, Any]]:
     if src.fmt == "parquet":
         return "read_parquet($pl_file)", {"pl_file": str(src.path)}
     opts = dictionary.csv_options
-    params: dict[str, Any] = {"pl_file": str(src.path), "pl_delim": opts.get("delimiter", ","),
-                              "pl_quote": opts.get("quote", '"'), "pl_header": bool(opts.get("header", True))}
-    call = "read_csv($pl_file, delim=$pl_delim, quote=$pl_quote, header=$pl_header, all_varchar=true"
-    for field_name, arg in (("escape", "escape"), ("null", "nullstr"), ("encoding", "encoding")):
+    quote = opts.get("quote", '"')
+    # Pin the dialect: DuckDB's sniffer would otherwise guess skip_rows (taking a later, wider row as the
+    # header), a comment character ('#': rows starting with it silently dropped) and a backslash escape.
+    params: dict[str, Any] = {"pl_file": str(src.path), "pl_delim": opts.get("delimiter", ","), "pl_quote": quote,
+                              "pl_escape": opts.get("escape", quote), "pl_header": bool(opts.get("header", True))}
+    call = ("read_csv($pl_file, delim=$pl_delim, quote=$pl_quote, escape=$pl_escape, header=$pl_header, "
+            "skip=0, comment='', all_varchar=true")
+    for field_name, arg in (("null", "nullstr"), ("encoding", "encoding")):
         if field_name in opts:
             call += f", {arg}=$pl_{arg}"
             params[f"pl_{arg}"] = opts[field_name]
