@@ -176,7 +176,7 @@ def _events(rng: np.random.Generator, p: dict[str, np.ndarray]) -> dict[str, np.
     end_day = np.clip(end_day, start_day + 1.0, HISTORY_DAYS)
     window = end_day - start_day
     rate = p["activity"] * window / HISTORY_DAYS
-    counts = rng.poisson(MEAN_EVENTS * rate / rate.mean())
+    counts = rng.poisson(MEAN_EVENTS * rate / max(float(rate.mean()), 1e-9))  # a mean of 0: nobody active
     customer = np.repeat(np.arange(n, dtype=np.int64), counts)
     second = (start_day[customer] + rng.random(customer.size) * window[customer]) * SECONDS_PER_DAY
     second = np.minimum(second.astype(np.int64), history_s - 1)
@@ -251,9 +251,12 @@ def _truth(rng: np.random.Generator, p: dict, d: dict, counts: np.ndarray) -> di
     p_control = _logistic(-3.1 + 0.45 * recent + 0.35 * loyal + 0.7 * fresh + 0.15 * np.log(p["activity"]))
     # harm: dormant customers (no event for 150+ days) who neither open emails nor were loyal are put off
     dormant = np.clip((d["recency_days"] - 150.0) / 150.0, 0.0, 1.0)
+    # win-back: loyal customers who bought nothing in the last 90 days respond well (only history older than
+    # 90 days shows who they are, so a 90-day retention window cannot tell them from the put-off dormant ones)
+    lapsed_loyal = (d["purchases_last_90d"] == 0) * loyal
     put_off = dormant * np.clip(1.0 - 4.0 * opens, 0.0, 1.0) * np.exp(-loyal / 0.5)
     email = (
-        0.002
+        -0.009
         + 0.03 * fresh
         + 0.01 * recent
         + 0.012 * loyal
@@ -261,14 +264,16 @@ def _truth(rng: np.random.Generator, p: dict, d: dict, counts: np.ndarray) -> di
         - 0.003 * age_c
         + 0.03 * health_older
         - 0.06 * put_off
+        + 0.02 * lapsed_loyal
         + rng.normal(0.0, 0.006, n)
     )
     discount = (
-        +0.010
+        -0.009
         + 0.09 * p["financial_distress"]
         + 0.025 * fresh
         + 0.008 * recent
         + 0.012 * loyal
+        + 0.035 * lapsed_loyal
         - 0.012 * (p["credit_band"] == 3)
         + 0.003 * age_c
         + rng.normal(0.0, 0.01, n)

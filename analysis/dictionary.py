@@ -25,6 +25,7 @@ Example
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +227,8 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         problems.append(f"[dataset.csv]: unknown field {k!r} (known: {', '.join(sorted(_CSV_FIELDS))})")
     if "delimiter" in csv and (not isinstance(csv["delimiter"], str) or len(csv["delimiter"]) != 1):
         problems.append(f"[dataset.csv]: 'delimiter' must be one character; got {csv['delimiter']!r}")
+    elif csv.get("delimiter") is not None and csv.get("delimiter") == csv.get("quote", '"'):
+        problems.append(f"[dataset.csv]: 'delimiter' and 'quote' cannot be the same character ({csv['delimiter']!r})")
 
     cols_raw = raw.get("columns")
     if not isinstance(cols_raw, dict) or not cols_raw:
@@ -243,7 +246,9 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         for k in sorted(set(spec) - _COLUMN_FIELDS):
             problems.append(f"{where}: unknown field {k!r} (known: {', '.join(sorted(_COLUMN_FIELDS))})")
         role = spec.get("role")
-        if role not in ROLES:
+        if role is None:
+            problems.append(f"{where}: missing 'role' (one of: {', '.join(ROLES)})")
+        elif role not in ROLES:
             problems.append(f"{where}: unknown role {role!r} (one of: {', '.join(ROLES)})")
         category = spec.get("category")
         if category is not None and category not in CATEGORIES:
@@ -257,7 +262,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             ok = (
                 isinstance(bounds, list)
                 and len(bounds) == 2
-                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
             )
             if not ok:
                 problems.append(f"{where}: 'bounds' must be [low, high] numbers; got {bounds!r}")
@@ -271,7 +276,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         if control is not None:
             if role != "treatment":
                 problems.append(f"{where}: 'control' only applies to role 'treatment' (role is {role!r})")
-            control = str(control)
+            control = str(control).lower() if isinstance(control, bool) else str(control)
         if role == "treatment" and control is None:
             problems.append(f"{where}: a treatment column needs 'control' (the value meaning not treated)")
         positive = spec.get("positive")
@@ -327,6 +332,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         problems.append(f"[dataset]: key column {key!r} is not declared under [columns]")
     if erased is not None and erased not in names:
         problems.append(f"[dataset]: erased column {erased!r} is not declared under [columns]")
+    elif erased is not None:
+        etype = next(c.type for c in columns if c.name == erased)
+        if etype not in (None, "boolean"):
+            problems.append(f"column {erased!r}: the erased flag column must have type 'boolean', not {etype!r}")
     if entity == "events":
         if key is None:
             problems.append("[dataset]: an events dataset needs 'key' (the customer key it joins on)")

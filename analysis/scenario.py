@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 CONSENT_REGIMES = ("ignore", "consented_only", "opt_in", "opt_out")
-MODELS = ("hgb", "logistic")
+MODELS = ("logistic", "hgb")
 DP_MODELS = ("logistic", "gaussian_nb")
 FEATURE_ROLES = ("quasi_identifier", "sensitive", "behavioral")
 #: Not part of the fingerprint: they name a scenario, they do not change its figures.
@@ -94,7 +94,8 @@ class Scenario:
     dp_model : {"logistic", "gaussian_nb"}
         The diffprivlib model when ``epsilon`` is set.
     model : {"hgb", "logistic"}
-        The scikit-learn model without DP: histogram gradient boosting or logistic regression.
+        The scikit-learn model without DP: logistic regression (default: fast, and the most stable ranking on
+        CRM-sized data) or histogram gradient boosting.
     pseudonymization, encryption_at_rest, access_restriction : bool
         Mitigations that do not change the model but change what a breach exposes.
     k : float
@@ -118,7 +119,7 @@ class Scenario:
     erasure_rate: float = 0.0
     epsilon: float | None = None
     dp_model: str = "logistic"
-    model: str = "hgb"
+    model: str = "logistic"
     pseudonymization: bool = True
     encryption_at_rest: bool = False
     access_restriction: bool = False

@@ -65,6 +65,9 @@ class ScenarioResult:
     #: uplift@k (or lift@k) measured on the scenario's own population only (e.g. consenters): what the
     #: business would see, against ``lift`` measured on everyone the model is applied to
     estimated_on_own_population: float | None = None
+    #: synthetic data: true mean uplift of the top k targeted within the own population / within everyone
+    true_uplift_at_k_own_population: float | None = None
+    true_uplift_at_k_everyone: float | None = None
     #: this scenario's incremental conversions over the full-data model's (None without a reference)
     gain_retained: float | None = None
     risk: RiskProfile | None = None
@@ -104,6 +107,8 @@ class ScenarioResult:
         lift = self.lift.to_dict()
         lift["gain_retained"] = self.gain_retained
         lift["estimated_on_own_population"] = self.estimated_on_own_population
+        lift["true_uplift_at_k_own_population"] = self.true_uplift_at_k_own_population
+        lift["true_uplift_at_k_everyone"] = self.true_uplift_at_k_everyone
         out["lift"] = lift
         risk = self.risk.to_dict() if self.risk is not None else {}
         risk["membership_advantage"] = None if self.membership is None else self.membership.risk
@@ -151,22 +156,36 @@ def _model_kind(spec: Scenario) -> str:
     return "dp_logistic" if spec.dp_model == "logistic" else "dp_gaussian_nb"
 
 
-def _own_population_figure(model: Any, p: Prepared, lift: LiftResult) -> float | None:
-    """The headline figure measured on the scenario's own test population only (consenters)."""
+def _own_population_figure(model: Any, p: Prepared, lift: LiftResult) -> tuple[float | None, float | None, float | None]:
+    """Selection bias of a consent regime: the headline figure measured on the scenario's own test population
+    only (consenters) — what the business would see — and, with ground truth, the true mean uplift of the
+    top-k targeted among its own population and among everyone the model is applied to."""
     from . import lift as metrics
 
     own = p.own_population_test
     if own.all() or own.sum() < 50:
-        return None
+        return None, None, None
     X, y = p.X_test[own], p.y_test[own]
-    if lift.kind == "uplift":
-        t = p.treatment_test[own]
-        score = model.predict_uplift(X).max(axis=1)
-        treated = (t != p.control).astype(int)
-        if treated.sum() < 5 or (1 - treated).sum() < 5:
-            return None
-        return float(metrics.uplift_at_k(y, score, treated, strategy="overall", k=p.spec.k))
-    return float(metrics.lift_at_k(y, model.predict_score(X), k=p.spec.k))
+    if lift.kind != "uplift":
+        return float(metrics.lift_at_k(y, model.predict_score(X), k=p.spec.k)), None, None
+    t = p.treatment_test[own]
+    score_all = model.predict_uplift(p.X_test).max(axis=1)
+    treated = (t != p.control).astype(int)
+    observed = None
+    if treated.sum() >= 5 and (1 - treated).sum() >= 5:
+        observed = float(metrics.uplift_at_k(y, score_all[own], treated, strategy="overall", k=p.spec.k))
+    true_own = true_all = None
+    if p.true_uplift_test is not None:
+        best = np.argmax(model.predict_uplift(p.X_test), axis=1)
+        truth = p.true_uplift_test[np.arange(len(best)), best] if p.true_uplift_test.ndim == 2 else p.true_uplift_test
+
+        def top_mean(mask: np.ndarray) -> float:
+            s, tr = score_all[mask], truth[mask]
+            n = max(1, int(round(p.spec.k * len(s))))
+            return float(tr[np.argsort(-s, kind="stable")[:n]].mean())
+
+        true_own, true_all = top_mean(own), top_mean(np.ones(len(own), bool))
+    return observed, true_own, true_all
 
 
 def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int) -> AttackResult | None:
@@ -292,7 +311,9 @@ def simulate(
         data_fingerprint=data.fingerprint,
         status="ok",
         lift=lift,
-        estimated_on_own_population=own,
+        estimated_on_own_population=own[0],
+        true_uplift_at_k_own_population=own[1],
+        true_uplift_at_k_everyone=own[2],
         gain_retained=gain_retained,
         risk=risk,
         membership=membership,

@@ -455,3 +455,21 @@ def test_concurrent_ingests_in_two_processes_are_serialized(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert sorted(d.name for d in list_datasets(con)) == ["first", "second"]
     con.close()
+
+
+def test_arguments_are_checked_once_with_one_message_shape(tmp_path):
+    d, f = parse_dictionary(CUSTOMERS), customers_csv(tmp_path)
+    bad_calls = [
+        (dict(db_path=":memory:"), "'db_path' parameter"),
+        (dict(dictionary=CUSTOMERS), "'dictionary' parameter"),
+        (dict(files=str(f)), "'files' parameter"),
+        (dict(files=[]), "'files' parameter"),
+        (dict(secret=""), "'secret' parameter"),
+        (dict(lock_timeout=-1), "'lock_timeout' parameter"),
+        (dict(replace="yes"), "'replace' parameter"),
+    ]
+    for override, fragment in bad_calls:
+        args = dict(db_path=tmp_path / "x.duckdb", dictionary=d, files=[f], secret=SECRET) | override
+        with pytest.raises(ValueError, match=fragment + r" of ingest must be .* Got .* instead\."):
+            ingest(args.pop("db_path"), args.pop("dictionary"), args.pop("files"), **args)
+    assert not (tmp_path / "x.duckdb").exists()

@@ -27,6 +27,8 @@ __all__ = [
 #: Domain caps for event counts in one window (a customer with more events is clipped): an assumption that
 #: bounds every behavioural feature for differential privacy without reading the data.
 COUNT_CAP = 200
+#: categorical event columns with at most this many values also get counts in the recent sub-window
+RECENT_SPLIT_MAX_VALUES = 5
 GROUND_TRUTH_TABLE = "_pl_ground_truth"
 
 
@@ -122,6 +124,14 @@ def event_features(
             aggs.append(
                 f"least(count(*) FILTER (WHERE CAST({quote_ident(col)} AS VARCHAR) = ${pname}), {COUNT_CAP}) AS {alias}"
             )
+            # for short lists of values (event types, channels): the recent sub-window too, so a model can
+            # tell recent behaviour from long-term loyalty (both matter, and retention windows cut the latter)
+            if "recent" in named and len(values) <= RECENT_SPLIT_MAX_VALUES:
+                alias_recent = quote_ident(f"{col}={v} (last {recent_days}d)")
+                aggs.append(
+                    f"least(count(*) FILTER (WHERE CAST({quote_ident(col)} AS VARCHAR) = ${pname} AND {ts} > "
+                    f"CAST($as_of AS TIMESTAMP) - to_days(CAST($recent AS INTEGER))), {COUNT_CAP}) AS {alias_recent}"
+                )
     for col in amount_columns:
         aggs.append(f"coalesce(sum({quote_ident(col)}), 0) AS {quote_ident(col + '_total')}")
     sql = (

@@ -62,7 +62,7 @@ from analysis.store._ingest_checks import (
     validate,
 )
 
-__all__ = ["IngestReport", "IngestError", "Problem", "ingest", "ROW_ID"]
+__all__ = ["IngestReport", "IngestError", "Problem", "ingest", "database_lock", "ROW_ID"]
 
 #: the row id column added to a dataset without a key: 1-based row number in file order
 ROW_ID = "_row_id"
@@ -133,7 +133,21 @@ def _exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _check_arguments(db_path: Any, dictionary: Any, files: Any, secret: Any, lock_timeout: Any) -> list[Path]:
+def database_lock(db_path: str | Path, *, timeout: float = 30.0):
+    """The exclusive lock every ingest takes (``<db>.lock``); hold it for any other write to the database file.
+
+    An ingest replaces the whole file, so a write made by another connection while an ingest runs would be lost.
+
+    Example
+    -------
+    >>> with database_lock("crm.duckdb", timeout=5):   # doctest: +SKIP
+    ...     pass  # write to crm.duckdb here, then CHECKPOINT and close
+    """
+    return _exclusive_lock(Path(db_path), float(timeout))
+
+
+def _check_arguments(db_path: Any, dictionary: Any, files: Any, secret: Any, lock_timeout: Any, replace: Any,
+                     erasure_list: Any) -> list[Path]:
     if not isinstance(db_path, (str, Path)) or str(db_path) in ("", ":memory:"):
         raise ValueError(f"The 'db_path' parameter of ingest must be a database file path. Got {db_path!r} instead.")
     if not isinstance(dictionary, Dictionary):
@@ -146,6 +160,12 @@ def _check_arguments(db_path: Any, dictionary: Any, files: Any, secret: Any, loc
         raise ValueError(f"The 'secret' parameter of ingest must be non-empty bytes or None. Got {type(secret).__name__} instead.")
     if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or lock_timeout < 0:
         raise ValueError(f"The 'lock_timeout' parameter of ingest must be a number >= 0. Got {lock_timeout!r} instead.")
+    if not isinstance(replace, bool):
+        raise ValueError(f"The 'replace' parameter of ingest must be True or False. Got {replace!r} instead.")
+    if erasure_list is not None and not isinstance(erasure_list, (str, Path)):
+        raise ValueError(f"The 'erasure_list' parameter of ingest must be a path or None. Got {erasure_list!r} instead.")
+    if not all(isinstance(f, (str, Path)) for f in files):
+        raise ValueError(f"The 'files' parameter of ingest must be a non-empty list of paths. Got {files!r} instead.")
     return [Path(f) for f in files]
 
 
@@ -202,7 +222,7 @@ def ingest(
     >>> ingest("/tmp/crm.duckdb", load_dictionary("data/bank_marketing.toml"), ["data/bank.csv"]).rows_stored  # doctest: +SKIP
     4521
     """
-    paths = _check_arguments(db_path, dictionary, files, secret, lock_timeout)
+    paths = _check_arguments(db_path, dictionary, files, secret, lock_timeout, replace, erasure_list)
     clock = time.perf_counter()
     started_at = _now()
     db = Path(db_path)
@@ -250,7 +270,7 @@ def _load_erasure_list(con: duckdb.DuckDBPyConnection, d: Dictionary, path: Path
     execute(con, "CREATE TABLE erasure_list AS SELECT * FROM erasure_frame")
     con.unregister("erasure_frame")
     execute(con, f"CREATE TABLE erasure_keys AS SELECT {typed} AS k, line FROM erasure_list")
-    bad = run(con, f"SELECT min(line, 5) AS lines, count(*) AS n FROM erasure_keys WHERE k IS NULL").row(0, named=True)
+    bad = run(con, "SELECT min(line, 5) AS lines, count(*) AS n FROM erasure_keys WHERE k IS NULL").row(0, named=True)
     if bad["n"]:
         lines = ", ".join(str(x) for x in sorted(bad["lines"]))
         problems.append(Problem(str(path), d.key, None, f"{bad['n']} line(s) are not a valid {spec.type} key "

@@ -56,7 +56,9 @@ class Store:
 
     def attach_ground_truth(self, frame: pl.DataFrame) -> None:
         """Store the synthetic generator's ground truth (used only to score scenarios, never as a feature)."""
-        with self.connection(read_only=False) as con:
+        from ._ingest import database_lock
+
+        with database_lock(self.path), self.connection(read_only=False) as con:
             _features.store_ground_truth(con, frame)
             con.execute("CHECKPOINT")
 

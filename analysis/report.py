@@ -1,0 +1,255 @@
+"""Saved reports for ethics boards: complete, readable, reproducible and tamper-evident.
+
+One content dict (``report.json``) is built from scenario specs run on a database; ``report.html``
+(self-contained, interactive charts, offline) and ``report.pdf`` (static charts, paginated) are pure functions
+of it. :func:`save_report` writes the three files and a manifest of their sha256 into a new directory and
+appends a line to the registry; :func:`record_review` appends a board decision to the hash-chained review log;
+:func:`verify_report` checks the hashes, the chain, the HTML against its JSON, and re-runs the scenarios on the
+data to check that the headline figures still reproduce.
+
+Sections follow the ICO DPIA and Model Card structure: 1 purpose and scope, 2 the processing and data
+inventory, 3 scenarios compared, 4 results, 5 trade-offs and recommendation, 6 risks and measures with residual
+risk, 7 assumptions with sources, 8 methods and versions, 9 sign-off and review log.
+
+Example
+-------
+>>> from analysis import PRESETS
+>>> from analysis.report import build_report, save_report, verify_report   # doctest: +SKIP
+>>> content = build_report(PRESETS[:2], "data/demo/crm.duckdb", title="Q3 review")   # doctest: +SKIP
+>>> saved = save_report(content, "data/reports/q3-review")   # doctest: +SKIP
+>>> verify_report(saved.dir).ok   # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ._report_content import FORMAT, build_content, compute, headline_figures
+from ._report_html import render_html
+from ._report_pdf import render_pdf
+from ._report_registry import (
+    DECISIONS, FILES, SavedReport, VerifyResult, _sha256, check_review_chain, compare_headlines, list_reports,
+    read_registry, read_reviews, record_review, review_status, save_report,
+)
+from .assumptions import Assumptions
+from .scenario import Scenario, ScenarioError
+from .simulate import SimulationSettings
+from .tradeoff import BusinessSettings
+
+__all__ = [
+    "DECISIONS", "FILES", "SavedReport", "VerifyResult", "build_report", "render_html", "render_pdf", "save_report",
+    "load_report", "record_review", "read_reviews", "review_status", "list_reports", "read_registry",
+    "verify_report", "build_report_cli", "verify_cli", "review_cli",
+]
+
+
+def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Personalization and privacy: "
+                 "scenario review", purpose: str = "", author: str = "",
+                 settings: BusinessSettings | None = None, simulation: SimulationSettings | None = None,
+                 assumptions: Assumptions | dict | str | Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run ``specs`` on the database and return the report content (JSON-ready dict).
+
+    Parameters
+    ----------
+    specs : sequence of Scenario
+        The scenarios compared (names unique); the first preset is the reference of "gain retained".
+    db : str or Path
+        The PrivacyLift DuckDB file; its path and fingerprint are recorded for :func:`verify_report`.
+    title, purpose, author : str
+        Shown in section 1 (escaped in HTML).
+    settings, simulation : BusinessSettings, SimulationSettings, optional
+        Recorded in the report so a re-run uses the same.
+    assumptions : Assumptions, mapping, TOML path or None
+        Overrides of the default breach/trust assumptions (the overridden values are recorded).
+
+    Examples
+    --------
+    >>> content = build_report(PRESETS[:2], "data/demo/crm.duckdb", title="Review")   # doctest: +SKIP
+    >>> [s["heading"] for s in content["sections"]][0]   # doctest: +SKIP
+    'Purpose and scope'
+    """
+    specs = list(specs)
+    if not specs or not all(isinstance(s, Scenario) for s in specs):
+        raise ValueError(f"The 'specs' parameter of build_report must be a non-empty list of Scenario. "
+                         f"Got {specs!r} instead.")
+    for name, value in (("title", title), ("purpose", purpose), ("author", author)):
+        if not isinstance(value, str) or len(value) > 10_000 or (name == "title" and not value.strip()):
+            raise ValueError(f"The {name!r} parameter of build_report must be text of at most 10000 characters"
+                             f"{' (not empty)' if name == 'title' else ''}. Got {value!r} instead.")
+    return build_content(specs, db, title=title, purpose=purpose, author=author, settings=settings,
+                         simulation=simulation, assumptions=assumptions, progress=progress)
+
+
+def load_report(report_dir: str | Path) -> dict[str, Any]:
+    """The content (``report.json``) of a saved report."""
+    return json.loads((Path(report_dir) / "report.json").read_text(encoding="utf-8"))
+
+
+def _specs_of(content: dict) -> list[Scenario]:
+    return [Scenario(**{k: v for k, v in s.items() if k != "fingerprint"}) for s in content["reproduce"]["scenarios"]]
+
+
+def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun: bool = True,
+                  registry: str | Path | None = None,
+                  progress: Callable[[str], None] | None = None) -> VerifyResult:
+    """Check a saved report: file hashes, review chain, HTML rebuilt from JSON, and (``rerun``) the figures
+    re-computed on the database (default: the one recorded in the report).
+
+    Any altered byte of a file fails naming the file; a changed dataset fails with both fingerprints; a
+    figure that no longer reproduces fails naming the scenario and the figure.
+
+    Examples
+    --------
+    >>> r = verify_report("data/reports/q3-review")   # doctest: +SKIP
+    >>> r.ok, r.problems   # doctest: +SKIP
+    (True, ())
+    """
+    started = time.perf_counter()
+    d = Path(report_dir)
+    checks: list[str] = []
+    problems: list[str] = []
+
+    def result(reran: bool = False) -> VerifyResult:
+        return VerifyResult(d, not problems, tuple(checks), tuple(problems), reran, time.perf_counter() - started)
+
+    manifest_path = d / "manifest.json"
+    if not manifest_path.exists():
+        problems.append(f"{d}: no manifest.json — not a saved report, or the save did not finish.")
+        return result()
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        expected = {n: manifest["files"][n]["sha256"] for n in FILES}
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+        problems.append("manifest.json was altered: it is no longer a valid manifest.")
+        return result()
+    for name in FILES:
+        path = d / name
+        if not path.exists():
+            problems.append(f"{name} is missing.")
+        elif _sha256(path.read_bytes()) != expected[name]:
+            problems.append(f"{name} was altered: its sha256 no longer matches manifest.json.")
+        else:
+            checks.append(f"{name}: sha256 matches the manifest.")
+    reg = Path(registry) if registry is not None else d.parent / "registry.jsonl"
+    entries = [e for e in read_registry(reg) if e.get("event") == "saved" and e.get("report_id") == manifest.get("report_id")]
+    if entries:
+        if _sha256(manifest_path.read_bytes()) not in {e.get("manifest_sha256") for e in entries}:
+            problems.append("manifest.json was altered: its sha256 differs from the one in the registry.")
+        else:
+            checks.append("manifest.json: sha256 matches the registry.")
+        logged = {e.get("hash") for e in read_registry(reg) if e.get("event") == "review"
+                  and e.get("report_id") == manifest.get("report_id")}
+        missing = logged - {e.get("hash") for e in read_reviews(d)}
+        if missing:
+            problems.append(f"reviews.jsonl lacks {len(missing)} review(s) recorded in the registry: the log was cut.")
+    chain = check_review_chain(d)
+    problems += chain
+    if not chain:
+        checks.append(f"review log: {len(read_reviews(d))} entries, hash chain intact.")
+    if problems:
+        return result()
+    content = json.loads((d / "report.json").read_text(encoding="utf-8"))
+    if content.get("format") != FORMAT:
+        problems.append(f"report.json has format {content.get('format')!r}; this version reads {FORMAT!r}.")
+        return result()
+    if render_html(content) != (d / "report.html").read_text(encoding="utf-8"):
+        problems.append("report.html differs from the HTML rebuilt from report.json.")
+    else:
+        checks.append("report.html equals the HTML rebuilt from report.json.")
+    if not rerun or problems:
+        return result()
+    return _rerun(content, db, checks, problems, progress, result)
+
+
+def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
+    from .store import Store
+
+    rep = content["reproduce"]
+    db = Path(db) if db is not None else Path(rep["db"])
+    if not Store(db).exists:
+        problems.append(f"The database {str(db)!r} the report was built from does not exist; pass --db.")
+        return result()
+    fingerprint = Store(db).fingerprint()
+    if fingerprint != rep["data_fingerprint"]:
+        problems.append(f"The dataset changed: {db} has fingerprint {fingerprint[:16]}…, the report was built "
+                        f"on {rep['data_fingerprint'][:16]}… — its figures cannot be reproduced on this data.")
+        return result()
+    checks.append(f"dataset fingerprint {fingerprint[:16]}… matches.")
+    t, _, _ = compute(_specs_of(content), db, settings=BusinessSettings(**rep["business_settings"]),
+                      simulation=SimulationSettings(**rep["simulation"]),
+                      assumption_overrides=rep["assumption_overrides"], progress=progress)
+    diffs = compare_headlines(content["headline"], json.loads(json.dumps(headline_figures(t))))
+    problems += diffs
+    if not diffs:
+        checks.append(f"headline figures of {len(content['headline'])} scenario(s) reproduce.")
+    return result(reran=True)
+
+
+# ---- CLI -------------------------------------------------------------------------------------------------------
+def _err(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def build_report_cli(args) -> int:
+    """``python -m analysis report``: build, save and register a report; prints where and its id."""
+    from .assumptions import load_assumptions
+    from .scenario import PRESETS, load_scenarios
+
+    out = Path(args.out)
+    if out.exists():
+        return _err(f"{out} already exists: saved reports are never overwritten. Choose a new --out directory.")
+    if not Path(args.db).exists():
+        return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
+    try:
+        specs = list(PRESETS) if args.scenarios is None else load_scenarios(args.scenarios)
+    except ScenarioError as exc:
+        return _err(str(exc))
+    started = time.perf_counter()
+    content = build_report(
+        specs, args.db, title=args.title, purpose=args.purpose,
+        settings=BusinessSettings(value_per_conversion=args.value_per_conversion, horizon_years=args.horizon),
+        assumptions=load_assumptions(args.assumptions),
+        progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
+    print("… rendering HTML and PDF", file=sys.stderr, flush=True)
+    saved = save_report(content, out)
+    print(f"Saved report {saved.report_id[:16]} in {out} ({time.perf_counter() - started:.1f} s):")
+    for name in FILES:
+        print(f"  {name:12} {(out / name).stat().st_size:>10,} bytes  sha256 {saved.hashes[name]}")
+    print(f"Registered in {saved.registry}.")
+    return 0
+
+
+def verify_cli(args) -> int:
+    """``python -m analysis verify DIR [--db]``: exit 0 when every check passes, 1 with the problems otherwise."""
+    d = Path(args.dir)
+    if not d.is_dir():
+        return _err(f"{d} is not a directory.")
+    r = verify_report(d, args.db, progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
+    for c in r.checks:
+        print(f"ok: {c}")
+    for p in r.problems:
+        print(f"FAILED: {p}", file=sys.stderr)
+    print(("Verified: the report is intact and its figures reproduce." if r.ok else
+           f"Verification failed ({len(r.problems)} problem(s)).") + f" ({r.seconds:.1f} s)")
+    return 0 if r.ok else 1
+
+
+def review_cli(args) -> int:
+    """``python -m analysis review DIR --decision … --reviewer … --comment …``."""
+    d = Path(args.dir)
+    if not (d / "manifest.json").exists():
+        return _err(f"{d} is not a saved report (no manifest.json).")
+    problems = check_review_chain(d)
+    if problems:
+        return _err("the review log was tampered with, so no review can be added: " + " ".join(problems))
+    e = record_review(d, args.decision, args.reviewer, args.comment)
+    print(f"Recorded review #{e['seq']} ({e['decision'].replace('_', ' ')}) by {e['reviewer']} at {e['time']} UTC; "
+          f"entry hash {e['hash'][:16]}.")
+    return 0

@@ -1,0 +1,70 @@
+"""Compare two to four scenarios: gain curves, exposure, breach losses, and the road to net value."""
+
+import streamlit as st
+
+from analysis import PRESETS, quasi_contributions
+from analysis.charts import (
+    exceedance_chart,
+    lift_curve_chart,
+    risk_by_quasi_chart,
+    scenario_bars,
+    waterfall_chart,
+)
+from analysis.minimize import prepare
+from analysis.tradeoff import waterfall_steps
+
+from dashboard import downloads, state, views
+
+st.title("Compare scenarios")
+data = state.load_data()
+settings = state.business_settings()
+choices = state.scenario_choices()
+
+st.session_state.setdefault("c_pick", [PRESETS[0].name, state.YOUR_SCENARIO])
+picked = st.multiselect("Scenarios to compare (two to four)", list(choices), key="c_pick", max_selections=4,
+                        help="Your scenario is the one on the Scenario builder; saved scenarios appear here too.")
+
+if len(picked) < 2:
+    st.info("Pick at least two scenarios to compare.")
+elif data.schema.outcome is None:
+    st.error("This dataset has no outcome column, so no gain can be measured (see the Data page).")
+else:
+    specs = [choices[n].replace(name=n) for n in picked]
+    t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare")
+    for name, reason in t.not_applicable.iter_rows():
+        st.warning(f"“{name}” does not apply to this dataset: {reason}.")
+    if t.table.height:
+        table = t.table.filter(t.table["name"].is_in(picked))
+        fig = scenario_bars(table, metrics=["incremental_conversions", "risk_index", "expected_annual_loss",
+                                            "net_value"])
+        downloads.chart(fig, key="c_bars", name="scenarios-side-by-side")
+
+        curves = t.curves().filter(t.curves()["scenario"].is_in(picked))
+        kind = curves["kind"][0] if curves.height else "qini"
+        tab1, tab2, tab3, tab4 = st.tabs(["Gain curves", "Breach losses", "Road to net value",
+                                          "Risk by attribute"])
+        with tab1:
+            fig = lift_curve_chart(curves.drop("kind"), kind=kind)
+            downloads.chart(fig, key="c_lift", name="gain-curves")
+            st.caption("The dashed line of each colour is random targeting: the gap above it is what the "
+                       "model adds.")
+        with tab2:
+            fig = exceedance_chart(t.exceedance().filter(t.exceedance()["scenario"].is_in(picked)))
+            downloads.chart(fig, key="c_exceedance", name="loss-exceedance")
+        ok = table["name"].to_list()
+        with tab3:
+            which = st.selectbox("Scenario", ok, key="c_waterfall_pick")
+            fig = waterfall_chart(waterfall_steps(t, which),
+                                  y_label=f"Value over {settings.horizon_years} year(s) (USD)")
+            downloads.chart(fig, key="c_waterfall", name=f"waterfall-{which}")
+        with tab4:
+            which_risk = st.selectbox("Scenario", ok, key="c_risk_pick")
+            spec = next(s for s in specs if s.name == which_risk)
+            prepared = prepare(spec, data)
+            if not prepared.quasi:
+                st.info("This scenario holds no identifying attributes (quasi-identifiers).")
+            else:
+                contributions = quasi_contributions(prepared.exposed, prepared.quasi,
+                                                    generalizers=views.one_level_up(spec, data))
+                fig = risk_by_quasi_chart(contributions)
+                downloads.chart(fig, key="c_risk", name=f"risk-by-attribute-{which_risk}")

@@ -1,0 +1,55 @@
+"""What is held, as aggregates only: rows, columns by role and category, consent rates (small cells hidden)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis import CRMData, Store
+
+#: counts below this are shown as "< 5" (small-cell suppression, a common statistical-disclosure rule)
+SMALL_CELL = 5
+
+
+def _count(n: int) -> str:
+    return f"< {SMALL_CELL}" if 0 < n < SMALL_CELL else f"{n:,}"
+
+
+def consent_rates(data: CRMData) -> pl.DataFrame:
+    """Share of customers who consented, per consent purpose (hidden when fewer than 5 customers)."""
+    rows = []
+    for c in data.schema.columns:
+        if c.role == "consent" and c.name in data.customers.columns:
+            values = data.customers[c.name].cast(pl.Float64)
+            n = int(values.is_not_null().sum())
+            rate = float(values.mean()) if n >= SMALL_CELL else None
+            rows.append({"purpose": c.purpose or c.name, "customers": _count(n), "consent_rate": rate})
+    return pl.DataFrame(rows, schema={"purpose": pl.String, "customers": pl.String, "consent_rate": pl.Float64})
+
+
+def columns_by_role(data: CRMData) -> pl.DataFrame:
+    """How many columns of each role and data category are held (names of columns only, no values)."""
+    frame = pl.DataFrame(
+        [{"role": c.role.replace("_", " "), "category": c.category or "—", "column": c.name}
+         for c in data.schema.columns],
+        schema={"role": pl.String, "category": pl.String, "column": pl.String},
+    )
+    return (frame.group_by("role", "category", maintain_order=True)
+            .agg(pl.len().alias("columns"), pl.col("column").str.join(", ").alias("column names"))
+            .sort("role", "category"))
+
+
+def dataset_rows(store: Store) -> pl.DataFrame:
+    rows = [{"dataset": d.name, "entity": d.entity, "rows": _count(int(d.rows)), "description": d.dictionary.description}
+            for d in store.datasets()]
+    return pl.DataFrame(rows, schema={"dataset": pl.String, "entity": pl.String, "rows": pl.String,
+                                      "description": pl.String})
+
+
+def headline(data: CRMData) -> dict:
+    """Customers, the personalization consent rate and the data categories held."""
+    consent = data.schema.consent_column("personalization")
+    rate = None
+    if consent is not None and data.n_customers >= SMALL_CELL:
+        rate = float(data.customers[consent].cast(pl.Float64).mean())
+    return {"customers": data.n_customers, "consent_rate": rate,
+            "categories": tuple(data.schema.categories_held)}

@@ -1,0 +1,73 @@
+"""Privacy risk: how easily customers could be singled out, what their data discloses, what an attacker infers."""
+
+import streamlit as st
+
+from analysis import quasi_contributions, risk_profile
+from analysis.charts import class_size_chart, risk_by_quasi_chart
+from analysis.minimize import prepare
+from analysis.risk import class_sizes, explain
+
+from dashboard import downloads, state, views
+
+st.title("Privacy risk")
+st.caption("What could be learned about individual customers from the data a scenario holds and from "
+           "its model. Figures are over the customers held; nothing here shows anyone's data.")
+data = state.load_data()
+choices = state.scenario_choices()
+name = st.selectbox("Scenario", list(choices), key="r_scenario",
+                    help="Your scenario is the one on the Scenario builder.")
+spec = choices[name].replace(name=name)
+prepared = prepare(spec, data) if not state.not_applicable(spec, data) else None
+
+if prepared is None:
+    st.warning(f"This scenario does not apply to this dataset: {state.not_applicable(spec, data)}.")
+elif not prepared.quasi:
+    st.info("This dataset has no identifying attributes (quasi-identifiers) in its dictionary, so "
+            "re-identification cannot be measured.")
+else:
+    quasi = st.multiselect("Attributes an attacker knows (quasi-identifiers)", list(prepared.quasi),
+                           default=list(prepared.quasi), key="r_quasi",
+                           help="Remove one to see how much it contributes to the risk.")
+    if not quasi:
+        st.info("Pick at least one attribute.")
+    else:
+        profile = risk_profile(prepared.exposed, quasi, prepared.sensitive)
+        r = profile.reidentification
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Customers held", f"{r.records:,}")
+        c2.metric("Unique on these attributes", f"{r.sample_uniqueness:.1%}")
+        c3.metric("Average re-identification risk", f"{r.prosecutor_average_records:.1%}")
+        c4.metric("Smallest group (k)", f"{r.k:,}")
+        with st.expander("What these numbers mean", expanded=True):
+            for sentence in explain(profile):
+                st.markdown(f"- {sentence}")
+
+        left, right = st.columns(2)
+        with left:
+            k = st.number_input("Smallest group you accept (k)", min_value=1, max_value=100, value=5, step=1,
+                                key="r_k")
+            fig = class_size_chart(class_sizes(prepared.exposed, quasi), k=int(k))
+            downloads.chart(fig, key="r_classes", name="class-sizes")
+        with right:
+            generalizers = {q: g for q, g in views.one_level_up(spec, data).items() if q in quasi}
+            fig = risk_by_quasi_chart(quasi_contributions(prepared.exposed, quasi, generalizers=generalizers))
+            downloads.chart(fig, key="r_drivers", name="risk-by-attribute")
+            st.caption("Generalized = one level coarser than this scenario keeps it (e.g. wider age bands).")
+
+    st.subheader("What an attacker could infer")
+    if data.schema.outcome is None:
+        st.info("No model is trained without an outcome column, so model attacks are not measured.")
+    else:
+        t = state.run_tradeoff([spec], data, label="Measuring the attacks")
+        result = t.result(spec.name) if t.table.height else None
+        attacks = [] if result is None else [a for a in (result.attribute, result.membership) if a is not None]
+        if not attacks:
+            st.info("No attack applies to this scenario (no sensitive attribute held, or no model).")
+        for attack in attacks:
+            title = ("Guessing a sensitive attribute from the identifying ones"
+                     if attack.attack != "membership_inference" else "Telling whether someone was in the training data")
+            with st.container(border=True):
+                st.markdown(f"**{title}**")
+                st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
+                for sentence in explain(attack):
+                    st.markdown(f"- {sentence}")

@@ -1,0 +1,192 @@
+"""Where the app's data comes from, and every cache of the dashboard (Streamlit caching lives only here).
+
+- The active database: an upload under ``data/uploads`` chosen in this session (or named by the URL's
+  ``db=uploads/<name>``), else ``$PRIVACYLIFT_DB``, else the demo CRM built on first start.
+- ``load_data()``: the CRM loaded once per (database path, store fingerprint) with ``st.cache_resource``.
+- ``model_cache()``: one :class:`analysis.ModelCache` shared by every session, so a change that only moves a
+  mitigation or a business number never retrains.
+- ``run_tradeoff(specs, ...)``: results of :func:`analysis.run_scenarios` kept by (data fingerprint, the
+  specs' JSON, business settings, assumptions fingerprint); a miss shows its progress in ``st.status``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from analysis import (
+    PRESETS,
+    Assumptions,
+    BusinessSettings,
+    CRMData,
+    ModelCache,
+    Scenario,
+    Store,
+    Tradeoff,
+    load_assumptions,
+    load_crm,
+    run_scenarios,
+)
+from analysis.scenario import scenarios_to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+UPLOADS = ROOT / "data" / "uploads"
+#: a dataset name accepted in the URL and for uploads (letters, digits, _ and -)
+UPLOAD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+#: results kept in memory (each holds curves and simulated losses of a few scenarios); an assumption
+MAX_RESULTS = 48
+#: the name the builder's scenario goes by everywhere
+YOUR_SCENARIO = "Your scenario"
+
+# ---- session-state keys shared by pages (non-widget keys: they survive page changes) -------------------
+CURRENT = "current_scenario"
+SAVED = "saved_scenarios"
+DB = "active_db"
+ASSUMPTION_OVERRIDES = "assumption_overrides"
+CACHE_HITS = "model_cache_hits"
+CACHE_MISSES = "model_cache_misses"
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The database in use and how it was chosen (for the sidebar)."""
+
+    path: Path
+    label: str
+    origin: str  # "upload" | "environment" | "demo"
+
+
+def upload_path(name: str) -> Path | None:
+    """``data/uploads/<name>.duckdb`` for a valid dataset name, else None (never a raw path)."""
+    if not isinstance(name, str) or not UPLOAD_NAME.match(name):
+        return None
+    return UPLOADS / f"{name}.duckdb"
+
+
+def db_from_query(value: str | None) -> Path | None:
+    """The upload named by a URL's ``db=uploads/<name>``; None if absent, malformed or missing."""
+    if not value or not value.startswith("uploads/"):
+        return None
+    path = upload_path(value.removeprefix("uploads/"))
+    return path if path is not None and path.exists() else None
+
+
+def _demo_path() -> str:
+    from analysis.demo import DEMO_DB, ensure_demo
+
+    if DEMO_DB.exists():
+        return str(DEMO_DB)
+    with st.status("Building the demo CRM (first start only, a few seconds)…", expanded=True) as status:
+        store = ensure_demo(progress=lambda message: status.write(message))
+        status.update(label="Demo CRM ready", state="complete", expanded=False)
+    return str(store.path)
+
+
+def data_source() -> DataSource:
+    """The active database (see the module docstring for the order)."""
+    chosen = st.session_state.get(DB)
+    if chosen is None:
+        from_url = db_from_query(st.query_params.get("db"))
+        if st.query_params.get("db") and from_url is None:
+            st.warning("The dataset named in the link was not found among the uploads; showing the default data.")
+        if from_url is not None:
+            st.session_state[DB] = chosen = str(from_url)
+    if chosen is not None and Path(chosen).exists():
+        return DataSource(Path(chosen), f"Upload: {Path(chosen).stem}", "upload")
+    env = os.environ.get("PRIVACYLIFT_DB")
+    if env:
+        return DataSource(Path(env), Path(env).name, "environment")
+    return DataSource(Path(_demo_path()), "Demo CRM (synthetic customers)", "demo")
+
+
+@st.cache_resource(show_spinner="Loading the CRM…", max_entries=4)
+def _load(path: str, fingerprint: str) -> CRMData:
+    return load_crm(Store(path))
+
+
+def load_data() -> CRMData:
+    """The active CRM, loaded once per database path and content fingerprint."""
+    source = data_source()
+    store = Store(source.path)
+    return _load(str(source.path), store.fingerprint())
+
+
+@st.cache_resource(show_spinner=False)
+def model_cache() -> ModelCache:
+    """The trained models shared by all sessions (each distinct model trains once)."""
+    return ModelCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def business_settings() -> BusinessSettings:
+    """The sidebar's business numbers (read from their widget keys; defaults before the sidebar exists)."""
+    default = BusinessSettings()
+    current = st.session_state.get("biz_current", default.current_practice)
+    return BusinessSettings(
+        value_per_conversion=float(st.session_state.get("biz_value", default.value_per_conversion)),
+        campaigns_per_year=int(st.session_state.get("biz_campaigns", default.campaigns_per_year)),
+        horizon_years=int(st.session_state.get("biz_horizon", default.horizon_years)),
+        current_practice=current,
+    )
+
+
+def assumptions() -> Assumptions:
+    """The breach and trust assumptions with this session's overrides (Breach impact page)."""
+    return load_assumptions(st.session_state.get(ASSUMPTION_OVERRIDES) or None)
+
+
+def current_scenario() -> Scenario:
+    """The builder's scenario (persisted across pages), named :data:`YOUR_SCENARIO`."""
+    spec = st.session_state.get(CURRENT)
+    return spec if isinstance(spec, Scenario) else PRESETS[0].replace(name=YOUR_SCENARIO, description="")
+
+
+def saved_scenarios() -> dict[str, Scenario]:
+    return st.session_state.setdefault(SAVED, {})
+
+
+def scenario_choices() -> dict[str, Scenario]:
+    """Every scenario a page can show: the builder's, the saved ones, the presets (by name)."""
+    out = {YOUR_SCENARIO: current_scenario().replace(name=YOUR_SCENARIO)}
+    out.update(saved_scenarios())
+    out.update({p.name: p for p in PRESETS})
+    return out
+
+
+def run_tradeoff(specs: list[Scenario], data: CRMData, *, settings: BusinessSettings | None = None,
+                 assumption_set: Assumptions | None = None, label: str = "Measuring the scenarios") -> Tradeoff:
+    """:func:`analysis.run_scenarios` with the dashboard's caches; progress in ``st.status`` on a miss."""
+    settings = settings or business_settings()
+    assumption_set = assumption_set if assumption_set is not None else assumptions()
+    key = (data.fingerprint, scenarios_to_json(specs, indent=None), settings, assumption_set.fingerprint())
+    store, lock = _results()
+    cache = model_cache()
+    with lock:
+        found = store.get(key)
+        if found is not None:
+            store.move_to_end(key)
+    if found is None:
+        misses = cache.misses
+        with st.status(f"{label}…", expanded=False) as status:
+            found = run_scenarios(specs, data, settings=settings, assumptions=assumption_set, cache=cache,
+                                  progress=lambda message: status.update(label=f"{label}: {message}"))
+            trained = cache.misses - misses
+            status.update(label=f"{label}: done ({trained} model(s) trained, the rest reused)",
+                          state="complete")
+        with lock:
+            store[key] = found
+            while len(store) > MAX_RESULTS:
+                store.popitem(last=False)
+    st.session_state[CACHE_HITS] = cache.hits
+    st.session_state[CACHE_MISSES] = cache.misses
+    return found

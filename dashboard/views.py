@@ -1,0 +1,129 @@
+"""Small adapters between ``analysis`` results and what pages draw (renaming and formatting, no modelling).
+
+Kept out of the page files so pages only read widgets, call ``analysis`` and render.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from analysis import CRMData, ScenarioResult, Tradeoff
+from analysis.charts import format_money
+from analysis.minimize import generalization_rules, generalize_column
+
+#: Columns of the overview table, in order, with their labels (aggregates only).
+SUMMARY_COLUMNS = {
+    "name": "Scenario",
+    "net_value": "Net value (USD, horizon)",
+    "incremental_conversions": "Extra conversions a campaign",
+    "gain_retained": "Gain kept vs full data",
+    "risk_index": "Exposure index (0–100)",
+    "sample_uniqueness": "Customers unique on identifying attributes",
+    "expected_annual_loss": "Expected breach loss a year (USD)",
+    "on_frontier": "Best trade-off",
+}
+
+#: The metrics shown side by side, (column, label, format, lower_is_better)
+HEADLINE_METRICS = (
+    ("incremental_conversions", "Extra conversions a campaign", "count", False),
+    ("gain_retained", "Gain kept vs full data", "percent", False),
+    ("risk_index", "Exposure index (0–100)", "index", True),
+    ("sample_uniqueness", "Customers unique on identifying attributes", "percent", True),
+    ("expected_annual_loss", "Expected breach loss a year", "money", True),
+    ("net_value", "Net value over the horizon", "money", False),
+)
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if kind == "money":
+        return format_money(float(value))
+    if kind == "percent":
+        return f"{100 * float(value):.1f} %"
+    if kind == "count":
+        return f"{float(value):,.0f}"
+    return f"{float(value):.1f}"
+
+
+@dataclass(frozen=True)
+class MetricView:
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str
+    help: str | None = None
+
+
+def compare_metrics(table: pl.DataFrame, name: str, baseline: str) -> list[MetricView]:
+    """Headline metrics of ``name`` with their change against ``baseline`` (for ``st.metric``)."""
+    rows = {r["name"]: r for r in table.to_dicts()}
+    row, base = rows[name], rows.get(baseline)
+    out = []
+    for column, label, kind, lower_better in HEADLINE_METRICS:
+        value, delta = row.get(column), None
+        if base is not None and value is not None and base.get(column) is not None and name != baseline:
+            difference = float(value) - float(base[column])
+            delta = ("+" if difference >= 0 else "−") + fmt(abs(difference), kind).lstrip("-")
+            if kind == "percent":
+                delta = delta.replace(" %", " pts")
+        out.append(MetricView(label, fmt(value, kind), delta, "inverse" if lower_better else "normal"))
+    return out
+
+
+def summary_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The scenario table with readable column names, best net value first."""
+    present = [c for c in SUMMARY_COLUMNS if c in table.columns]
+    return table.sort("net_value", descending=True).select(present).rename(
+        {c: SUMMARY_COLUMNS[c] for c in present})
+
+
+def mitigation_frame(values: pl.DataFrame) -> pl.DataFrame:
+    """:func:`analysis.mitigation_value` → the columns :func:`analysis.charts.mitigation_chart` reads."""
+    return values.select(
+        pl.col("label").alias("mitigation"),
+        pl.col("expected_loss_off").alias("expected_loss_without"),
+        pl.col("expected_loss_on").alias("expected_loss_with"),
+        pl.col("value").alias("saving"),
+    )
+
+
+def tornado_frame(sensitivity: pl.DataFrame) -> pl.DataFrame:
+    """:func:`analysis.trust.trust_sensitivity` → the columns of :func:`trust_tornado_chart`."""
+    return sensitivity.select(
+        pl.col("label").alias("parameter"),
+        pl.col("net_value_at_low").alias("low_value"),
+        pl.col("net_value_at_high").alias("high_value"),
+        pl.col("net_value_base").alias("base"),
+    )
+
+
+def percentiles(result: ScenarioResult) -> dict[str, float]:
+    b = result.breach
+    return {"median (p50)": b.median, "p90": b.p90, "p95": b.p95, "p99": b.p99}
+
+
+def exceedance_of(result: ScenarioResult) -> pl.DataFrame:
+    return result.breach.exceedance.with_columns(pl.lit(result.spec.name).alias("scenario"))
+
+
+def one_level_up(result_spec, data: CRMData) -> dict:
+    """Generalizers of each quasi-identifier one level coarser than the scenario's (for quasi_contributions)."""
+    level = min(result_spec.generalization_level + 1, 3)
+    rules = generalization_rules(result_spec.replace(generalization_level=level, generalize=()), data.schema)
+    return {column: (lambda s, m=method, p=parameter: generalize_column(s, m, p)) for column, method, parameter in rules}
+
+
+def trust_inputs(result: ScenarioResult, data: CRMData):
+    """The trust-model inputs of one scenario, as :func:`analysis.run_scenarios` builds them."""
+    from analysis.tradeoff import _trust_inputs  # no public accessor yet (noted for the lead)
+
+    return _trust_inputs(result, data)
+
+
+def headline(t: Tradeoff, name: str) -> dict[str, Any]:
+    return t.table.filter(pl.col("name") == name).row(0, named=True)
