@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -365,10 +366,10 @@ def _class_size_table(t: Tradeoff, data: CRMData, name: str) -> dict | None:
     if not p.quasi or p.exposed.height == 0:
         return None
     sizes = class_sizes(p.exposed, list(p.quasi))
-    bins = (1, 2, 3, 4, 5, 10, 20, 50, 100)
+    edges = [1, 2, 3, 4, 5, 10, 20, 50, 100]
     labels = ["1", "2", "3", "4", "5–9", "10–19", "20–49", "50–99", "100+"]
-    binned = sizes.with_columns(pl.col("class_size").cut(list(bins[1:]), labels=labels, left_closed=True)
-                                .cast(pl.String).alias("bin")).group_by("bin").agg(
+    index = np.searchsorted(np.array(edges), sizes["class_size"].to_numpy(), side="right") - 1
+    binned = sizes.with_columns(pl.Series("bin", np.array(labels)[index])).group_by("bin").agg(
         pl.col("classes").sum(), pl.col("records").sum())
     order = {b: i for i, b in enumerate(labels)}
     rows = sorted(binned.rows(), key=lambda r: order[r[0]])

@@ -43,6 +43,8 @@ class CRMData:
     ground_truth: pl.DataFrame | None = None
     _event_loader: Any = field(default=None, repr=False)
     _events: dict = field(default_factory=dict, repr=False)
+    _points_loader: Any = field(default=None, repr=False)
+    _points: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_customers(self) -> int:
@@ -56,20 +58,30 @@ class CRMData:
                 self._events[window_days] = self._event_loader(window_days)
         return self._events[window_days]
 
+    def event_points(self, window_days: int | None) -> pl.DataFrame | None:
+        """(key, day, point) of each event in the window; None without events."""
+        if self._points_loader is None:
+            return None
+        if window_days not in self._points:
+            self._points[window_days] = self._points_loader(window_days)
+        return self._points[window_days]
+
 
 def load_crm(store) -> CRMData:
     """Read the customer view (and ground truth, if the data is synthetic) from a :class:`Store`."""
     schema = store.schema()
     customers = store.customers(schema)
-    loader = None
+    loader = points = None
     if schema.has_events:
         loader = lambda w: store.event_features(window_days=w, schema=schema)  # noqa: E731
+        points = lambda w: store.event_points(window_days=w, schema=schema)  # noqa: E731
     return CRMData(
         schema=schema,
         customers=customers,
         fingerprint=store.fingerprint(),
         ground_truth=store.ground_truth(),
         _event_loader=loader,
+        _points_loader=points,
     )
 
 
@@ -95,6 +107,10 @@ class Prepared:
     attack_target: pl.Series | None
     quasi: tuple[str, ...]
     sensitive: tuple[str, ...]
+    #: keys of the customers held (in memory only; to measure their event traces)
+    held_keys: pl.Series
+    #: the events' retention window actually kept (None: all), and whether events are held at all
+    events_held: bool
     population: int
     customers_held: int
     columns_used: tuple[str, ...]
@@ -407,6 +423,8 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         attack_target=attack_target,
         quasi=quasi,
         sensitive=sensitive,
+        held_keys=frame[key].filter(pl.Series(allowed)),
+        events_held=bool(event_cols),
         population=int((~erased).sum()),
         customers_held=int(allowed.sum()),
         columns_used=tuple(held_cols + event_cols),

@@ -22,7 +22,14 @@ from .assumptions import Assumptions, load_assumptions
 from .breach import BreachResult, Holding, simulate_breach
 from .evaluate import LiftResult, train_and_measure
 from .minimize import CRMData, Prepared, load_crm, not_applicable, prepare
-from .risk import AttackResult, RiskProfile, attribute_inference, membership_inference, risk_profile
+from .risk import (
+    AttackResult,
+    RiskProfile,
+    attribute_inference,
+    behavioral_uniqueness,
+    membership_inference,
+    risk_profile,
+)
 from .scenario import LABEL_FIELDS, Scenario
 
 __all__ = ["ScenarioResult", "simulate", "model_fingerprint", "ModelCache", "SimulationSettings"]
@@ -73,6 +80,9 @@ class ScenarioResult:
     risk: RiskProfile | None = None
     membership: AttackResult | None = None
     attribute: AttackResult | None = None
+    #: share of the customers held who are unique from 4 of their own events in the retained history
+    #: (day + what they bought; de Montjoye et al. 2015) — None when no events are held
+    behavioral_uniqueness: float | None = None
     holding: Holding | None = None
     breach: BreachResult | None = None
     customers_held: int = 0
@@ -113,6 +123,7 @@ class ScenarioResult:
         risk = self.risk.to_dict() if self.risk is not None else {}
         risk["membership_advantage"] = None if self.membership is None else self.membership.risk
         risk["attribute_inference_risk"] = None if self.attribute is None else self.attribute.risk
+        risk["behavioral_uniqueness"] = self.behavioral_uniqueness
         out["risk"] = risk
         out["attacks"] = {
             "membership": None if self.membership is None else self.membership.to_dict(),
@@ -225,6 +236,32 @@ def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: i
     return attribute_inference(frame, known, target, n_attacks=settings.attack_samples, seed=seed)
 
 
+#: events a customer's trace is tested with (de Montjoye et al. 2015 used 4 points)
+BEHAVIORAL_POINTS = 4
+
+
+def _behavioral(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> float | None:
+    """Share of held customers singled out by 4 of their own retained events (day + what was bought)."""
+    if not p.events_held or p.held_keys.len() == 0:
+        return None
+    points = data.event_points(p.spec.retention_days)
+    if points is None or points.is_empty():
+        return None
+    key = points.columns[0]
+    points = points.filter(pl.col(key).is_in(p.held_keys.implode()))
+    if points.is_empty():
+        return 0.0
+    per_customer = points.unique().group_by(key).len()
+    eligible = per_customer.filter(pl.col("len") >= BEHAVIORAL_POINTS).height
+    if eligible == 0:
+        return 0.0
+    measured = behavioral_uniqueness(
+        points, key=key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
+        max_customers=settings.attack_samples,
+    ).row(0, named=True)
+    return float(measured["share"] or 0.0) * eligible / p.held_keys.len()
+
+
 def simulate(
     spec: Scenario,
     data: CRMData | Any,
@@ -287,10 +324,11 @@ def simulate(
         say(f"measuring exposure of {spec.name!r}")
         risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
         attribute = _attribute(p, data, settings, spec.seed)
-        cached = (lift, own, membership, risk, attribute)
+        behavioral = _behavioral(p, data, settings, spec.seed)
+        cached = (lift, own, membership, risk, attribute, behavioral)
         if cache is not None:
             cache.put(key, cached)
-    lift, own, membership, risk, attribute = cached
+    lift, own, membership, risk, attribute, behavioral = cached
     holding = Holding(
         records=p.customers_held,
         categories=p.categories_held,
@@ -318,6 +356,7 @@ def simulate(
         risk=risk,
         membership=membership,
         attribute=attribute,
+        behavioral_uniqueness=behavioral,
         holding=holding,
         breach=breach,
         customers_held=p.customers_held,

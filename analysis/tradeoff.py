@@ -38,11 +38,12 @@ __all__ = [
 
 #: Weights of the exposure index (assumptions: re-identification counts most, then what can be inferred
 #: about a person, then what the model leaks). Shown with the formula wherever the index is.
-RISK_WEIGHTS = {"reidentification": 0.5, "attribute_inference": 0.3, "membership": 0.2}
+RISK_WEIGHTS = {"reidentification": 0.4, "behavioral": 0.2, "attribute_inference": 0.25, "membership": 0.15}
 RISK_INDEX_FORMULA = (
-    "Exposure index = 100 × (share of customers held) × (0.5 × average re-identification risk "
-    "+ 0.3 × attribute-inference risk + 0.2 × membership-inference advantage); 0 = nothing exposed, "
-    "100 = everyone held and fully exposed. The weights are PrivacyLift assumptions."
+    "Exposure index = 100 × (share of customers held) × (0.4 × average re-identification risk "
+    "+ 0.2 × share unique from 4 of their events + 0.25 × attribute-inference risk "
+    "+ 0.15 × membership-inference advantage); 0 = nothing exposed, 100 = everyone held and fully exposed. "
+    "The weights are PrivacyLift assumptions."
 )
 
 
@@ -88,8 +89,11 @@ def risk_index(result: ScenarioResult) -> float:
     reid = result.risk.reidentification.prosecutor_average_records if result.risk is not None else 0.0
     attr = result.attribute.risk if result.attribute is not None else 0.0
     memb = result.membership.risk if result.membership is not None else 0.0
+    behav = result.behavioral_uniqueness or 0.0
     w = RISK_WEIGHTS
-    return 100.0 * held_share * (w["reidentification"] * reid + w["attribute_inference"] * attr + w["membership"] * memb)
+    return 100.0 * held_share * (
+        w["reidentification"] * reid + w["behavioral"] * behav + w["attribute_inference"] * attr + w["membership"] * memb
+    )
 
 
 def _trust_inputs(result: ScenarioResult, data: CRMData) -> TrustInputs:
@@ -194,6 +198,7 @@ def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings)
         "prosecutor_average_records": None if reid is None else reid.prosecutor_average_records,
         "records_at_risk": None if reid is None else reid.records_at_risk,
         "attribute_inference_risk": None if result.attribute is None else result.attribute.risk,
+        "behavioral_uniqueness": result.behavioral_uniqueness,
         "membership_advantage": None if result.membership is None else result.membership.risk,
         "risk_index": risk_index(result),
         "expected_annual_loss": result.breach.expected_annual_loss,
@@ -222,7 +227,7 @@ def run_scenarios(
     Table columns: name, description, fingerprint, kind, incremental_conversions, gain_ci_low, gain_ci_high,
     gain_retained, true_incremental_conversions, qini_auc, uplift_at_k, lift_at_k, epsilon_spent,
     customers_held, k_anonymity, sample_uniqueness, prosecutor_average_records, records_at_risk,
-    attribute_inference_risk, membership_advantage, risk_index, expected_annual_loss, loss_p95, trust_value,
+    attribute_inference_risk, behavioral_uniqueness, membership_advantage, risk_index, expected_annual_loss, loss_p95, trust_value,
     engagement_value_per_year, net_value, on_frontier, dominated_by, on_loss_frontier, is_current.
     """
     specs = list(specs)

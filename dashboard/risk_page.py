@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import quasi_contributions, risk_profile
 from analysis.charts import class_size_chart, risk_by_quasi_chart
-from analysis.minimize import prepare
+from analysis.minimize import not_applicable, prepare
 from analysis.risk import class_sizes, explain
 
 from dashboard import downloads, state, views
@@ -17,10 +17,11 @@ choices = state.scenario_choices()
 name = st.selectbox("Scenario", list(choices), key="r_scenario",
                     help="Your scenario is the one on the Scenario builder.")
 spec = choices[name].replace(name=name)
-prepared = prepare(spec, data) if not state.not_applicable(spec, data) else None
+reason = not_applicable(spec, data.schema)
+prepared = prepare(spec, data) if reason is None else None
 
 if prepared is None:
-    st.warning(f"This scenario does not apply to this dataset: {state.not_applicable(spec, data)}.")
+    st.warning(f"This scenario does not apply to this dataset: {reason}.")
 elif not prepared.quasi:
     st.info("This dataset has no identifying attributes (quasi-identifiers) in its dictionary, so "
             "re-identification cannot be measured.")
@@ -39,7 +40,7 @@ else:
         c3.metric("Average re-identification risk", f"{r.prosecutor_average_records:.1%}")
         c4.metric("Smallest group (k)", f"{r.k:,}")
         with st.expander("What these numbers mean", expanded=True):
-            for sentence in explain(profile):
+            for sentence in views.explain_profile(profile):
                 st.markdown(f"- {sentence}")
 
         left, right = st.columns(2)
@@ -69,5 +70,5 @@ else:
             with st.container(border=True):
                 st.markdown(f"**{title}**")
                 st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
-                for sentence in explain(attack):
+                for sentence in views._explain_safely(explain, attack):
                     st.markdown(f"- {sentence}")

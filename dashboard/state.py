@@ -190,3 +190,25 @@ def run_tradeoff(specs: list[Scenario], data: CRMData, *, settings: BusinessSett
     st.session_state[CACHE_HITS] = cache.hits
     st.session_state[CACHE_MISSES] = cache.misses
     return found
+
+
+def assumption_overrides(before, after) -> dict:
+    """The value/low/high cells a user changed in the assumptions editor, as load_assumptions overrides."""
+    import polars as pl
+
+    after = after if isinstance(after, pl.DataFrame) else pl.from_pandas(after)
+    overrides: dict = {}
+    for old, new in zip(before.iter_rows(named=True), after.iter_rows(named=True)):
+        changed = {f: new[f] for f in ("value", "low", "high")
+                   if new[f] is not None and old[f] != new[f]}
+        if changed:
+            overrides[old["key"]] = {f: float(v) for f, v in changed.items()}
+    merged = dict(st.session_state.get(ASSUMPTION_OVERRIDES) or {})
+    merged.update(overrides)
+    return merged
+
+
+def set_assumption_overrides(overrides: dict) -> None:
+    """Validate (raises AssumptionError) and keep the overrides for this session."""
+    load_assumptions(overrides or None)
+    st.session_state[ASSUMPTION_OVERRIDES] = dict(overrides)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -39,8 +41,7 @@ import polars as pl
 import analysis
 from analysis import charts
 
-pl.Config.set_tbl_rows(20)
-pl.Config.set_tbl_width_chars(140)
+_ = pl.Config.set_tbl_rows(20), pl.Config.set_tbl_width_chars(140), pl.Config.set_float_precision(3)
 
 # %% [markdown]
 # ## 1. Load the demo CRM
@@ -51,7 +52,11 @@ pl.Config.set_tbl_width_chars(140)
 workdir = Path(tempfile.mkdtemp(prefix="privacylift-tour-"))
 store = analysis.ensure_demo(workdir / "crm.duckdb", customers=CUSTOMERS, seed=SEED)
 schema = store.schema()
-store.provenance()
+store.provenance().select(
+    "dataset", pl.col("file_name").str.split("/").list.last().alias("file"),
+    pl.col("file_sha256").str.slice(0, 12).alias("file sha256 (start)"), "rows_read", "rows_stored",
+    "rows_rejected", "finished_at",
+)
 
 # %% [markdown]
 # What is held, column by column: its **role** (how PrivacyLift treats it) and its **category** (what kind
@@ -83,7 +88,9 @@ results
 # %% [markdown]
 # `kind` says which lift is measured: **uplift** (the demo campaign has a randomized control group, so the
 # conversions *caused* by the campaign are measured), or **targeting** when the data has no randomized
-# treatment. The interval is a bootstrap 95 % interval. The exposure index is explained by its formula:
+# treatment. The interval is a bootstrap 95 % interval: on a few thousand customers it is wide, so rankings
+# between close scenarios are not settled here — raise `CUSTOMERS` before drawing conclusions. The exposure
+# index is explained by its formula:
 
 # %%
 print(analysis.tradeoff.RISK_INDEX_FORMULA)

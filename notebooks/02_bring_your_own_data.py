@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -42,8 +44,7 @@ import polars as pl
 import analysis
 from analysis import charts
 
-pl.Config.set_tbl_rows(20)
-pl.Config.set_tbl_width_chars(140)
+_ = pl.Config.set_tbl_rows(20), pl.Config.set_tbl_width_chars(140), pl.Config.set_float_precision(3)
 workdir = Path(tempfile.mkdtemp(prefix="privacylift-byod-"))
 
 # %% [markdown]
@@ -121,7 +122,12 @@ store = analysis.Store(workdir / "bank.duckdb")
 report = store.ingest(dictionary, [ROOT / DATA_FILE])
 print(f"{report.rows_stored:,} rows stored from {report.rows_read:,} read; "
       f"{report.rows_rejected} rejected; skipped columns: {list(report.skipped_columns) or 'none'}")
-store.provenance()
+print("data fingerprint:", store.fingerprint())
+store.provenance().select(
+    "dataset", pl.col("file_name").str.split("/").list.last().alias("file"),
+    pl.col("file_sha256").str.slice(0, 12).alias("file sha256 (start)"), "rows_read", "rows_stored",
+    "rows_rejected", "finished_at",
+)
 
 # %% [markdown]
 # ## 4. Risk profile over age, job, marital status and education

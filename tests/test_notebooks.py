@@ -16,6 +16,7 @@ import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -32,7 +33,13 @@ def _execute(name: str, probe: str) -> tuple[nbformat.NotebookNode, dict, float]
     client = NotebookClient(nb, kernel_name="python3", timeout=TIME_LIMIT,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
-    client.execute()
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        if "ipywidgets" in str(error) and "progress bar" in str(error):
+            pytest.fail("DuckDB refuses `SET enable_progress_bar` inside a Jupyter kernel without ipywidgets; "
+                        "analysis/store/_ingest.py must tolerate duckdb.InvalidInputException there.\n" + str(error))
+        raise
     seconds = time.perf_counter() - start
     text = _stdout(nb.cells[-1])
     payload = text.split(PROBE_MARK, 1)[1].strip()

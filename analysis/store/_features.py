@@ -18,6 +18,7 @@ __all__ = [
     "event_features",
     "events_as_of",
     "events_frame",
+    "event_points",
     "ground_truth_frame",
     "store_ground_truth",
     "table_exists",
@@ -160,6 +161,27 @@ def events_frame(
         f"SELECT {quote_idents(cols)} FROM {quote_ident(table)} "
         f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
         {"as_of": as_of, "window": int(window_days)},
+    )
+
+
+def event_points(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    key: str,
+    timestamp: str,
+    column: str,
+    window_days: int | None = None,
+) -> pl.DataFrame:
+    """Each event as a point (customer key, day, one descriptive column) — for behavioural uniqueness."""
+    as_of = events_as_of(con, table, timestamp)
+    window = int(window_days) if window_days is not None else 100_000
+    return run(
+        con,
+        f"SELECT {quote_ident(key)} AS {quote_ident(key)}, CAST({quote_ident(timestamp)} AS DATE) AS day, "
+        f"CAST({quote_ident(column)} AS VARCHAR) AS point FROM {quote_ident(table)} "
+        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
+        {"as_of": as_of, "window": window},
     )
 
 

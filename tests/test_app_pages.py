@@ -1,0 +1,202 @@
+"""One AppTest per dashboard page: drive the controls by key, assert on what the page shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = "../app.py"
+TIMEOUT = 180
+
+
+@pytest.fixture()
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("PRIVACYLIFT_DB", str(demo_db))
+
+    def open_page(page: str | None = None, **query) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(f"dashboard/{page}")
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def number(text: str) -> float:
+    """'86.9 %' → 86.9, '$107K' → 107000, '−$274K' → -274000, '1,234' → 1234."""
+    sign = -1 if text.strip().startswith(("−", "-")) else 1
+    m = re.search(r"([\d,.]+)\s*([KMB]?)", text)
+    scale = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9}[m.group(2)]
+    return sign * float(m.group(1).replace(",", "")) * scale
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def traces(spec: dict) -> dict[str, dict]:
+    return {t.get("name"): t for t in spec["data"]}
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_overview_shows_headline_frontier_and_recommendation(app, demo_crm):
+    at = app()
+    assert number(metric(at, "Customers held")) == demo_crm.n_customers
+    assert 0 < number(metric(at, "Consented to personalization")) < 100
+    assert any("current practice" in i.value.lower() or "net value" in i.value for i in at.info)
+    frontier = chart_specs(at)[0]
+    star = traces(frontier)["Current practice"]
+    assert star["text"] == ["Status quo (full data)"]
+    # moving the current practice in the sidebar moves the star
+    at.selectbox(key="biz_current").set_value("Privacy first")
+    run(at)
+    assert traces(chart_specs(at)[0])["Current practice"]["text"] == ["Privacy first"]
+    assert len(at.dataframe) == 1 and at.dataframe[0].value.shape[0] == 9
+
+
+def test_builder_controls_move_the_figures_the_right_way(app):
+    at = app("builder_page.py")
+    base_unique = number(metric(at, "Customers unique on identifying attributes"))
+    base_index = number(metric(at, "Exposure index (0–100)"))
+    base_loss = number(metric(at, "Expected breach loss a year"))
+
+    at.select_slider(key="b_gen").set_value(2)
+    run(at)
+    assert number(metric(at, "Customers unique on identifying attributes")) < base_unique
+    assert number(metric(at, "Exposure index (0–100)")) < base_index
+    assert at.query_params["gen"] == ["2"] or at.query_params["gen"] == "2"
+    at.select_slider(key="b_gen").set_value(0)
+
+    at.select_slider(key="b_ret").set_value(30)
+    run(at)
+    assert number(metric(at, "Expected breach loss a year")) < base_loss
+
+    # a mitigation changes the loss, not the model: same gain, no retraining
+    gain = number(metric(at, "Extra conversions a campaign"))
+    loss = number(metric(at, "Expected breach loss a year"))
+    hits = at.session_state["model_cache_hits"]
+    misses = at.session_state["model_cache_misses"]
+    at.checkbox(key="b_encryption_at_rest").check()
+    run(at)
+    assert number(metric(at, "Extra conversions a campaign")) == gain
+    assert number(metric(at, "Expected breach loss a year")) < loss
+    assert at.session_state["model_cache_hits"] > hits
+    assert at.session_state["model_cache_misses"] == misses
+
+    # differential privacy: a tiny ε keeps no more gain than a loose one
+    at.toggle(key="b_dp").set_value(True)
+    run(at)
+    at.select_slider(key="b_eps").set_value(10.0)
+    run(at)
+    loose = number(metric(at, "Extra conversions a campaign"))
+    at.select_slider(key="b_eps").set_value(0.01)
+    run(at)
+    tight = number(metric(at, "Extra conversions a campaign"))
+    assert tight <= loose
+    assert "Your scenario" in traces(chart_specs(at)[0])["On the frontier"]["text"] + \
+        traces(chart_specs(at)[0])["Dominated (a better option exists)"]["text"]
+
+    # save under a name
+    at.text_input(key="b_save_name").input("Tight DP")
+    at.button(key="b_save").click()
+    run(at)
+    assert "Tight DP" in at.session_state["saved_scenarios"]
+
+
+def test_builder_reopens_a_shared_link_and_warns_on_a_bad_one(app):
+    at = app("builder_page.py", eps="1", ret="90", gen="2", consent="consented_only", xr="sensitive")
+    assert at.select_slider(key="b_gen").value == 2
+    assert at.select_slider(key="b_ret").value == 90
+    assert at.toggle(key="b_dp").value is True and at.select_slider(key="b_eps").value == 1.0
+    assert at.selectbox(key="b_consent").value == "consented_only"
+    assert at.multiselect(key="b_roles").value == ["sensitive"]
+    bad = app(gen="9", eps="abc")  # the warnings show on the first page opened
+    assert len(bad.warning) >= 2
+    bad.switch_page("dashboard/builder_page.py")
+    run(bad)
+    assert bad.select_slider(key="b_gen").value == 0
+
+
+def test_compare_draws_two_to_four_scenarios(app):
+    at = app("compare_page.py")
+    bars = chart_specs(at)[0]
+    assert len(bars["data"][0]["x"]) == 2
+    names = {t["name"] for t in chart_specs(at)[1]["data"]}
+    assert {"Status quo (full data)", "Status quo (full data): random targeting"} <= names
+    at.multiselect(key="c_pick").set_value(["Status quo (full data)", "Privacy first", "Coarse demographics"])
+    run(at)
+    assert len(chart_specs(at)[0]["data"][0]["x"]) == 3
+    exceedance = {t["name"] for t in chart_specs(at)[2]["data"]}
+    assert {"Privacy first", "Coarse demographics"} <= exceedance
+    at.multiselect(key="c_pick").set_value(["Privacy first"])
+    run(at)
+    assert any("at least two" in i.value for i in at.info)
+
+
+def test_privacy_risk_responds_to_attributes_and_generalization(app):
+    at = app("risk_page.py")
+    full = number(metric(at, "Unique on these attributes"))
+    assert any("customers are held" in m.value for m in at.markdown)
+    at.multiselect(key="r_quasi").set_value(["age", "gender"])
+    run(at)
+    assert number(metric(at, "Unique on these attributes")) < full
+    at.selectbox(key="r_scenario").set_value("Coarse demographics")
+    run(at)
+    assert number(metric(at, "Unique on these attributes")) < full
+    classes = chart_specs(at)[0]
+    assert sum(traces(classes)["Customers"]["y"]) > 0
+
+
+def test_breach_impact_follows_assumptions_and_mitigations(app):
+    at = app("breach_page.py")
+    base = number(metric(at, "Expected breach loss a year"))
+    assert len(chart_specs(at)) == 4
+    at.session_state["assumption_overrides"] = {"cost_per_record": {"value": 1000.0}}
+    run(at)
+    assert number(metric(at, "Expected breach loss a year")) > base
+    at.session_state["assumption_overrides"] = {}
+    at.selectbox(key="br_scenario").set_value("Privacy first")
+    run(at)
+    assert number(metric(at, "Expected breach loss a year")) < base
+
+
+def test_data_page_shows_aggregates_only(app, demo_crm):
+    at = app("data_page.py")
+    frames = [d.value for d in at.dataframe]
+    assert frames and all(f.shape[0] < 50 for f in frames)
+    shown = " ".join(str(f.to_dict()) for f in frames)
+    assert "@" not in shown  # no e-mails or pseudonyms
+    assert any("personalization" in str(f.to_dict()) for f in frames)
+
+
+def test_reports_page_is_in_the_navigation(app):
+    at = app("reports_page.py")
+    assert at.title[0].value == "Reports"
+
+
+def test_link_to_a_dataset_outside_uploads_is_refused(app):
+    at = app(db="../../etc/passwd")
+    assert any("not found" in w.value for w in at.warning)
+    assert not os.path.isabs(at.session_state["active_db"]) if "active_db" in at.session_state else True

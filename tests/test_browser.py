@@ -1,0 +1,176 @@
+"""Real-browser tests of the dashboard (headless Debian chromium via Playwright; recipe in TOOLCHAIN.md).
+
+A session fixture starts ``streamlit run app.py`` on a free port against the test demo database; the tests
+walk every page, move scenario controls, reopen a shared link and upload the Bank Marketing sample.
+Screenshots of each page go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+pytest.importorskip("playwright")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"Overview": "", "Scenario builder": "builder_page", "Compare": "compare_page",
+         "Privacy risk": "risk_page", "Breach impact": "breach_page", "Data": "data_page",
+         "Reports": "reports_page"}
+LONG = 120_000  # ms: a cold page trains models
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian chromium is not installed (make system-deps)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 2400}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int, *, cwd: Path = ROOT) -> subprocess.Popen:
+    env = {**os.environ, "PRIVACYLIFT_DB": str(db)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db):
+    port = free_port()
+    process = start_server(demo_db, port)
+    try:
+        wait_healthy(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(process)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator, no stale elements)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=LONG)
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_test_id("stSidebar").wait_for(timeout=LONG)
+    page.locator("h1").first.wait_for(timeout=LONG)
+    settle(page)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def metric_value(page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_walk_every_page(page, server):
+    open_page(page, server)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
+    assert "Current practice" in page.locator(".js-plotly-plot").first.inner_text()
+    shot(page, "01-overview")
+    for i, (title, path) in enumerate(list(PAGES.items())[1:], start=2):
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        page.locator("h1", has_text=title.split()[0]).first.wait_for(timeout=LONG)
+        settle(page)
+        assert page.get_by_test_id("stException").count() == 0, title
+        if title not in ("Data", "Reports"):
+            page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
+        shot(page, f"{i:02d}-{path}")
+
+
+def test_controls_move_the_frontier_and_the_link_reopens_them(page, server):
+    open_page(page, f"{server}/builder_page")
+    before = metric_value(page, "Customers unique on identifying attributes")
+    frontier_before = page.locator(".js-plotly-plot").first.inner_text()
+    slider = page.get_by_test_id("stSlider").filter(has_text="Generalization").get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowRight")
+    slider.press("ArrowRight")
+    page.wait_for_function(
+        "(before) => { const m = [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".find(e => e.innerText.includes('Customers unique')); "
+        "return m && !m.innerText.includes(before); }", arg=before, timeout=LONG)
+    settle(page)
+    after = metric_value(page, "Customers unique on identifying attributes")
+    assert float(after.split()[0]) < float(before.split()[0])
+    assert page.locator(".js-plotly-plot").first.inner_text() != frontier_before
+    shot(page, "08-builder-generalized")
+    assert "gen=2" in page.url
+    shared = page.url
+    page.goto("about:blank")
+    open_page(page, shared)
+    assert metric_value(page, "Customers unique on identifying attributes") == after
+    assert "Medium" in page.get_by_test_id("stSlider").filter(has_text="Generalization").inner_text()
+
+
+def test_upload_bank_marketing(page, server, tmp_path):
+    csv, toml = ROOT / "data" / "bank.csv", ROOT / "data" / "bank_marketing.toml"
+    if not (csv.exists() and toml.exists()):
+        pytest.skip("data/bank.csv or data/bank_marketing.toml is missing")
+    target = ROOT / "data" / "uploads" / "bank_marketing.duckdb"
+    open_page(page, f"{server}/data_page")
+    page.get_by_test_id("stFileUploader").filter(has_text="Data file").locator("input[type=file]") \
+        .set_input_files(str(csv))
+    page.get_by_test_id("stFileUploader").filter(has_text="Data dictionary").locator("input[type=file]") \
+        .set_input_files(str(toml))
+    settle(page)
+    page.get_by_role("button", name="Check and load").click()
+    page.get_by_text("It is now the dataset in use").wait_for(timeout=LONG)
+    settle(page)
+    assert "Upload: bank_marketing" in page.get_by_test_id("stSidebar").inner_text()
+    assert "db=uploads" in page.url
+    assert target.exists()
+    shot(page, "09-data-uploaded")

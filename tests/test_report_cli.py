@@ -1,0 +1,62 @@
+"""`python -m analysis report | verify | review` round trip on the test demo database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCENARIOS = """
+[[scenario]]
+name = "Status quo (full data)"
+
+[[scenario]]
+name = "<script>alert(1)</script>"
+description = "no sensitive attributes"
+exclude_roles = ["sensitive"]
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=240)
+
+
+def test_report_verify_review_round_trip(demo_db, tmp_path):
+    scenarios = tmp_path / "scenarios.toml"
+    scenarios.write_text(SCENARIOS)
+    out = tmp_path / "reports" / "board-1"
+    p = _run("report", "--db", str(demo_db), "--scenarios", str(scenarios), "--out", str(out),
+             "--title", "CLI review", "--purpose", "Decide the targeting data")
+    assert p.returncode == 0, p.stderr
+    assert "Saved report" in p.stdout and {f.name for f in out.iterdir()} >= {
+        "report.json", "report.html", "report.pdf", "manifest.json"}
+    registry = (tmp_path / "reports" / "registry.jsonl").read_text().splitlines()
+    assert len(registry) == 1 and json.loads(registry[0])["title"] == "CLI review"
+
+    p = _run("verify", str(out))
+    assert p.returncode == 0, p.stderr + p.stdout
+    assert "Verified" in p.stdout
+
+    p = _run("review", str(out), "--decision", "approved", "--reviewer", "Dr. Board", "--comment", "fine")
+    assert p.returncode == 0, p.stderr
+    assert "Recorded review #1" in p.stdout
+
+    p = _run("report", "--db", str(demo_db), "--scenarios", str(scenarios), "--out", str(out))
+    assert p.returncode == 2 and "never overwritten" in p.stderr
+
+    html = out / "report.html"
+    data = bytearray(html.read_bytes())
+    data[len(data) // 3] ^= 1
+    html.write_bytes(bytes(data))
+    p = _run("verify", str(out))
+    assert p.returncode == 1
+    assert "report.html was altered" in p.stderr
+
+    p = _run("verify", str(tmp_path / "nothing-here"))
+    assert p.returncode == 2 and "not a directory" in p.stderr
