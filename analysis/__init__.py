@@ -24,7 +24,7 @@ from .risk import (
 from .scenario import PRESETS, Scenario, ScenarioError, load_scenarios, preset
 from .schema import CRMSchema
 from .simulate import ModelCache, ScenarioResult, SimulationSettings, simulate
-from .store import Store
+from .store import IngestError, IngestReport, Store
 from .synthetic import GeneratedFiles, generate, generate_frames
 from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, sweep, waterfall_steps
 from .trust import TrustInputs, TrustResult, trust_effects
@@ -41,6 +41,8 @@ __all__ = [
     "DictionaryError",
     "GeneratedFiles",
     "Holding",
+    "IngestError",
+    "IngestReport",
     "LiftResult",
     "ModelCache",
     "PRESETS",

@@ -201,7 +201,11 @@ def sweep_chart(sweep: pl.DataFrame, *, x: str, x_label: str, log_x: bool = Fals
     """
     chart = "sweep_chart"
     check_frame(sweep, name="sweep", chart=chart, columns=[x, "metric", "value"],
-                numeric=[x, "value", "ci_low", "ci_high"])
+                numeric=[x, "value", "ci_low", "ci_high"], nullable=["ci_low", "ci_high"])
+    if "ci_low" in sweep.columns and "ci_high" in sweep.columns:
+        # a metric measured without an interval (e.g. the exposure index) draws no error bar
+        sweep = sweep.with_columns(pl.col("ci_low").fill_null(pl.col("value")),
+                                   pl.col("ci_high").fill_null(pl.col("value")))
     check_choice(more_private, name="more_private", chart=chart, choices=("left", "right"))
     if ("ci_low" in sweep.columns) != ("ci_high" in sweep.columns):
         raise ValueError(f"The 'sweep' parameter of {chart} must have both 'ci_low' and 'ci_high' "

@@ -254,6 +254,13 @@ def mitigation_chart(table: pl.DataFrame, *, title: str | None = None) -> go.Fig
     ('pseudonymization', 'encryption')
     """
     chart = "mitigation_chart"
+    if "expected_loss_off" in table.columns:  # the table of analysis.breach.mitigation_value, as it comes
+        table = table.select(
+            pl.col("label" if "label" in table.columns else "mitigation").alias("mitigation"),
+            pl.col("expected_loss_off").alias("expected_loss_without"),
+            pl.col("expected_loss_on").alias("expected_loss_with"),
+            pl.col("value").alias("saving"),
+        )
     money = ["expected_loss_without", "expected_loss_with", "saving"]
     check_frame(table, name="table", chart=chart, columns=["mitigation", *money], numeric=money)
     title = title or "What each safeguard saves in expected yearly breach loss"

@@ -140,7 +140,7 @@ def _sentence(metric: str, value: Any, **context: Any) -> str:
         "people": f"{count:,} customer" + ("" if count == 1 else "s") if isinstance(count, int) else str(count),
         "groups": f"{count:,} group" + ("" if count == 1 else "s") if isinstance(count, int) else str(count),
         "values": f"{count:,} distinct value" + ("" if count == 1 else "s") if isinstance(count, int) else str(count),
-        "number": f"{v:.3g}", "factor": f"{math.exp(v):.3g}" if math.isfinite(v) else "?",
+        "number": f"{v:.3g}", "factor": f"{math.exp(v):.3g}" if math.isfinite(v) and v < 700 else "?",
         "points": f"{v * 100:.1f} percentage points",
         "quasi": _join(context.pop("quasi", None)), "column": str(context.pop("column", "the sensitive column")),
         "threshold": plain_share(context.pop("threshold", 0.2)),

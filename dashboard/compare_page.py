@@ -20,7 +20,7 @@ data = state.load_data()
 settings = state.business_settings()
 choices = state.scenario_choices()
 
-st.session_state.setdefault("c_pick", [PRESETS[0].name, state.YOUR_SCENARIO])
+st.session_state.setdefault("c_pick", [PRESETS[0].name, PRESETS[-1].name])
 picked = st.multiselect("Scenarios to compare (two to four)", list(choices), key="c_pick", max_selections=4,
                         help="Your scenario is the one on the Scenario builder; saved scenarios appear here too.")
 

@@ -68,8 +68,10 @@ def compare_metrics(table: pl.DataFrame, name: str, baseline: str) -> list[Metri
         value, delta = row.get(column), None
         if base is not None and value is not None and base.get(column) is not None and name != baseline:
             difference = float(value) - float(base[column])
-            delta = ("+" if difference >= 0 else "−") + fmt(abs(difference), kind).lstrip("-")
-            if kind == "percent":
+            if fmt(abs(difference), kind) in (fmt(0.0, kind), "$0"):
+                difference = 0.0
+            delta = None if difference == 0 else ("+" if difference >= 0 else "−") + fmt(abs(difference), kind).lstrip("-")
+            if kind == "percent" and delta is not None:
                 delta = delta.replace(" %", " pts")
         out.append(MetricView(label, fmt(value, kind), delta, "inverse" if lower_better else "normal"))
     return out

@@ -136,7 +136,7 @@ def test_odd_but_valid_input_loads(case, fresh_db, tmp_path):
     try:
         tables = {r[0] for r in con.sql("SHOW TABLES").fetchall()}
         stored = con.sql(f"SELECT * FROM {_quoted(d.name)}").pl()  # quoted name of a test dictionary
-        customers = con.sql("SELECT count(*) FROM customers").fetchone()[0]
+        customers = con.sql("SELECT count(*) FROM customers").fetchall()[0][0]
     finally:
         con.close()
     assert "customers" in tables and customers == 6  # the earlier dataset is intact

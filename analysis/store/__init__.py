@@ -2,6 +2,7 @@
 PrivacyLift (modules of this package), run through one gateway with bound parameters."""
 
 from ._gateway import quote_ident
+from ._ingest import IngestError, IngestReport, Problem, ingest
 from ._store import Store
 
-__all__ = ["Store", "quote_ident"]
+__all__ = ["IngestError", "IngestReport", "Problem", "Store", "ingest", "quote_ident"]

@@ -232,7 +232,10 @@ def ingest(
         con = memory()
         try:
             execute(con, "SET temp_directory = ''")  # raw values never spill to disk
-            execute(con, "SET enable_progress_bar = false")
+            try:
+                execute(con, "SET enable_progress_bar = false")
+            except duckdb.InvalidInputException:
+                pass  # inside Jupyter without ipywidgets DuckDB refuses to touch the setting (and draws no bar)
             sources = [Source(i, p, str(p)) for i, p in enumerate(paths)]
             problems = _dictionary_problems(dictionary)
             for src in sources:
