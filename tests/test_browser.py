@@ -161,6 +161,16 @@ def test_upload_bank_marketing(page, server, tmp_path):
     if not (csv.exists() and toml.exists()):
         pytest.skip("data/bank.csv or data/bank_marketing.toml is missing")
     target = ROOT / "data" / "uploads" / "bank_marketing.duckdb"
+    existed = target.exists()
+    try:
+        _upload(page, server, csv, toml, target)
+    finally:
+        if not existed:  # leave no test database behind (the upload folder is for users' data)
+            for leftover in target.parent.glob("bank_marketing.duckdb*"):
+                leftover.unlink(missing_ok=True)
+
+
+def _upload(page, server, csv, toml, target):
     open_page(page, f"{server}/data_page")
     page.get_by_test_id("stFileUploader").filter(has_text="Data file").locator("input[type=file]") \
         .set_input_files(str(csv))
