@@ -128,6 +128,15 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def code_fingerprint() -> str:
+    """sha256 of the analysis package's source files: a report built by other code may not reproduce."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def _figure_json(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())
 
@@ -517,6 +526,7 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
             "assumption_overrides": overrides,
             "assumptions_fingerprint": a.fingerprint(),
             "package_versions": _versions(),
+            "code_fingerprint": code_fingerprint(),
         },
         "headline": headline_figures(t),
         "results": suppress(t.to_dict()),

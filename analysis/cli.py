@@ -131,7 +131,12 @@ def cmd_simulate(args) -> int:
         print(_dump(t.to_dict()))
         return 0
     rows = {r["name"]: r for r in t.table.to_dicts()} if not t.table.is_empty() else {}
-    header = f"{'scenario':32} {'kind':9} {'incr. conv.':>12} {'95% CI':>19} {'kept':>6} {'exposure':>8} {'E[loss]/yr':>11} {'net value':>11} frontier"
+    has_truth = any(r.get("true_incremental_conversions") is not None for r in rows.values())
+    header = (
+        f"{'scenario':32} {'kind':9} {'incr. conv.':>11} {'95% CI':>17}"
+        + (f" {'true':>6}" if has_truth else "")
+        + f" {'kept':>5} {'exposure':>8} {'E[loss]/yr':>11} {f'net {t.settings.horizon_years}y':>11}  frontier"
+    )
     print(header)
     print("-" * len(header))
     for r in t.results:
@@ -140,12 +145,17 @@ def cmd_simulate(args) -> int:
             continue
         row = rows[r.spec.name]
         kept = "" if row["gain_retained"] is None else f"{row['gain_retained']:.0%}"
+        ci = f"[{row['gain_ci_low']:,.0f}, {row['gain_ci_high']:,.0f}]"
+        true = f" {row['true_incremental_conversions']:6,.0f}" if has_truth else ""
         print(
-            f"{r.spec.name[:32]:32} {row['kind']:9} {row['incremental_conversions']:12,.0f} "
-            f"{'[' + format(row['gain_ci_low'], ',.0f') + ', ' + format(row['gain_ci_high'], ',.0f') + ']':>19} "
-            f"{kept:>6} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f} "
+            f"{r.spec.name[:32]:32} {row['kind']:9} {row['incremental_conversions']:11,.0f} {ci:>17}{true} "
+            f"{kept:>5} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f}  "
             f"{'yes' if row['on_frontier'] else 'no'}"
         )
+    print()
+    print(f"incr. conv. = extra conversions per campaign when the top {t.results[0].spec.k:.0%} are contacted"
+          + ("; true = the same from the synthetic ground truth" if has_truth else "")
+          + "; exposure = composite index 0–100 (see --json for its parts).")
     print()
     print(t.recommendation)
     return 0

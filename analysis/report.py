@@ -186,7 +186,14 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
                       assumption_overrides=rep["assumption_overrides"], progress=progress)
     diffs = compare_headlines(content["headline"], json.loads(json.dumps(headline_figures(t))))
     problems += diffs
-    if not diffs:
+    if diffs:
+        from ._report_content import code_fingerprint
+
+        if rep.get("code_fingerprint") and rep["code_fingerprint"] != code_fingerprint():
+            problems.append("Note: the PrivacyLift analysis code changed since the report was built (code "
+                            f"fingerprint {rep['code_fingerprint'][:16]}… → {code_fingerprint()[:16]}…), which "
+                            "may explain the differences; re-run with the version the report was built with.")
+    else:
         checks.append(f"headline figures of {len(content['headline'])} scenario(s) reproduce.")
     return result(reran=True)
 

@@ -227,8 +227,9 @@ def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int
 
 
 def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> AttackResult | None:
-    """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer?"""
-    if p.attack_target is None or not p.quasi or p.exposed.height < 20:
+    """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer? (Only when the
+    business holds it: data it does not hold cannot be read back after a breach.)"""
+    if p.attack_target is None or p.attack_target.name not in p.sensitive or not p.quasi or p.exposed.height < 20:
         return None
     target = p.attack_target.name
     known = [q for q in p.quasi if q != target]

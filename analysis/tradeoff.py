@@ -38,11 +38,13 @@ __all__ = [
 
 #: Weights of the exposure index (assumptions: re-identification counts most, then what can be inferred
 #: about a person, then what the model leaks). Shown with the formula wherever the index is.
-RISK_WEIGHTS = {"reidentification": 0.4, "behavioral": 0.2, "attribute_inference": 0.25, "membership": 0.15}
+RISK_WEIGHTS = {"reidentification": 0.4, "behavioral": 0.2, "sensitive_disclosure": 0.25, "membership": 0.15}
 RISK_INDEX_FORMULA = (
     "Exposure index = 100 × (share of customers held) × (0.4 × average re-identification risk "
-    "+ 0.2 × share unique from 4 of their events + 0.25 × attribute-inference risk "
-    "+ 0.15 × membership-inference advantage); 0 = nothing exposed, 100 = everyone held and fully exposed. "
+    "+ 0.2 × share unique from 4 of their events + 0.25 × sensitive-attribute disclosure "
+    "+ 0.15 × membership-inference advantage), where sensitive-attribute disclosure is the attribute-inference "
+    "risk when sensitive attributes are held (0 when none is held); 0 = nothing exposed, 100 = everyone held "
+    "and fully exposed. "
     "The weights are PrivacyLift assumptions."
 )
 
@@ -56,7 +58,8 @@ class BusinessSettings:
     value_per_conversion : float
         Contribution margin of one extra conversion, USD (assumption: 40).
     campaigns_per_year : int
-        Personalized campaigns a year, each earning the measured incremental conversions (assumption: 4).
+        Personalized campaigns a year, each earning the measured incremental conversions (assumption: 12,
+        a monthly programme).
     horizon_years : int
         Horizon of the net value (1 or 3 years are shown; default 3).
     current_practice : str
@@ -64,7 +67,7 @@ class BusinessSettings:
     """
 
     value_per_conversion: float = 40.0
-    campaigns_per_year: int = 4
+    campaigns_per_year: int = 12
     horizon_years: int = 3
     current_practice: str = PRESETS[0].name
 
@@ -87,13 +90,24 @@ def risk_index(result: ScenarioResult) -> float:
         return float("nan")
     held_share = result.customers_held / result.population if result.population else 0.0
     reid = result.risk.reidentification.prosecutor_average_records if result.risk is not None else 0.0
-    attr = result.attribute.risk if result.attribute is not None else 0.0
     memb = result.membership.risk if result.membership is not None else 0.0
     behav = result.behavioral_uniqueness or 0.0
     w = RISK_WEIGHTS
     return 100.0 * held_share * (
-        w["reidentification"] * reid + w["behavioral"] * behav + w["attribute_inference"] * attr + w["membership"] * memb
+        w["reidentification"] * reid
+        + w["behavioral"] * behav
+        + w["sensitive_disclosure"] * sensitive_disclosure(result)
+        + w["membership"] * memb
     )
+
+
+def sensitive_disclosure(result: ScenarioResult) -> float:
+    """How surely a sensitive attribute of a person known to the attacker is disclosed by what is held: the
+    attribute-inference risk (link the person's quasi-identifiers to the held records, read the value) when
+    sensitive attributes are held (1 when no quasi-identifier is held to measure it with); 0 when none is held."""
+    if result.risk is None or not result.risk.sensitive:
+        return 0.0
+    return result.attribute.risk if result.attribute is not None else 1.0
 
 
 def _trust_inputs(result: ScenarioResult, data: CRMData) -> TrustInputs:
@@ -198,6 +212,7 @@ def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings)
         "prosecutor_average_records": None if reid is None else reid.prosecutor_average_records,
         "records_at_risk": None if reid is None else reid.records_at_risk,
         "attribute_inference_risk": None if result.attribute is None else result.attribute.risk,
+        "sensitive_disclosure": sensitive_disclosure(result) if result.ok else None,
         "behavioral_uniqueness": result.behavioral_uniqueness,
         "membership_advantage": None if result.membership is None else result.membership.risk,
         "risk_index": risk_index(result),
@@ -227,7 +242,7 @@ def run_scenarios(
     Table columns: name, description, fingerprint, kind, incremental_conversions, gain_ci_low, gain_ci_high,
     gain_retained, true_incremental_conversions, qini_auc, uplift_at_k, lift_at_k, epsilon_spent,
     customers_held, k_anonymity, sample_uniqueness, prosecutor_average_records, records_at_risk,
-    attribute_inference_risk, behavioral_uniqueness, membership_advantage, risk_index, expected_annual_loss, loss_p95, trust_value,
+    attribute_inference_risk, sensitive_disclosure, behavioral_uniqueness, membership_advantage, risk_index, expected_annual_loss, loss_p95, trust_value,
     engagement_value_per_year, net_value, on_frontier, dominated_by, on_loss_frontier, is_current.
     """
     specs = list(specs)

@@ -45,7 +45,7 @@ def test_risk_index_follows_its_published_formula(tradeoff):
         expected = 100 * held * (
             0.4 * r.risk.reidentification.prosecutor_average_records
             + 0.2 * (r.behavioral_uniqueness or 0)
-            + 0.25 * (r.attribute.risk if r.attribute else 0)
+            + 0.25 * ((r.attribute.risk if r.attribute else 1.0) if r.risk.sensitive else 0.0)
             + 0.15 * (r.membership.risk if r.membership else 0)
         )
         assert risk_index(r) == pytest.approx(expected)

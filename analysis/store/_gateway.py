@@ -45,12 +45,22 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     p = Path(path)
     if read_only and not p.exists():
         raise FileNotFoundError(f"Database {p} does not exist: ingest data or generate the demo first.")
-    return duckdb.connect(str(p), read_only=read_only)
+    return _quiet(duckdb.connect(str(p), read_only=read_only))
 
 
 def memory() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection (for SQL over polars frames)."""
-    return duckdb.connect(":memory:")
+    return _quiet(duckdb.connect(":memory:"))
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar: it would print into the CLI's output (inside Jupyter without ipywidgets DuckDB
+    refuses to change the setting, and draws no bar there anyway)."""
+    try:
+        con.execute("SET enable_progress_bar = false").fetchall()
+    except duckdb.Error:
+        pass
+    return con
 
 
 def _trace(sql: str, started: float) -> None:
