@@ -107,6 +107,7 @@ def _business(args):
 
     return BusinessSettings(
         value_per_conversion=args.value_per_conversion,
+        campaigns_per_year=args.campaigns_per_year,
         horizon_years=args.horizon,
     )
 
@@ -225,7 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def business(sp):
         sp.add_argument("--assumptions", help="TOML file overriding breach/trust assumptions")
-        sp.add_argument("--value-per-conversion", type=float, default=40.0)
+        sp.add_argument("--value-per-conversion", type=float, default=40.0,
+                        help="contribution margin of one extra conversion, USD (assumption: 40)")
+        sp.add_argument("--campaigns-per-year", type=int, default=12,
+                        help="personalized campaigns a year (assumption: 12)")
         sp.add_argument("--horizon", type=int, default=3, choices=(1, 3))
 
     s = sub.add_parser("simulate", help="run scenarios (default: the presets) and compare them")
