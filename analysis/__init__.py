@@ -11,6 +11,7 @@ from .dictionary import ColumnSpec, Dictionary, DictionaryError, load_dictionary
 from .evaluate import LiftResult, train_and_measure
 from .frontier import pareto_frontier
 from .minimize import CRMData, load_crm, prepare
+from .report import build_report, record_review, render_html, render_pdf, save_report, verify_report
 from .risk import (
     AttackResult,
     RiskProfile,
@@ -58,6 +59,7 @@ __all__ = [
     "assumptions_table",
     "attribute_inference",
     "behavioral_uniqueness",
+    "build_report",
     "ensure_demo",
     "generate",
     "generate_frames",
@@ -72,13 +74,18 @@ __all__ = [
     "prepare",
     "preset",
     "quasi_contributions",
+    "record_review",
     "reidentification",
+    "render_html",
+    "render_pdf",
     "risk_profile",
     "run_scenarios",
+    "save_report",
     "simulate",
     "simulate_breach",
     "sweep",
     "train_and_measure",
     "trust_effects",
+    "verify_report",
     "waterfall_steps",
 ]
