@@ -56,17 +56,20 @@ def main() -> None:
             page.locator(FIGURE).first.wait_for(timeout=600_000)
             rows.append(("first open of the builder (trains 'Your scenario' if new)", time.perf_counter() - t, None))
             slider = page.get_by_test_id("stSlider").filter(has_text="Generalization").get_by_role("slider")
+            metric = page.get_by_test_id("stMetric").filter(has_text="Customers unique").first
             warm = []
             keys = ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]
             for i in range(args.moves + 4):  # the first pass over levels 1-2 trains them: not warm
-                before = page.locator(FIGURE).first.inner_text()
+                before = metric.inner_text()
                 t = time.perf_counter()
                 slider.focus()
                 slider.press(keys[i % 4])
                 page.wait_for_function(
-                    "(before) => { const f = document.querySelector('.js-plotly-plot');"
-                    " return f && f.innerText !== before && !document.querySelector('[data-stale=\"true\"]'); }",
-                    arg=before, timeout=600_000)
+                    "(before) => { const m = [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+                    ".find(e => e.innerText.includes('Customers unique'));"
+                    " return m && m.innerText !== before && !document.querySelector('[data-stale=\"true\"]'); }",
+                    arg=before, timeout=300_000, polling=50)
+                print(f"move {i}: {time.perf_counter() - t:.2f} s", file=sys.stderr, flush=True)
                 if i >= 4:
                     warm.append(time.perf_counter() - t)
             browser.close()

@@ -100,6 +100,7 @@ def settle(page) -> None:
 
 
 def open_page(page, url: str) -> None:
+    page.set_default_timeout(LONG)  # a busy 2-core machine can take more than Playwright's 30 s
     page.goto(url)
     page.get_by_test_id("stSidebar").wait_for(timeout=LONG)
     page.locator("h1").first.wait_for(timeout=LONG)
@@ -172,11 +173,14 @@ def test_upload_bank_marketing(page, server, tmp_path):
 
 def _upload(page, server, csv, toml, target):
     open_page(page, f"{server}/data_page")
-    page.get_by_test_id("stFileUploader").filter(has_text="Data file").locator("input[type=file]") \
-        .set_input_files(str(csv))
-    page.get_by_test_id("stFileUploader").filter(has_text="Data dictionary").locator("input[type=file]") \
-        .set_input_files(str(toml))
-    settle(page)
+    for label, path in (("Data file", csv), ("Data dictionary", toml)):
+        uploader = page.get_by_test_id("stFileUploader").filter(has_text=label)
+        uploader.locator("input[type=file]").set_input_files(str(path))
+        uploader.get_by_text(path.name).wait_for()  # the upload reached the server before the next one
+        settle(page)
+    button = page.get_by_role("button", name="Check and load")
+    page.wait_for_function("() => [...document.querySelectorAll('button')].some("
+                           "b => b.innerText.includes('Check and load') && !b.disabled)", polling=100)
     page.get_by_role("button", name="Check and load").click()
     page.get_by_text("It is now the dataset in use").wait_for(timeout=LONG)
     settle(page)

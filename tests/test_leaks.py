@@ -73,7 +73,7 @@ def canary_files(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("canary")
+    folder = tmp_path_factory.mktemp("leakcheck")
     data = canary_files(folder)
     files = data["files"]
     db = folder / "out" / "crm.duckdb"
@@ -99,7 +99,7 @@ def canary(tmp_path_factory):
     ]
     if (ROOT / "analysis" / "report.py").exists():
         commands += [
-            ["report", "--db", str(db), "--out", str(report), "--purpose", "canary check"],
+            ["report", "--db", str(db), "--out", str(report), "--purpose", "leak check"],
             ["verify", str(report), "--db", str(db)],
             ["review", str(report), "--decision", "approved", "--reviewer", "Board chair", "--comment", "ok"],
         ]
@@ -133,6 +133,27 @@ def test_no_file_written_holds_a_raw_identifier(canary):
         assert {"report.json", "report.html", "registry.jsonl"} <= names, sorted(names)
     for path in written:
         assert not hits(path.read_bytes()), path
+        if path.suffix == ".pdf":  # compressed streams: search the extracted text too
+            from pypdf import PdfReader
+
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+            assert len(text) > 100 and not hits(text.encode()), path
+
+
+def test_database_scan_would_find_markers_stored_raw(canary, tmp_path):
+    """Positive control for the DuckDB file: the same file with the identifiers declared role 'other' is
+    stored raw, and the byte scan finds the markers in it (compression does not hide them)."""
+    from analysis.dictionary import parse_dictionary
+    from analysis.store._ingest import ingest
+
+    files = canary["files"]
+    text = files.customers_dictionary.read_text(encoding="utf-8").replace('role = "direct_identifier"',
+                                                                         'role = "other"')
+    control = tmp_path / "control.duckdb"
+    ingest(control, parse_dictionary(text), [files.customers], secret=SECRET)
+    raw = control.read_bytes()
+    assert set(hits(raw)) == set(MARKERS)
+    assert sum(e.encode() in raw for e in canary["emails"]) > CUSTOMERS // 2
 
 
 def test_reports_and_cli_json_hold_no_pseudonym_nor_customer_key(canary):
@@ -172,6 +193,9 @@ def test_every_app_page_shows_no_raw_identifier_nor_pseudonym(canary, monkeypatc
         at.switch_page(f"dashboard/{page}")
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
+        if page == "overview_page.py":  # the page reads the canary database, not the demo
+            held = [m.value for m in at.metric if m.label == "Customers held"]
+            assert held and 0.9 * CUSTOMERS <= float(re.sub(r"[^\d.]", "", held[0])) <= CUSTOMERS, held
         text = "\n".join(str(node.proto) for node in _walk(at._tree) if getattr(node, "proto", None) is not None)
         assert len(text) > 200, page
         shown.append(text)
