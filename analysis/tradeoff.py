@@ -343,15 +343,27 @@ def recommendation(t: Tradeoff) -> str:
                 f"that no other beats on both gain and exposure ({_money(cur['net_value'])})."
             )
         else:
-            kept = best["incremental_conversions"] / cur["incremental_conversions"] if cur["incremental_conversions"] > 0 else float("nan")
-            kept_text = f"keeps {kept:.0%} of its engagement gain" if math.isfinite(kept) else "changes its engagement gain"
+            ratio = (best["incremental_conversions"] / cur["incremental_conversions"]
+                     if cur["incremental_conversions"] > 0 else float("nan"))
+            if not math.isfinite(ratio):
+                gain_text = "changes its engagement gain"
+            elif ratio >= 1.0:
+                gain_text = f"earns {ratio - 1:.0%} more engagement gain" if ratio > 1.005 else "keeps its engagement gain"
+            else:
+                gain_text = f"keeps {ratio:.0%} of its engagement gain"
             parts.append(
-                f"Moving from the current practice ({cur['name']}) to “{best['name']}” {kept_text}, "
+                f"Moving from the current practice ({cur['name']}) to “{best['name']}” {gain_text}, "
                 f"changes the exposure index from {cur['risk_index']:.1f} to {best['risk_index']:.1f} and the "
                 f"expected annual breach loss from {_money(cur['expected_annual_loss'])} to "
                 f"{_money(best['expected_annual_loss'])}; over {h} years its net value is "
-                f"{_money(best['net_value'] - cur['net_value'])} {'higher' if best['net_value'] >= cur['net_value'] else 'lower'}."
+                f"{_money(abs(best['net_value'] - cur['net_value']))} "
+                f"{'higher' if best['net_value'] >= cur['net_value'] else 'lower'}."
             )
+            if best["gain_ci_low"] <= cur["incremental_conversions"] <= best["gain_ci_high"]:
+                parts.append(
+                    "The difference in engagement gain is within the measurement's 95 % interval: the case rests "
+                    "on lower exposure and loss, not on more gain."
+                )
         if not cur["on_frontier"] and cur["dominated_by"]:
             parts.append(
                 f"The current practice is dominated: {cur['dominated_by']} gain at least as much with less exposure."

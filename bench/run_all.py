@@ -98,7 +98,7 @@ def bench_events(rows: int) -> list[tuple[str, str, str]]:
         start = np.datetime64("2023-01-01T00:00:00")
         pl.DataFrame({
             "customer_id": pl.Series(rng.integers(1, max(rows // 16, 2), rows)).cast(pl.Utf8),
-            "event_time": start + rng.integers(0, 730 * 86400, rows).astype("timedelta64[s]"),
+            "event_time": (start + rng.integers(0, 730 * 86400, rows).astype("timedelta64[s]")).astype("datetime64[us]"),
             "event_type": np.array(["visit", "email_open", "purchase"])[rng.integers(0, 3, rows)],
             "channel": np.array(["web", "app", "store", "email"])[rng.integers(0, 4, rows)],
             "amount": np.round(rng.gamma(2.0, 20.0, rows), 2),
