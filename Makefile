@@ -27,7 +27,7 @@ test-deps: $(BIN)/python system-deps
 
 # The whole suite (unit, property, notebooks, AppTest, real browser).
 test: test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: venv
 	$(BIN)/python bench/run_all.py
