@@ -301,6 +301,13 @@ def trust_tornado_chart(table: pl.DataFrame, *, value_label: str = "Net value ov
     ('loyalty lift', 'churn after breach')
     """
     chart = "trust_tornado_chart"
+    if "net_value_at_low" in table.columns:  # the table of analysis.trust.trust_sensitivity, as it comes
+        table = table.select(
+            pl.col("label" if "label" in table.columns else "parameter").alias("parameter"),
+            pl.col("net_value_at_low").alias("low_value"),
+            pl.col("net_value_at_high").alias("high_value"),
+            pl.col("net_value_base").alias("base"),
+        )
     money = ["low_value", "high_value", "base"]
     check_frame(table, name="table", chart=chart, columns=["parameter", *money], numeric=money)
     title = title or "Which trust assumption moves net value the most"

@@ -31,6 +31,7 @@ __all__ = [
     "risk_index",
     "RISK_INDEX_FORMULA",
     "sweep",
+    "trust_inputs",
     "waterfall_steps",
     "recommendation",
     "SWEEPS",
@@ -123,7 +124,8 @@ def sensitive_disclosure(result: ScenarioResult) -> float:
     return result.attribute.risk if result.attribute is not None else 1.0
 
 
-def _trust_inputs(result: ScenarioResult, data: CRMData) -> TrustInputs:
+def trust_inputs(result: ScenarioResult, data: CRMData) -> TrustInputs:
+    """The trust-model inputs of one scenario (consent shares, sensitive use) as :func:`run_scenarios` builds them."""
     spec = result.spec
     n = max(result.population, 1)
     consent_col = data.schema.consent_column(spec.consent_purpose)
@@ -281,7 +283,7 @@ def run_scenarios(
             s, data, reference=reference, assumptions=assumptions, settings=simulation, cache=cache, progress=progress
         )
         results.append(r)
-    trust = {r.spec.name: trust_effects(_trust_inputs(r, data), assumptions) for r in results if r.ok}
+    trust = {r.spec.name: trust_effects(trust_inputs(r, data), assumptions) for r in results if r.ok}
     rows = [_row(r, trust[r.spec.name], settings) for r in results if r.ok]
     na = pl.DataFrame(
         [{"name": r.spec.name, "reason": r.reason} for r in results if not r.ok],

@@ -6,6 +6,7 @@ import streamlit as st
 from analysis import mitigation_value
 from analysis.assumptions import AssumptionError, assumptions_table
 from analysis.charts import exceedance_chart, loss_distribution_chart, mitigation_chart, trust_tornado_chart
+from analysis.tradeoff import trust_inputs
 from analysis.trust import trust_sensitivity
 
 from dashboard import downloads, state, views
@@ -75,12 +76,12 @@ else:
         left, right = st.columns(2)
         with left:
             values = mitigation_value(result.holding, assumption_set, years=20_000)
-            fig = mitigation_chart(views.mitigation_frame(values))
+            fig = mitigation_chart(values)
             downloads.chart(fig, key="br_mitigations", name="mitigation-value")
         with right:
-            sensitivity = trust_sensitivity(views.trust_inputs(result, data), assumption_set,
+            sensitivity = trust_sensitivity(trust_inputs(result, data), assumption_set,
                                             horizon=settings.horizon_years)
-            fig = trust_tornado_chart(views.tornado_frame(sensitivity),
+            fig = trust_tornado_chart(sensitivity,
                                       value_label=f"Trust effect on value over {settings.horizon_years} "
                                                   "year(s) (USD)")
             downloads.chart(fig, key="br_tornado", name="trust-tornado")

@@ -84,26 +84,6 @@ def summary_table(table: pl.DataFrame) -> pl.DataFrame:
         {c: SUMMARY_COLUMNS[c] for c in present})
 
 
-def mitigation_frame(values: pl.DataFrame) -> pl.DataFrame:
-    """:func:`analysis.mitigation_value` → the columns :func:`analysis.charts.mitigation_chart` reads."""
-    return values.select(
-        pl.col("label").alias("mitigation"),
-        pl.col("expected_loss_off").alias("expected_loss_without"),
-        pl.col("expected_loss_on").alias("expected_loss_with"),
-        pl.col("value").alias("saving"),
-    )
-
-
-def tornado_frame(sensitivity: pl.DataFrame) -> pl.DataFrame:
-    """:func:`analysis.trust.trust_sensitivity` → the columns of :func:`trust_tornado_chart`."""
-    return sensitivity.select(
-        pl.col("label").alias("parameter"),
-        pl.col("net_value_at_low").alias("low_value"),
-        pl.col("net_value_at_high").alias("high_value"),
-        pl.col("net_value_base").alias("base"),
-    )
-
-
 def percentiles(result: ScenarioResult) -> dict[str, float]:
     b = result.breach
     return {"median (p50)": b.median, "p90": b.p90, "p95": b.p95, "p99": b.p99}
@@ -118,13 +98,6 @@ def one_level_up(result_spec, data: CRMData) -> dict:
     level = min(result_spec.generalization_level + 1, 3)
     rules = generalization_rules(result_spec.replace(generalization_level=level, generalize=()), data.schema)
     return {column: (lambda s, m=method, p=parameter: generalize_column(s, m, p)) for column, method, parameter in rules}
-
-
-def trust_inputs(result: ScenarioResult, data: CRMData):
-    """The trust-model inputs of one scenario, as :func:`analysis.run_scenarios` builds them."""
-    from analysis.tradeoff import _trust_inputs  # no public accessor yet (noted for the lead)
-
-    return _trust_inputs(result, data)
 
 
 def headline(t: Tradeoff, name: str) -> dict[str, Any]:
