@@ -480,7 +480,7 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
         kind = kind if kind in ("qini", "uplift", "gains") else "qini"
         out["lift_curves"] = _figure_json(charts.lift_curve_chart(curves.filter(pl.col("kind") == curves["kind"][0])
                                                                   if "kind" in curves.columns else curves, kind=kind))
-    out["exceedance"] = _figure_json(charts.exceedance_chart(t.exceedance()))
+    out["exceedance"] = _figure_json(charts.exceedance_chart(t.exceedance(), tolerance=t.settings.tolerance_frame()))
     if recommended:
         out["waterfall"] = _figure_json(charts.waterfall_chart(waterfall_steps(t, recommended)))
     return out

@@ -71,7 +71,7 @@ else:
             fig = loss_distribution_chart(b.annual_losses, percentiles=views.percentiles(result))
             downloads.chart(fig, key="br_distribution", name="loss-distribution")
         with right:
-            fig = exceedance_chart(views.exceedance_of(result))
+            fig = exceedance_chart(views.exceedance_of(result), tolerance=settings.tolerance_frame())
             downloads.chart(fig, key="br_exceedance", name="loss-exceedance")
         left, right = st.columns(2)
         with left:

@@ -49,7 +49,8 @@ else:
             st.caption("The dashed line of each colour is random targeting: the gap above it is what the "
                        "model adds.")
         with tab2:
-            fig = exceedance_chart(t.exceedance().filter(t.exceedance()["scenario"].is_in(picked)))
+            fig = exceedance_chart(t.exceedance().filter(t.exceedance()["scenario"].is_in(picked)),
+                                   tolerance=settings.tolerance_frame())
             downloads.chart(fig, key="c_exceedance", name="loss-exceedance")
         ok = table["name"].to_list()
         with tab3:

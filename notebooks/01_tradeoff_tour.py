@@ -165,7 +165,7 @@ fig = charts.loss_distribution_chart(
 fig
 
 # %%
-fig = charts.exceedance_chart(tradeoff.exceedance())
+fig = charts.exceedance_chart(tradeoff.exceedance(), tolerance=tradeoff.settings.tolerance_frame())
 fig
 
 # %% [markdown]
