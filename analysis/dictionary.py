@@ -225,6 +225,17 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         csv = {}
     for k in sorted(set(csv) - _CSV_FIELDS):
         problems.append(f"[dataset.csv]: unknown field {k!r} (known: {', '.join(sorted(_CSV_FIELDS))})")
+    if "header" in csv and not isinstance(csv["header"], bool):
+        problems.append(f"[dataset.csv]: 'header' must be true or false; got {csv['header']!r}")
+    for opt in ("quote", "escape"):
+        if opt in csv and (not isinstance(csv[opt], str) or len(csv[opt]) > 1):
+            problems.append(f"[dataset.csv]: '{opt}' must be one character (or \"\" for none); got {csv[opt]!r}")
+    if "null" in csv and not isinstance(csv["null"], str):
+        problems.append(f"[dataset.csv]: 'null' must be a string (the text that means missing); got {csv['null']!r}")
+    if "encoding" in csv and (not isinstance(csv["encoding"], str)
+                              or csv["encoding"].lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig")):
+        problems.append(f"[dataset.csv]: 'encoding' must be \"utf-8\" (convert other encodings first); "
+                        f"got {csv['encoding']!r}")
     if "delimiter" in csv and (not isinstance(csv["delimiter"], str) or len(csv["delimiter"]) != 1):
         problems.append(f"[dataset.csv]: 'delimiter' must be one character; got {csv['delimiter']!r}")
     elif csv.get("delimiter") is not None and csv.get("delimiter") == csv.get("quote", '"'):

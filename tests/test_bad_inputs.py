@@ -215,11 +215,17 @@ def test_formula_cells_are_neutralized_on_csv_export(fresh_db, tmp_path):
     assert back["negative spend"][0] == "-12.5"  # numbers stay numbers, minus sign and all
 
 
-def test_unexpected_error_inside_ingest_still_leaves_database_identical(fresh_db, tmp_path):
-    """Whatever the failure (here the '$pl_ipad' column bug: a BinderException), nothing is written."""
+def test_unexpected_error_inside_ingest_still_leaves_database_identical(fresh_db, tmp_path, monkeypatch):
+    """Whatever the failure (here a fault injected while the new table is written), nothing is written."""
+    from analysis.store import _ingest
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected fault while writing")
+
+    monkeypatch.setattr(_ingest, "_store_table", broken)
     before, listing = sha256(fresh_db), files_beside(fresh_db.parent)
-    with pytest.raises(Exception):
-        attempt({"files": ["dollar_names.csv"], "dictionary": "dollar_names.toml"}, fresh_db, tmp_path)
+    with pytest.raises(RuntimeError, match="injected fault"):
+        attempt({"files": ["good.csv"], "dictionary": "customers.toml"}, fresh_db, tmp_path)
     assert sha256(fresh_db) == before
     assert files_beside(fresh_db.parent) == listing
 

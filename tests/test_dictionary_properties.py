@@ -186,9 +186,6 @@ def test_one_wrong_field_is_reported_with_its_column(raw, field, value):
                    for p in exc.problems), exc.problems
 
 
-@pytest.mark.xfail(strict=True, reason="[dataset.csv] 'header', 'quote', 'escape', 'encoding' and 'null' are not "
-                   "type-checked: header = \"false\" (a string) is read as bool('false') = True, so the header "
-                   "line is silently taken as data or not; should be a DictionaryError")
 def test_csv_option_types_are_checked():
     with pytest.raises(DictionaryError):
         parse_dictionary('[dataset]\nname = "x"\n[dataset.csv]\nheader = "false"\n[columns.a]\nrole = "other"\n')

@@ -165,9 +165,6 @@ def test_sigkill_at_random_moments_leaves_database_as_before(inputs, tmp_path):
     assert "as before" in outcomes, outcomes
 
 
-@pytest.mark.xfail(strict=True, reason="a SIGKILLed ingest leaves its temp copy '<db>.tmp-ingest-<id>' (a full "
-                   "copy of the pseudonymized database) forever; the next ingest, holding the lock, could delete "
-                   "stale '<db>.tmp-ingest-*' files")
 def test_next_ingest_removes_temp_copies_of_killed_ingests(inputs, tmp_path):
     db = tmp_path / "crm.duckdb"
     shutil.copyfile(inputs["base"], db)

@@ -33,9 +33,11 @@ fragments; values are bound parameters.
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import hmac
 import os
+import re
 import shutil
 import time
 import uuid
@@ -281,9 +283,14 @@ def _load_erasure_list(con: duckdb.DuckDBPyConnection, d: Dictionary, path: Path
     return problems
 
 
+_QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
+
+
 def _params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Only the named parameters a statement uses (DuckDB refuses extra ones)."""
-    return {k: v for k, v in params.items() if f"${k}" in sql}
+    """Only the named parameters a statement uses (DuckDB refuses extra ones); a column named like a
+    parameter (``"$pl_ipad"``) is a quoted identifier, not a use."""
+    bare = _QUOTED.sub('""', sql)
+    return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", bare)}
 
 
 def _temp_copy(db: Path) -> Path:
@@ -293,6 +300,9 @@ def _temp_copy(db: Path) -> Path:
             f"The database {db} has a write-ahead log ({wal.name}): another program has it open for writing, "
             "or did not close it cleanly. Close it (or open and close it once with DuckDB) and ingest again."
         )
+    # copies left by an ingest that was killed (we hold the lock, so none is in use): remove them
+    for stale in db.parent.glob(f"{glob.escape(db.name)}.tmp-ingest-*"):
+        stale.unlink(missing_ok=True)
     tmp = db.with_name(f"{db.name}.tmp-ingest-{uuid.uuid4().hex[:12]}")
     if db.exists():
         shutil.copyfile(db, tmp)
@@ -328,6 +338,11 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
                                     "pseudonyms would not match (check PRIVACYLIFT_SECRET or the .key file)"))
         stored = dict(catalog._stored_datasets(con))
         exists = d.name in stored
+        for other in stored:
+            if other != d.name and other.lower() == d.name.lower():
+                problems.append(Problem(f"dictionary of {d.name!r}", None, None, f"the store already has dataset "
+                                        f"{other!r}: names equal up to case would share one table (DuckDB names "
+                                        "are case-insensitive); use the same name to replace it, or another name"))
         if exists and not replace and parse_dictionary(stored[d.name]).sha256 != d.sha256:
             problems.append(Problem(f"dictionary of {d.name!r}", None, None, "replace=False appends, but the stored "
                                     "dataset has a different dictionary; ingest with replace=True"))

@@ -177,6 +177,21 @@ def _scan_bytes(src: Source, check_text: bool) -> list[Problem]:
     return problems
 
 
+def _duplicate_header_names(src: Source, dictionary: Dictionary) -> list[Problem]:
+    """DuckDB renames a repeated header name (``age``, ``age_1``): refuse it instead of guessing."""
+    opts = dictionary.csv_options
+    quote = opts.get("quote", '"')
+    with src.path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        names = next(csv.reader(fh, delimiter=opts.get("delimiter", ","), quotechar=quote or None), [])
+    seen: set[str] = set()
+    problems = []
+    for name in names:
+        if name in seen:
+            problems.append(Problem(src.name, name, None, f"the header names column {name!r} more than once"))
+        seen.add(name)
+    return problems
+
+
 def _diagnose_csv(src: Source, dictionary: Dictionary) -> list[Problem]:
     """When DuckDB cannot read a CSV: find the rows whose field count differs from the header's (Python csv).
 
@@ -194,7 +209,9 @@ def _diagnose_csv(src: Source, dictionary: Dictionary) -> list[Problem]:
             reader = csv.reader(fh, delimiter=opts.get("delimiter", ","), quotechar=quote or None,
                                 doublequote=escape in (None, quote), escapechar=None if escape in (None, quote) else escape,
                                 strict=True)
+            record_start = 1
             for index, record in enumerate(reader):
+                record_start = reader.line_num + 1  # the next record begins on the following line
                 if expected is None:
                     expected = len(record)
                     if header:
@@ -202,8 +219,8 @@ def _diagnose_csv(src: Source, dictionary: Dictionary) -> list[Problem]:
                 if len(record) != expected and record:
                     bad.append((index + (0 if header else 1), len(record)))
     except csv.Error as exc:
-        row = reader.line_num - (1 if header else 0)
-        problems.append(Problem(src.name, None, row, f"malformed CSV near line {reader.line_num}: {exc} "
+        row = record_start - (1 if header else 0)
+        problems.append(Problem(src.name, None, row, f"malformed CSV from line {record_start}: {exc} "
                                 "(an unclosed quote?)"))
     if bad:
         shown = ", ".join(f"row {r} has {n}" for r, n in bad[:EXAMPLE_ROWS])
@@ -265,6 +282,10 @@ def scan_and_load(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, src: S
     file_cols = described["column_name"].to_list()
     file_types = dict(zip(file_cols, described["column_type"].to_list()))
     header = src.fmt == "parquet" or bool(dictionary.csv_options.get("header", True))
+    if src.fmt == "csv" and header:
+        problems += _duplicate_header_names(src, dictionary)
+        if problems:
+            return problems
     wanted = list(dictionary.column_names)
     if not header:  # no header line: the dictionary declares the columns in file order
         file_types = {w: file_types[f] for w, f in zip(wanted, file_cols)}
