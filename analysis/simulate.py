@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -142,12 +142,16 @@ class ScenarioResult:
 
 
 class ModelCache:
-    """Trained-model results by (data fingerprint, model fingerprint, settings): each distinct model trains once."""
+    """Trained-model results by (data fingerprint, model fingerprint, settings): each distinct model trains
+    once; and whole scenario results by spec fingerprint, so a repeated spec is served without any work.
+    ``hits``/``misses`` count trained-model look-ups; ``result_hits`` counts whole results served."""
 
     def __init__(self) -> None:
         self._items: dict[tuple, tuple] = {}
+        self._results: dict[tuple, "ScenarioResult"] = {}
         self.hits = 0
         self.misses = 0
+        self.result_hits = 0
 
     def get(self, key: tuple) -> tuple | None:
         item = self._items.get(key)
@@ -159,6 +163,15 @@ class ModelCache:
 
     def put(self, key: tuple, value: tuple) -> None:
         self._items[key] = value
+
+    def get_result(self, key: tuple) -> "ScenarioResult | None":
+        result = self._results.get(key)
+        if result is not None:
+            self.result_hits += 1
+        return result
+
+    def put_result(self, key: tuple, result: "ScenarioResult") -> None:
+        self._results[key] = result
 
 
 def _model_kind(spec: Scenario) -> str:
@@ -298,6 +311,12 @@ def simulate(
     reason = not_applicable(spec, data.schema)
     if reason:
         return ScenarioResult(spec, spec.fingerprint, data.fingerprint, "not_applicable", reason=reason)
+    # the whole result, when this very spec was measured before on this data with these settings
+    result_key = ("result", data.fingerprint, spec.fingerprint, settings.key, assumptions.fingerprint())
+    done = cache.get_result(result_key) if cache is not None else None
+    if done is not None:
+        return replace(done, spec=spec, gain_retained=_gain_retained(done.lift, reference),
+                       seconds=time.perf_counter() - started)
     p = prepare(spec, data)
     key = (data.fingerprint, model_fingerprint(spec), settings.key)
     cached = cache.get(key) if cache is not None else None
@@ -339,12 +358,7 @@ def simulate(
         retention_days=spec.retention_days,
     )
     breach = simulate_breach(holding, assumptions, years=settings.breach_years, seed=spec.seed)
-    gain_retained = None
-    if reference is not None and reference.ok and reference.lift is not None:
-        base = reference.lift.incremental_conversions
-        if base and math.isfinite(base) and base > 0:
-            gain_retained = lift.incremental_conversions / base
-    return ScenarioResult(
+    result = ScenarioResult(
         spec=spec,
         fingerprint=spec.fingerprint,
         data_fingerprint=data.fingerprint,
@@ -353,7 +367,7 @@ def simulate(
         estimated_on_own_population=own[0],
         true_uplift_at_k_own_population=own[1],
         true_uplift_at_k_everyone=own[2],
-        gain_retained=gain_retained,
+        gain_retained=_gain_retained(lift, reference),
         risk=risk,
         membership=membership,
         attribute=attribute,
@@ -368,3 +382,15 @@ def simulate(
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )
+    if cache is not None:
+        cache.put_result(result_key, result)
+    return result
+
+
+def _gain_retained(lift: LiftResult, reference: "ScenarioResult | None") -> float | None:
+    if reference is None or not reference.ok or reference.lift is None:
+        return None
+    base = reference.lift.incremental_conversions
+    if base and math.isfinite(base) and base > 0:
+        return lift.incremental_conversions / base
+    return None

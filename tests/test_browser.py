@@ -185,6 +185,7 @@ def _upload(page, server, csv, toml, target):
     page.get_by_text("It is now the dataset in use").wait_for(timeout=LONG)
     settle(page)
     assert "Upload: bank_marketing" in page.get_by_test_id("stSidebar").inner_text()
-    assert "db=uploads" in page.url
+    # the app writes the query string after the page has run: wait for it rather than read it at once
+    page.wait_for_url(lambda url: "db=uploads" in url, timeout=LONG)
     assert target.exists()
     shot(page, "09-data-uploaded")

@@ -135,3 +135,13 @@ def test_json_has_the_promised_fields(presets):
             assert key in o["risk"]
         assert {"expected_annual_loss", "p95"} <= set(o["breach"])
         assert "net_value" in o and isinstance(o["on_frontier"], bool)
+
+
+def test_a_repeated_run_is_served_from_the_cache(demo_crm):
+    cache = ModelCache()
+    specs = [PRESETS[0], preset("Coarse demographics")]
+    first = run_scenarios(specs, demo_crm, simulation=FAST, cache=cache)
+    misses = cache.misses
+    second = run_scenarios(specs, demo_crm, simulation=FAST, cache=cache)
+    assert cache.misses == misses and cache.result_hits >= len(specs)
+    assert first.table.equals(second.table)
