@@ -236,6 +236,15 @@ def waterfall_chart(steps: pl.DataFrame, *, y_label: str = "Value over the horiz
     return fig
 
 
+def _as_produced(table: pl.DataFrame, name: str, renames: dict[str, str]) -> pl.DataFrame:
+    """Accept the table as analysis produces it (``mitigation_value``, ``trust_sensitivity``): its readable
+    ``label`` becomes the bar name and its value columns are renamed to the chart's; other tables pass through."""
+    if not set(renames) <= set(table.columns):
+        return table
+    label = "label" if "label" in table.columns else name
+    return table.select(pl.col(label).alias(name), *[pl.col(a).alias(b) for a, b in renames.items()])
+
+
 def mitigation_chart(table: pl.DataFrame, *, title: str | None = None) -> go.Figure:
     """What each safeguard saves in expected yearly breach loss (horizontal bars, biggest on top).
 
@@ -254,13 +263,8 @@ def mitigation_chart(table: pl.DataFrame, *, title: str | None = None) -> go.Fig
     ('pseudonymization', 'encryption')
     """
     chart = "mitigation_chart"
-    if "expected_loss_off" in table.columns:  # the table of analysis.breach.mitigation_value, as it comes
-        table = table.select(
-            pl.col("label" if "label" in table.columns else "mitigation").alias("mitigation"),
-            pl.col("expected_loss_off").alias("expected_loss_without"),
-            pl.col("expected_loss_on").alias("expected_loss_with"),
-            pl.col("value").alias("saving"),
-        )
+    table = _as_produced(table, "mitigation", {"expected_loss_off": "expected_loss_without",
+                                               "expected_loss_on": "expected_loss_with", "value": "saving"})
     money = ["expected_loss_without", "expected_loss_with", "saving"]
     check_frame(table, name="table", chart=chart, columns=["mitigation", *money], numeric=money)
     title = title or "What each safeguard saves in expected yearly breach loss"
@@ -301,13 +305,8 @@ def trust_tornado_chart(table: pl.DataFrame, *, value_label: str = "Net value ov
     ('loyalty lift', 'churn after breach')
     """
     chart = "trust_tornado_chart"
-    if "net_value_at_low" in table.columns:  # the table of analysis.trust.trust_sensitivity, as it comes
-        table = table.select(
-            pl.col("label" if "label" in table.columns else "parameter").alias("parameter"),
-            pl.col("net_value_at_low").alias("low_value"),
-            pl.col("net_value_at_high").alias("high_value"),
-            pl.col("net_value_base").alias("base"),
-        )
+    table = _as_produced(table, "parameter", {"net_value_at_low": "low_value", "net_value_at_high": "high_value",
+                                              "net_value_base": "base"})
     money = ["low_value", "high_value", "base"]
     check_frame(table, name="table", chart=chart, columns=["parameter", *money], numeric=money)
     title = title or "Which trust assumption moves net value the most"

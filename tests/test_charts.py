@@ -521,3 +521,19 @@ def test_missing_values_that_mean_not_available():
     assert list(trace(partial, "If the attribute is generalized").x) == [0.0, None, 20.0]
     none_known = risk_by_quasi_chart(QUASI.with_columns(drop_if_generalized=pl.lit(None, dtype=pl.Float64)))
     assert [t.name for t in none_known.data] == ["If the attribute is removed"]
+
+
+def test_charts_take_the_analysis_tables_as_they_come():
+    """mitigation_value and trust_sensitivity feed their charts unchanged (one name per safeguard/parameter)."""
+    from analysis import Holding, TrustInputs, mitigation_value
+    from analysis.charts import mitigation_chart, trust_tornado_chart
+    from analysis.trust import trust_sensitivity
+
+    values = mitigation_value(Holding(records=5_000, categories=("contact", "health")), years=2_000)
+    fig = mitigation_chart(values)
+    assert sorted(fig.data[0].y) == sorted(values["label"].to_list())
+    assert sorted(fig.data[0].x) == pytest.approx(sorted(values["value"].to_list()), rel=1e-3)
+    inputs = TrustInputs(customers=1_000, consented_share=0.5, personalized_share=0.3, uses_sensitive=True,
+                         uses_nonconsented=False)
+    sensitivity = trust_sensitivity(inputs)
+    assert set(trust_tornado_chart(sensitivity).data[0].y) <= set(sensitivity["label"].to_list())
