@@ -189,3 +189,41 @@ def _upload(page, server, csv, toml, target):
     page.wait_for_url(lambda url: "db=uploads" in url, timeout=LONG)
     assert target.exists()
     shot(page, "09-data-uploaded")
+
+
+def test_parallel_sessions_keep_their_own_scenarios(browser, server):
+    """Three browser contexts (separate sessions) explore different scenarios at once: no errors, and each
+    shows its own scenario — a control moved in one session changes nothing in the others."""
+    links = {"raw": "gen=0", "coarse": "gen=2", "private": "gen=0&eps=1"}
+    contexts = {name: browser.new_context(viewport={"width": 1400, "height": 2400}) for name in links}
+    try:
+        pages = {name: ctx.new_page() for name, ctx in contexts.items()}
+        for name, page in pages.items():  # all three sessions load at the same time
+            page.set_default_timeout(LONG)
+            page.goto(f"{server}/builder_page?{links[name]}", wait_until="commit")
+        unique = {}
+        for name, page in pages.items():
+            page.get_by_test_id("stSidebar").wait_for()
+            page.locator("h1").first.wait_for()
+            settle(page)
+            assert page.get_by_test_id("stException").count() == 0, name
+            unique[name] = metric_value(page, "Customers unique on identifying attributes")
+        assert float(unique["coarse"].split()[0]) < float(unique["raw"].split()[0])
+        assert unique["private"] == unique["raw"]  # DP changes the model, not what is held
+        assert "eps=1" in pages["private"].url and "eps=" not in pages["raw"].url
+        # moving a control in one session leaves the others as they were
+        slider = pages["raw"].get_by_test_id("stSlider").filter(has_text="Generalization").get_by_role("slider")
+        slider.focus()
+        slider.press("ArrowRight")
+        pages["raw"].wait_for_url(lambda url: "gen=1" in url, timeout=LONG)
+        settle(pages["raw"])
+        for name in ("coarse", "private"):
+            page = pages[name]
+            page.reload()
+            page.locator("h1").first.wait_for()
+            settle(page)
+            assert metric_value(page, "Customers unique on identifying attributes") == unique[name], name
+            assert "gen=1" not in page.url, name
+    finally:
+        for ctx in contexts.values():
+            ctx.close()
