@@ -8,10 +8,11 @@ from analysis.charts import (
     lift_curve_chart,
     risk_by_quasi_chart,
     scenario_bars,
+    sweep_chart,
     waterfall_chart,
 )
 from analysis.minimize import prepare
-from analysis.tradeoff import waterfall_steps
+from analysis.tradeoff import SWEEPS, waterfall_steps
 
 from dashboard import downloads, state, views
 
@@ -69,3 +70,21 @@ else:
                                                     generalizers=views.one_level_up(spec, data))
                 fig = risk_by_quasi_chart(contributions)
                 downloads.chart(fig, key="c_risk", name=f"risk-by-attribute-{which_risk}")
+
+st.header("Move one dial")
+st.caption("How engagement gain and exposure move as one choice changes, everything else as in the status quo. "
+           "The chart says which side is more private.")
+DIALS = {"Privacy budget ε (differential privacy)": "epsilon", "Days of behaviour kept": "retention",
+         "Share of customers who opt in": "consent_rate"}
+dial = st.selectbox("Dial", list(DIALS), key="c_sweep_dial")
+if data.schema.outcome is None:
+    st.info("This dataset has no outcome column, so no gain can be measured.")
+elif DIALS[dial] == "retention" and not data.schema.has_events:
+    st.info("This dataset has no events history, so there is no retention window to move.")
+elif st.toggle("Draw the curves (trains one model per value the first time)", key="c_sweep_on"):
+    parameter = DIALS[dial]
+    curves = state.run_sweep(parameter, data, PRESETS[0])
+    _, _, label, private_side = SWEEPS[parameter]
+    fig = sweep_chart(curves, x="x", x_label=label, log_x=parameter == "epsilon", more_private=private_side)
+    downloads.chart(fig, key="c_sweep", name=f"sweep-{parameter}")
+

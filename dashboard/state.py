@@ -212,3 +212,24 @@ def set_assumption_overrides(overrides: dict) -> None:
     """Validate (raises AssumptionError) and keep the overrides for this session."""
     load_assumptions(overrides or None)
     st.session_state[ASSUMPTION_OVERRIDES] = dict(overrides)
+
+
+def run_sweep(parameter: str, data: CRMData, base: Scenario) -> "pl.DataFrame":
+    """:func:`analysis.sweep` with the shared model cache; the curves are kept per (data, parameter, base)."""
+    import polars as pl  # noqa: F401  (type only)
+
+    from analysis import sweep
+
+    key = ("sweep", data.fingerprint, parameter, base.fingerprint, assumptions().fingerprint())
+    store, lock = _results()
+    with lock:
+        found = store.get(key)
+    if found is None:
+        with st.status("Moving the dial through its values…", expanded=False) as status:
+            found = sweep(parameter, data, base=base, assumptions=assumptions(), cache=model_cache())
+            status.update(label="Moving the dial: done", state="complete")
+        with lock:
+            store[key] = found
+            while len(store) > MAX_RESULTS:
+                store.popitem(last=False)
+    return found

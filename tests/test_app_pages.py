@@ -155,6 +155,21 @@ def test_compare_draws_two_to_four_scenarios(app):
     assert any("at least two" in i.value for i in at.info)
 
 
+def test_compare_moves_one_dial_and_says_which_side_is_more_private(app):
+    at = app("compare_page.py")
+    n_charts = len(chart_specs(at))
+    at.selectbox(key="c_sweep_dial").set_value("Days of behaviour kept")
+    at.toggle(key="c_sweep_on").set_value(True)
+    run(at)
+    specs = chart_specs(at)
+    assert len(specs) == n_charts + 1
+    sweep = specs[-1]
+    text = json.dumps(sweep["layout"])
+    assert "more private" in text
+    exposure = next(t for t in sweep["data"] if t["name"] == "Exposure index")
+    assert exposure["x"] == sorted(exposure["x"]) and exposure["y"][0] < exposure["y"][-1]
+
+
 def test_privacy_risk_responds_to_attributes_and_generalization(app):
     at = app("risk_page.py")
     full = number(metric(at, "Unique on these attributes"))
