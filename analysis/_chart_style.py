@@ -180,8 +180,9 @@ def style(fig: go.Figure, title: str, *, height: int = 480) -> go.Figure:
         template=TEMPLATE,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         height=height,
-        margin={"l": 70, "r": 30, "t": 80, "b": 70},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        margin={"l": 70, "r": 30, "t": 80, "b": 110},
+        # the legend sits below the x-axis title whatever the figure's height (a fixed ~75 px under the plot)
+        legend={"orientation": "h", "yanchor": "top", "y": -min(0.6, 75 / max(height - 190, 1)), "x": 0},
         hoverlabel={"namelength": -1},
     )
     fig.update_xaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False, automargin=True)
