@@ -58,6 +58,29 @@ def _first_seen(series: pl.Series) -> list:
     return series.unique(maintain_order=True).to_list()
 
 
+#: where a scenario's label goes when the default spot is taken by a nearby label (tried in this order)
+LABEL_SPOTS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
+
+
+def _label_positions(points: pl.DataFrame, *, risk: str, gain: str, current: str | None) -> dict[str, str]:
+    """Spread the labels of scenarios that sit close together (within 6 % of the x range and 8 % of the y
+    range): each takes the first spot around its marker that no close neighbour's label already uses."""
+    x = points[risk].to_numpy().astype(float)
+    y = points[gain].to_numpy().astype(float)
+    names = points["name"].to_list()
+    span_x = max(float(np.ptp(x)) if len(x) else 0.0, 1e-9)
+    span_y = max(float(np.ptp(y)) if len(y) else 0.0, 1e-9)
+    out: dict[str, str] = {}
+    order = sorted(range(len(names)), key=lambda i: (names[i] != current, x[i], -y[i]))
+    for i in order:
+        taken = {out[names[j]] for j in order if names[j] in out
+                 and abs(x[j] - x[i]) < 0.06 * span_x and abs(y[j] - y[i]) < 0.08 * span_y}
+        default = "bottom center" if names[i] == current else "top center"
+        spots = (default,) + tuple(p for p in LABEL_SPOTS if p != default)
+        out[names[i]] = next((p for p in spots if p not in taken), default)
+    return out
+
+
 def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions",
                    risk: str = "risk_index", gain_label: str | None = None,
                    risk_label: str | None = None, current: str | None = None,
@@ -135,6 +158,8 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
                              name="Best trade-offs (Pareto frontier)", hoverinfo="skip",
                              line={"color": GAIN_COLOR, "width": 2.5}))
 
+    placed = _label_positions(points, risk=risk, gain=gain, current=current)
+
     def add_points(rows: pl.DataFrame, name: str, marker: dict, textposition: str = "top center") -> None:
         error = None
         customdata = None
@@ -144,8 +169,9 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
                      "array": round_sig(rows["gain_ci_high"] - rows[gain]),
                      "arrayminus": round_sig(rows[gain] - rows["gain_ci_low"]),
                      "color": marker["color"]}
+        positions = [placed.get(n, textposition) for n in rows["name"].to_list()]
         fig.add_trace(go.Scatter(x=round_sig(rows[risk]), y=round_sig(rows[gain]), mode="markers+text",
-                                 name=name, text=rows["name"].to_list(), textposition=textposition,
+                                 name=name, text=rows["name"].to_list(), textposition=positions,
                                  marker=marker, error_y=error, customdata=customdata,
                                  hovertemplate=hover))
 

@@ -537,3 +537,19 @@ def test_charts_take_the_analysis_tables_as_they_come():
                          uses_nonconsented=False)
     sensitivity = trust_sensitivity(inputs)
     assert set(trust_tornado_chart(sensitivity).data[0].y) <= set(sensitivity["label"].to_list())
+
+
+def test_close_scenarios_get_labels_on_different_sides():
+    """Two scenarios that sit on top of each other must not print their names in the same spot."""
+    from analysis.charts import frontier_chart
+
+    pts = pl.DataFrame({"name": ["a", "b", "far"], "incremental_conversions": [20.0, 25.0, 300.0],
+                        "risk_index": [76.6, 76.7, 10.0], "on_frontier": [False, False, True]})
+    fig = frontier_chart(pts)
+    spots = {}
+    for trace in fig.data:
+        if trace.text is not None:
+            positions = trace.textposition if isinstance(trace.textposition, tuple) else [trace.textposition]
+            spots.update(dict(zip(trace.text, positions)))
+    assert spots["a"] != spots["b"]
+    assert spots["far"] == "top center"
