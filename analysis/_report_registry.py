@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 __all__ = [
     "FILES", "DECISIONS", "SavedReport", "VerifyResult", "save_report", "record_review", "read_reviews",
-    "read_registry", "list_reports", "verify_report", "review_status",
+    "read_registry", "list_reports", "review_status",
 ]
 
 FILES = ("report.json", "report.html", "report.pdf")

@@ -23,9 +23,9 @@ import json
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
-from .dictionary import CATEGORIES, GENERALIZATIONS, ROLES
+from .dictionary import CATEGORIES, GENERALIZATIONS
 
 __all__ = [
     "Scenario",
@@ -315,9 +315,6 @@ def preset(name: str) -> Scenario:
 
 
 # ---- files -----------------------------------------------------------------------------------------------
-_FIELD_NAMES = None
-
-
 def _from_mapping(d: dict, *, where: str) -> Scenario:
     names = {f.name for f in fields(Scenario)}
     unknown = sorted(set(d) - names)
@@ -420,10 +417,3 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     if p.suffix.lower() == ".json":
         return scenarios_from_json(text, source=str(p))
     return scenarios_from_toml(text, source=str(p))
-
-
-def spec_names(specs: Sequence[Scenario]) -> list[str]:
-    return [s.name for s in specs]
-
-
-assert set(FEATURE_ROLES) <= set(ROLES)

@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
-import numpy as np
 import polars as pl
 
 from .assumptions import Assumptions, load_assumptions

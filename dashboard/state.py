@@ -214,10 +214,8 @@ def set_assumption_overrides(overrides: dict) -> None:
     st.session_state[ASSUMPTION_OVERRIDES] = dict(overrides)
 
 
-def run_sweep(parameter: str, data: CRMData, base: Scenario) -> "pl.DataFrame":
+def run_sweep(parameter: str, data: CRMData, base: Scenario):
     """:func:`analysis.sweep` with the shared model cache; the curves are kept per (data, parameter, base)."""
-    import polars as pl  # noqa: F401  (type only)
-
     from analysis import sweep
 
     key = ("sweep", data.fingerprint, parameter, base.fingerprint, assumptions().fingerprint())

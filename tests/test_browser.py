@@ -178,7 +178,7 @@ def _upload(page, server, csv, toml, target):
         uploader.locator("input[type=file]").set_input_files(str(path))
         uploader.get_by_text(path.name).wait_for()  # the upload reached the server before the next one
         settle(page)
-    button = page.get_by_role("button", name="Check and load")
+
     page.wait_for_function("() => [...document.querySelectorAll('button')].some("
                            "b => b.innerText.includes('Check and load') && !b.disabled)", polling=100)
     page.get_by_role("button", name="Check and load").click()

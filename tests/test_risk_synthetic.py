@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
 
 from analysis import reidentification
 from analysis.minimize import generalize_column
