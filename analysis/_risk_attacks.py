@@ -214,7 +214,8 @@ def behavioral_uniqueness(events: pl.DataFrame, *, key: str, point_columns: Sequ
     Returns
     -------
     polars.DataFrame
-        ``points, customers, unique, share, ci_low, ci_high`` (Wilson 95 %).
+        ``points, customers, unique, share, ci_low, ci_high`` (Wilson 95 %), and ``eligible``: the customers
+        of the whole data with at least p distinct points (the share applies to them).
     """
     subject = "behavioral_uniqueness"
     common.check_frame(events, subject)
@@ -235,6 +236,8 @@ def behavioral_uniqueness(events: pl.DataFrame, *, key: str, point_columns: Sequ
         n, s = int(r["customers"]), int(r["unique"])
         _, low, high = common.wilson(s, n, 0.95)
         rows.append({"points": int(r["points"]), "customers": n, "unique": s,
-                     "share": s / n if n else None, "ci_low": low if n else None, "ci_high": high if n else None})
+                     "share": s / n if n else None, "ci_low": low if n else None, "ci_high": high if n else None,
+                     "eligible": int(r["eligible"] or 0)})
     return pl.DataFrame(rows, schema={"points": pl.Int64, "customers": pl.Int64, "unique": pl.Int64,
-                                      "share": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64})
+                                      "share": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+                                      "eligible": pl.Int64})

@@ -265,15 +265,12 @@ def _behavioral(p: Prepared, data: CRMData, settings: SimulationSettings, seed: 
     points = points.filter(pl.col(key).is_in(p.held_keys.implode()))
     if points.is_empty():
         return 0.0
-    per_customer = points.unique().group_by(key).len()
-    eligible = per_customer.filter(pl.col("len") >= BEHAVIORAL_POINTS).height
-    if eligible == 0:
-        return 0.0
     measured = behavioral_uniqueness(
         points, key=key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
         max_customers=settings.attack_samples,
     ).row(0, named=True)
-    return float(measured["share"] or 0.0) * eligible / p.held_keys.len()
+    # the share is among customers with at least 4 distinct events; the others cannot be singled out this way
+    return float(measured["share"] or 0.0) * measured["eligible"] / p.held_keys.len()
 
 
 def simulate(

@@ -108,6 +108,7 @@ def test_behavioral_uniqueness_by_hand():
     assert table["customers"].to_list() == [3, 3, 0]  # nobody has 3 distinct points
     assert table["unique"].to_list()[:2] == [0, 3]
     assert table["share"].to_list()[:2] == [0.0, 1.0] and table["share"][2] is None
+    assert table["eligible"].to_list() == [3, 3, 0]  # customers of the whole data with at least p points
 
 
 def test_behavioral_uniqueness_rises_with_points():

@@ -209,8 +209,9 @@ def behavioral_matches(
     """Unicity of traces (de Montjoye et al. 2015): for a seeded sample of customers, draw p of their
     own distinct points and count the customers whose trace holds all p points.
 
-    Returns ``points, customers, unique``: per p, the sampled customers with at least p distinct points
-    and how many of them are the only customer matching their p points.
+    Returns ``points, customers, unique, eligible``: per p, the sampled customers with at least p distinct
+    points, how many of them are the only customer matching their p points, and how many customers in the
+    whole data have at least p distinct points.
     """
     v = quote_ident(view)
     k = quote_ident(key)
@@ -241,10 +242,15 @@ def behavioral_matches(
             FROM chosen JOIN pts ON pts.point = chosen.point
             GROUP BY ALL HAVING count(*) = chosen.p
         ),
-        per_target AS (SELECT p, who, count(*) AS matching FROM matches GROUP BY ALL)
+        per_target AS (SELECT p, who, count(*) AS matching FROM matches GROUP BY ALL),
+        eligible AS (
+            SELECT wanted.p, count(sizes.who) AS eligible
+            FROM wanted LEFT JOIN sizes ON sizes.n_points >= wanted.p GROUP BY wanted.p
+        )
         SELECT wanted.p AS points, count(per_target.who) AS customers,
-               count(*) FILTER (WHERE per_target.matching = 1) AS unique
-        FROM wanted LEFT JOIN per_target ON per_target.p = wanted.p
+               count(*) FILTER (WHERE per_target.matching = 1) AS unique,
+               any_value(eligible.eligible) AS eligible
+        FROM wanted LEFT JOIN per_target ON per_target.p = wanted.p JOIN eligible ON eligible.p = wanted.p
         GROUP BY wanted.p ORDER BY wanted.p
     """
     return run(
