@@ -2,90 +2,87 @@
 exposure and breach cost it takes on, for each way it could use its CRM data.
 
 The public API is re-exported here; see the README and the notebooks for tours.
+
+Names load on first use (PEP 562), so ``python -m analysis risk`` or ``ingest`` never import scikit-learn,
+diffprivlib or plotly.
 """
 
-from .assumptions import Assumptions, assumptions_table, load_assumptions
-from .breach import BreachResult, Holding, mitigation_value, simulate_breach
-from .demo import ensure_demo
-from .dictionary import ColumnSpec, Dictionary, DictionaryError, load_dictionary, parse_dictionary
-from .evaluate import LiftResult, train_and_measure
-from .frontier import pareto_frontier
-from .minimize import CRMData, load_crm, prepare
-from .report import build_report, record_review, render_html, render_pdf, save_report, verify_report
-from .risk import (
-    AttackResult,
-    RiskProfile,
-    attribute_inference,
-    behavioral_uniqueness,
-    membership_inference,
-    quasi_contributions,
-    reidentification,
-    risk_profile,
-)
-from .scenario import PRESETS, Scenario, ScenarioError, load_scenarios, preset
-from .schema import CRMSchema
-from .simulate import ModelCache, ScenarioResult, SimulationSettings, simulate
-from .store import IngestError, IngestReport, Store
-from .synthetic import GeneratedFiles, generate, generate_frames
-from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, sweep, waterfall_steps
-from .trust import TrustInputs, TrustResult, trust_effects
+from __future__ import annotations
 
-__all__ = [
-    "Assumptions",
-    "AttackResult",
-    "BreachResult",
-    "BusinessSettings",
-    "CRMData",
-    "CRMSchema",
-    "ColumnSpec",
-    "Dictionary",
-    "DictionaryError",
-    "GeneratedFiles",
-    "Holding",
-    "IngestError",
-    "IngestReport",
-    "LiftResult",
-    "ModelCache",
-    "PRESETS",
-    "RiskProfile",
-    "Scenario",
-    "ScenarioError",
-    "ScenarioResult",
-    "SimulationSettings",
-    "Store",
-    "Tradeoff",
-    "TrustInputs",
-    "TrustResult",
-    "assumptions_table",
-    "attribute_inference",
-    "behavioral_uniqueness",
-    "build_report",
-    "ensure_demo",
-    "generate",
-    "generate_frames",
-    "load_assumptions",
-    "load_crm",
-    "load_dictionary",
-    "load_scenarios",
-    "membership_inference",
-    "mitigation_value",
-    "pareto_frontier",
-    "parse_dictionary",
-    "prepare",
-    "preset",
-    "quasi_contributions",
-    "record_review",
-    "reidentification",
-    "render_html",
-    "render_pdf",
-    "risk_profile",
-    "run_scenarios",
-    "save_report",
-    "simulate",
-    "simulate_breach",
-    "sweep",
-    "train_and_measure",
-    "trust_effects",
-    "verify_report",
-    "waterfall_steps",
-]
+from importlib import import_module
+
+#: public name → the module that defines it
+_EXPORTS = {
+    "Assumptions": "analysis.breach.assumptions",
+    "assumptions_table": "analysis.breach.assumptions",
+    "AttackResult": "analysis.risk.profile",
+    "attribute_inference": "analysis.risk.profile",
+    "behavioral_uniqueness": "analysis.risk.profile",
+    "BreachResult": "analysis.breach.montecarlo",
+    "build_report": "analysis.report",
+    "BusinessSettings": "analysis.tradeoff",
+    "ColumnSpec": "analysis.dictionary",
+    "CRMData": "analysis.data",
+    "CRMSchema": "analysis.schema",
+    "Dictionary": "analysis.dictionary",
+    "DictionaryError": "analysis.dictionary",
+    "ensure_demo": "analysis.demo",
+    "generate": "analysis.synthetic",
+    "generate_frames": "analysis.synthetic",
+    "GeneratedFiles": "analysis.synthetic",
+    "Holding": "analysis.breach.montecarlo",
+    "IngestError": "analysis.store",
+    "IngestReport": "analysis.store",
+    "LiftResult": "analysis.lift.evaluate",
+    "load_assumptions": "analysis.breach.assumptions",
+    "load_crm": "analysis.data",
+    "load_dictionary": "analysis.dictionary",
+    "load_scenarios": "analysis.scenario",
+    "membership_inference": "analysis.risk.profile",
+    "mitigation_value": "analysis.breach.montecarlo",
+    "ModelCache": "analysis.simulation",
+    "pareto_frontier": "analysis.tradeoff.frontier",
+    "parse_dictionary": "analysis.dictionary",
+    "prepare": "analysis.minimize",
+    "preset": "analysis.scenario",
+    "PRESETS": "analysis.scenario",
+    "quasi_contributions": "analysis.risk.profile",
+    "record_review": "analysis.report",
+    "reidentification": "analysis.risk.profile",
+    "render_html": "analysis.report",
+    "render_pdf": "analysis.report",
+    "risk_profile": "analysis.risk.profile",
+    "RiskProfile": "analysis.risk.profile",
+    "run_scenarios": "analysis.tradeoff",
+    "save_report": "analysis.report",
+    "Scenario": "analysis.scenario",
+    "ScenarioError": "analysis.scenario",
+    "ScenarioResult": "analysis.simulation",
+    "simulate": "analysis.simulation",
+    "simulate_breach": "analysis.breach.montecarlo",
+    "SimulationSettings": "analysis.simulation",
+    "Store": "analysis.store",
+    "sweep": "analysis.tradeoff",
+    "Tradeoff": "analysis.tradeoff",
+    "train_and_measure": "analysis.lift.evaluate",
+    "trust_effects": "analysis.breach.trust",
+    "TrustInputs": "analysis.breach.trust",
+    "TrustResult": "analysis.breach.trust",
+    "verify_report": "analysis.report",
+    "waterfall_steps": "analysis.tradeoff",
+}
+
+__all__ = sorted(_EXPORTS, key=str.lower)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

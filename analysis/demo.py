@@ -11,8 +11,8 @@ from typing import Callable
 
 import polars as pl
 
-from .dictionary import load_dictionary
-from .store import Store
+from analysis.dictionary import load_dictionary
+from analysis.store import Store
 
 __all__ = ["DEMO_DIR", "DEMO_DB", "DEMO_CUSTOMERS", "DEMO_SEED", "ensure_demo", "ingest_generated"]
 
@@ -44,7 +44,7 @@ def ensure_demo(
 ) -> Store:
     """Return the demo store, building it first if it does not exist (safe if several processes start at once:
     one builds into a temporary folder and renames it into place while the others wait)."""
-    from .synthetic import generate
+    from analysis.synthetic import generate
 
     db = Path(db) if db is not None else DEMO_DB
     if db.exists():

@@ -10,18 +10,18 @@ private training never reads bounds from the data).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from .dictionary import NUMERIC_TYPES, ColumnSpec
-from .scenario import FEATURE_ROLES, Scenario, ScenarioError
-from .schema import CRMSchema
-from .store._features import COUNT_CAP
+from analysis.dictionary import NUMERIC_TYPES, ColumnSpec
+from analysis.scenario import FEATURE_ROLES, Scenario, ScenarioError
+from analysis.data import CRMData
+from analysis.schema import CRMSchema
+from analysis.store._features import COUNT_CAP
 
-__all__ = ["CRMData", "Prepared", "load_crm", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
+__all__ = ["Prepared", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
 
 #: Share of customers held out to measure every scenario (the same customers for every scenario of a seed).
 TEST_SHARE = 0.3
@@ -31,58 +31,6 @@ DEFAULT_RARE_LEVELS = (0.01, 0.05, 0.10)
 #: Longest history assumed when scaling recency (10 years): a domain cap, not read from data.
 MAX_HISTORY_DAYS = 3650
 MAX_LEVELS_ONE_HOT = 30
-
-
-@dataclass
-class CRMData:
-    """The CRM loaded once for many scenarios (pseudonymized; lives in memory only)."""
-
-    schema: CRMSchema
-    customers: pl.DataFrame
-    fingerprint: str
-    ground_truth: pl.DataFrame | None = None
-    _event_loader: Any = field(default=None, repr=False)
-    _events: dict = field(default_factory=dict, repr=False)
-    _points_loader: Any = field(default=None, repr=False)
-    _points: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def n_customers(self) -> int:
-        return self.customers.height
-
-    def event_features(self, window_days: int | None) -> pl.DataFrame:
-        if window_days not in self._events:
-            if self._event_loader is None:
-                self._events[window_days] = pl.DataFrame({self.schema.key: []})
-            else:
-                self._events[window_days] = self._event_loader(window_days)
-        return self._events[window_days]
-
-    def event_points(self, window_days: int | None) -> pl.DataFrame | None:
-        """(key, day, point) of each event in the window; None without events."""
-        if self._points_loader is None:
-            return None
-        if window_days not in self._points:
-            self._points[window_days] = self._points_loader(window_days)
-        return self._points[window_days]
-
-
-def load_crm(store) -> CRMData:
-    """Read the customer view (and ground truth, if the data is synthetic) from a :class:`Store`."""
-    schema = store.schema()
-    customers = store.customers(schema)
-    loader = points = None
-    if schema.has_events:
-        loader = lambda w: store.event_features(window_days=w, schema=schema)  # noqa: E731
-        points = lambda w: store.event_points(window_days=w, schema=schema)  # noqa: E731
-    return CRMData(
-        schema=schema,
-        customers=customers,
-        fingerprint=store.fingerprint(),
-        ground_truth=store.ground_truth(),
-        _event_loader=loader,
-        _points_loader=points,
-    )
 
 
 @dataclass

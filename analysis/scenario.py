@@ -1,7 +1,7 @@
 """Scenarios: frozen, hashable specs of one way to use the CRM, and the registry of named presets.
 
 A :class:`Scenario` only *describes* a choice (which data, how coarse, how long, whose, how private); the
-code that computes it lives in :mod:`analysis.minimize` and :mod:`analysis.simulate`. Its
+code that computes it lives in :mod:`analysis.minimize` and :mod:`analysis.simulation`. Its
 :attr:`Scenario.fingerprint` (sha256 of the canonical JSON of every field that changes a result — name and
 description excluded) is the cache key and the id in saved reports.
 
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from .dictionary import CATEGORIES, GENERALIZATIONS
+from analysis.dictionary import CATEGORIES, GENERALIZATIONS
 
 __all__ = [
     "Scenario",

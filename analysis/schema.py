@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .dictionary import ColumnSpec, Dictionary
+from analysis.dictionary import ColumnSpec, Dictionary
 
 __all__ = ["CRMSchema", "SchemaError", "resolve_schema", "ROW_ID"]
 

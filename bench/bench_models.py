@@ -1,4 +1,4 @@
-"""Speed of one scenario's train-and-measure step (``analysis.evaluate.train_and_measure``).
+"""Speed of one scenario's train-and-measure step (``analysis.lift.evaluate.train_and_measure``).
 
 100,000 synthetic customers × 30 features in [0, 1], a randomized campaign with 3 arms and a control
 (equal shares), 70 % training / 30 % test, k = 30 %, 200 bootstrap resamples; each model timed cold-ish
@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.evaluate import train_and_measure  # noqa: E402
+from analysis.lift.evaluate import train_and_measure  # noqa: E402
 
 MODELS = (("hgb", None), ("logistic", None), ("dp_logistic", 1.0), ("dp_gaussian_nb", 1.0))
 

@@ -4,10 +4,10 @@ import polars as pl
 import streamlit as st
 
 from analysis import mitigation_value
-from analysis.assumptions import AssumptionError, assumptions_table
+from analysis.breach.assumptions import AssumptionError, assumptions_table
 from analysis.charts import exceedance_chart, loss_distribution_chart, mitigation_chart, trust_tornado_chart
 from analysis.tradeoff import trust_inputs
-from analysis.trust import trust_sensitivity
+from analysis.breach.trust import trust_sensitivity
 
 from dashboard import downloads, state, views
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis import Store
 from analysis.dictionary import CATEGORIES, ROLES, TYPES, DictionaryError, parse_dictionary
-from analysis.store._ingest import IngestError
+from analysis import IngestError
 
 from dashboard import ingest_helpers as ingest
 from dashboard import profile, state

@@ -14,7 +14,7 @@ import polars as pl
 
 from analysis import Store
 from analysis.dictionary import CATEGORIES, ROLES, TYPES, Dictionary, DictionaryError, parse_dictionary
-from analysis.store._ingest import IngestError
+from analysis import IngestError
 
 from . import state
 

@@ -92,7 +92,7 @@ except analysis.DictionaryError as error:
 # differential-privacy mechanisms clip to, not validation rules.)
 
 # %%
-from analysis.store._ingest import IngestError  # the ingest's error: .problems lists file, column, row
+from analysis import IngestError  # the ingest's error: .problems lists file, column, row
 
 header = (ROOT / DATA_FILE).read_text().splitlines()[0]
 bad_rows = [

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.assumptions import (
+from analysis.breach.assumptions import (
     DEFAULT_ASSUMPTIONS, DISTRIBUTIONS, KINDS, AssumptionError, assumptions_table, load_assumptions,
     lognormal_parameters, pert_mean,
 )
@@ -56,7 +56,7 @@ def test_sourced_figures_match_the_references():
 
 def test_every_registry_key_is_used_by_a_model_or_a_test():
     """Meta-test: a key no code reads is dead; a key the code reads must be registered."""
-    sources = "".join((ROOT / "analysis" / f).read_text() for f in ("breach.py", "trust.py"))
+    sources = "".join((ROOT / "analysis" / "breach" / f).read_text() for f in ("montecarlo.py", "trust.py"))
     used = set(re.findall(r'\.(?:value|mean)\("([a-z0-9_.]+)"\)', sources))
     used |= set(re.findall(r'_draw\(rng, a, "([a-z0-9_.]+)"', sources))
     used |= {f"category_weight.{c}" for c in CATEGORIES} | {"ibm_average_total_cost"}  # f-string; sanity test
@@ -158,8 +158,8 @@ def test_setting_a_default_back_is_not_an_override():
     assert a.to_dict()["eur_usd"]["source"] == "PrivacyLift assumption"
 
 
-@pytest.mark.parametrize("module", ["analysis.assumptions", "analysis.breach", "analysis.trust",
-                                    "analysis.frontier"])
+@pytest.mark.parametrize("module", ["analysis.breach.assumptions", "analysis.breach.montecarlo", "analysis.breach.trust",
+                                    "analysis.tradeoff.frontier"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

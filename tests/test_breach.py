@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.assumptions import AssumptionError, load_assumptions
+from analysis.breach.assumptions import AssumptionError, load_assumptions
 from analysis.breach import (
     COMPONENTS, MITIGATIONS, Holding, analytic_components, analytic_expected_loss, mitigation_value,
     simulate_breach,

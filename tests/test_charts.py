@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import charts
-from analysis._chart_style import (
+from analysis.charts.style import (
     NEUTRAL_COLOR,
     RISK_COLOR,
     TOTAL_COLOR,
@@ -527,7 +527,7 @@ def test_charts_take_the_analysis_tables_as_they_come():
     """mitigation_value and trust_sensitivity feed their charts unchanged (one name per safeguard/parameter)."""
     from analysis import Holding, TrustInputs, mitigation_value
     from analysis.charts import mitigation_chart, trust_tornado_chart
-    from analysis.trust import trust_sensitivity
+    from analysis.breach.trust import trust_sensitivity
 
     values = mitigation_value(Holding(records=5_000, categories=("contact", "health")), years=2_000)
     fig = mitigation_chart(values)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.frontier import pareto_frontier
+from analysis.tradeoff.frontier import pareto_frontier
 
 
 def brute_force(points: list[tuple[str, float, float]]) -> dict[str, set[str]]:

@@ -97,12 +97,11 @@ def canary(tmp_path_factory):
         ["risk", "--db", str(db), "--json"],
         ["risk", "--db", str(db)],
     ]
-    if (ROOT / "analysis" / "report.py").exists():
-        commands += [
-            ["report", "--db", str(db), "--out", str(report), "--purpose", "leak check"],
-            ["verify", str(report), "--db", str(db)],
-            ["review", str(report), "--decision", "approved", "--reviewer", "Board chair", "--comment", "ok"],
-        ]
+    commands += [
+        ["report", "--db", str(db), "--out", str(report), "--purpose", "leak check"],
+        ["verify", str(report), "--db", str(db)],
+        ["review", str(report), "--decision", "approved", "--reviewer", "Board chair", "--comment", "ok"],
+    ]
     rest = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(commands)], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=600)
     assert rest.returncode == 0, rest.stderr[-4000:]
@@ -129,8 +128,7 @@ def test_no_file_written_holds_a_raw_identifier(canary):
     written = [p for p in (canary["folder"] / "out").rglob("*") if p.is_file()]
     names = {p.name for p in written}
     assert "crm.duckdb" in names
-    if (ROOT / "analysis" / "report.py").exists():
-        assert {"report.json", "report.html", "registry.jsonl"} <= names, sorted(names)
+    assert {"report.json", "report.html", "registry.jsonl"} <= names, sorted(names)
     for path in written:
         assert not hits(path.read_bytes()), path
         if path.suffix == ".pdf":  # compressed streams: search the extracted text too

@@ -10,8 +10,8 @@ import pytest
 from sklearn.base import clone
 
 from analysis import lift
-from analysis.evaluate import LiftResult, train_and_measure
-from analysis.models import (
+from analysis.lift.evaluate import LiftResult, train_and_measure
+from analysis.lift.models import (
     ClassTransformationUplift,
     PrivateClassifier,
     ResponseModel,

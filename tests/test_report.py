@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from analysis import PRESETS, SimulationSettings
-from analysis import _report_content as rc
+from analysis.report import content as rc
 from analysis.report import (
     FILES, build_report, list_reports, load_report, read_reviews, record_review, render_html, render_pdf,
     review_status, save_report, verify_report,
 )
-from analysis._report_html import embed_json
-from analysis._report_registry import check_review_chain, compare_headlines
+from analysis.report.html import embed_json
+from analysis.report.registry import check_review_chain, compare_headlines
 
 XSS = "<script>alert(1)</script>"
 FAST = SimulationSettings(n_boot=40, breach_years=4000, attack_samples=400)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from analysis import risk
-from analysis._risk_common import wilson
+from analysis.risk._common import wilson
 
 
 def test_wilson_interval_by_hand():

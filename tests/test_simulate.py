@@ -112,7 +112,7 @@ def test_mitigation_only_change_does_not_retrain(demo_crm):
 
 
 def test_not_applicable_is_reported_not_run(demo_crm):
-    from analysis.minimize import CRMData
+    from analysis.data import CRMData
 
     no_events = CRMData(schema=demo_crm.schema.__class__(**{**demo_crm.schema.__dict__, "events": None,
                                                             "events_table": None}),

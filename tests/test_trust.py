@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.assumptions import load_assumptions
-from analysis.trust import (
+from analysis.breach.assumptions import load_assumptions
+from analysis.breach.trust import (
     TRUST_PARAMETERS, TrustInputs, annual_breach_probability, trust_effects, trust_sensitivity,
 )
 

@@ -11,7 +11,7 @@ from typing import Sequence
 import duckdb
 import polars as pl
 
-from ._gateway import quote_ident, quote_idents, run, run_scalar
+from analysis.store._gateway import quote_ident, quote_idents, run, run_scalar
 
 __all__ = [
     "customer_frame",

@@ -1,4 +1,4 @@
-"""Every SQL statement of the risk engine (:mod:`analysis.risk`).
+"""Every SQL statement of the risk engine (:mod:`analysis.risk.profile`).
 
 Each function takes a DuckDB connection on which the caller registered the exposed data under a view
 name, and returns a small polars frame. Identifiers from user data go through :func:`quote_ident`;

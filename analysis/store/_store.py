@@ -9,10 +9,10 @@ from typing import Iterator, Sequence
 import duckdb
 import polars as pl
 
-from ..dictionary import Dictionary
-from ..schema import CRMSchema, resolve_schema
-from . import _features
-from ._gateway import connect
+from analysis.dictionary import Dictionary
+from analysis.schema import CRMSchema, resolve_schema
+from analysis.store import _features
+from analysis.store._gateway import connect
 
 __all__ = ["Store"]
 
@@ -50,13 +50,13 @@ class Store:
     # ---- writing ---------------------------------------------------------------------------------------
     def ingest(self, dictionary: Dictionary, files: Sequence[str | Path], **options):
         """Validate and load files into the store, all or nothing (see :func:`analysis.store.ingest`)."""
-        from ._ingest import ingest
+        from analysis.store._ingest import ingest
 
         return ingest(self.path, dictionary, files, **options)
 
     def attach_ground_truth(self, frame: pl.DataFrame) -> None:
         """Store the synthetic generator's ground truth (used only to score scenarios, never as a feature)."""
-        from ._ingest import database_lock
+        from analysis.store._ingest import database_lock
 
         with database_lock(self.path), self.connection(read_only=False) as con:
             _features.store_ground_truth(con, frame)
@@ -64,20 +64,20 @@ class Store:
 
     # ---- reading ---------------------------------------------------------------------------------------
     def datasets(self) -> list:
-        from ._catalog import list_datasets
+        from analysis.store._catalog import list_datasets
 
         with self.connection() as con:
             return list_datasets(con)
 
     def provenance(self) -> pl.DataFrame:
-        from ._catalog import provenance
+        from analysis.store._catalog import provenance
 
         with self.connection() as con:
             return provenance(con)
 
     def fingerprint(self) -> str:
         """A stable id of what is loaded (dictionaries, source file hashes, row counts)."""
-        from ._catalog import data_fingerprint
+        from analysis.store._catalog import data_fingerprint
 
         with self.connection() as con:
             return data_fingerprint(con)

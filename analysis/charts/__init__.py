@@ -31,17 +31,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from analysis._chart_export import chart_data, to_png
-from analysis._chart_style import PALETTE, SERIES_COLORS, format_money
-from analysis._charts_gain import frontier_chart, lift_curve_chart, scenario_bars, sweep_chart
-from analysis._charts_money import (
+from analysis.charts.export import chart_data, to_png
+from analysis.charts.style import PALETTE, SERIES_COLORS, format_money
+from analysis.charts.gain import frontier_chart, lift_curve_chart, scenario_bars, sweep_chart
+from analysis.charts.money import (
     exceedance_chart,
     loss_distribution_chart,
     mitigation_chart,
     trust_tornado_chart,
     waterfall_chart,
 )
-from analysis._charts_privacy import class_size_chart, risk_by_quasi_chart
+from analysis.charts.privacy import class_size_chart, risk_by_quasi_chart
 
 __all__ = [
     "PALETTE",

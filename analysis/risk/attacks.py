@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import polars as pl
 
-from analysis import _risk_common as common
+from analysis.risk import _common as common
 from analysis.store import _risk as store
 
 __all__ = ["AttackResult", "attribute_inference", "membership_inference", "behavioral_uniqueness"]

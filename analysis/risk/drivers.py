@@ -7,12 +7,12 @@ from typing import Callable, Mapping, Sequence
 
 import polars as pl
 
-from analysis import _risk_common as common
+from analysis.risk import _common as common
 from analysis.store import _risk as store
 
 __all__ = ["quasi_contributions"]
 
-#: ARX's default highest-risk threshold (REFERENCES.md §1); the same default as analysis.risk.
+#: ARX's default highest-risk threshold (REFERENCES.md §1); the same default as analysis.risk.profile.
 DEFAULT_THRESHOLD = 0.2
 
 

@@ -21,7 +21,7 @@ Four datasets, deterministic for a seed (same seed and options -> byte-identical
     ``email_open_share``; read back from the generated events).
 
 The structure the ground truth carries (every coefficient is an assumption of this synthetic world, see
-:mod:`analysis._synthetic_truth`; the figures are at 50,000 customers, seed 7):
+:mod:`analysis.synthetic.truth`; the figures are at 50,000 customers, seed 7):
 
 - **Uplift depends mostly on behaviour.** E-mail uplift rises with recency of the last event
   (``exp(-days/45)``), purchases in the last 90 days, purchases 91-730 days ago (long-term loyalty: a
@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from analysis import _synthetic_truth as truth
+from analysis.synthetic import truth
 
 __all__ = ["AS_OF", "GeneratedFiles", "generate", "generate_frames", "FILE_FORMATS"]
 

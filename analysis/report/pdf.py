@@ -167,7 +167,7 @@ def _table(pdf, columns: Sequence[str], rows: Sequence[Sequence[str]], caption: 
 def _chart(pdf, block: dict, content: dict, draw: bool) -> None:
     import plotly.io as pio
 
-    from .charts import chart_data, to_png
+    from analysis.charts import chart_data, to_png
 
     spec = content.get("charts", {}).get(block["id"])
     if spec is None:
@@ -204,7 +204,7 @@ def _short(v: Any) -> str:
 
 
 def _block(pdf, block: dict, content: dict, reviews: Sequence[dict] | None, draw: bool) -> None:
-    from ._report_html import REVIEW_COLUMNS, review_rows
+    from analysis.report.html import REVIEW_COLUMNS, review_rows
 
     kind = block["type"]
     if kind == "text":

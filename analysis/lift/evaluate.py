@@ -3,7 +3,7 @@
 One call, :func:`train_and_measure`, returns a typed :class:`LiftResult` saying which kind of lift it is:
 
 - ``"uplift"`` when the data has a randomized treatment: a two-model (T-learner) or class-transformation
-  uplift model, Qini / AUUC / uplift@k (scikit-uplift's definitions, :mod:`analysis.lift`) and incremental
+  uplift model, Qini / AUUC / uplift@k (scikit-uplift's definitions, :mod:`analysis.lift.metrics`) and incremental
   conversions.
 - ``"targeting"`` when it has none: a response model, lift@k and the extra responders reached by targeting the
   top k instead of k customers at random.
@@ -30,8 +30,8 @@ import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
-from analysis import lift
-from analysis.models import CLASSIFIER_KINDS, ClassTransformationUplift, ResponseModel, TwoModelUplift, \
+from analysis.lift import metrics as lift
+from analysis.lift.models import CLASSIFIER_KINDS, ClassTransformationUplift, ResponseModel, TwoModelUplift, \
     make_classifier
 
 __all__ = ["LEARNERS", "LiftResult", "train_and_measure"]

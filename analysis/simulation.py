@@ -18,11 +18,12 @@ from typing import Any, Callable
 import numpy as np
 import polars as pl
 
-from .assumptions import Assumptions, load_assumptions
-from .breach import BreachResult, Holding, simulate_breach
-from .evaluate import LiftResult, train_and_measure
-from .minimize import CRMData, Prepared, load_crm, not_applicable, prepare
-from .risk import (
+from analysis.breach.assumptions import Assumptions, load_assumptions
+from analysis.breach.montecarlo import BreachResult, Holding, simulate_breach
+from analysis.lift.evaluate import LiftResult, train_and_measure
+from analysis.data import CRMData, load_crm
+from analysis.minimize import Prepared, not_applicable, prepare
+from analysis.risk.profile import (
     AttackResult,
     RiskProfile,
     attribute_inference,
@@ -30,7 +31,7 @@ from .risk import (
     membership_inference,
     risk_profile,
 )
-from .scenario import LABEL_FIELDS, Scenario
+from analysis.scenario import LABEL_FIELDS, Scenario
 
 __all__ = ["ScenarioResult", "simulate", "model_fingerprint", "ModelCache", "SimulationSettings"]
 
@@ -184,7 +185,7 @@ def _own_population_figure(model: Any, p: Prepared, lift: LiftResult) -> tuple[f
     """Selection bias of a consent regime: the headline figure measured on the scenario's own test population
     only (consenters) — what the business would see — and, with ground truth, the true mean uplift of the
     top-k targeted among its own population and among everyone the model is applied to."""
-    from . import lift as metrics
+    from analysis.lift import metrics
 
     own = p.own_population_test
     if own.all() or own.sum() < 50:
@@ -292,7 +293,7 @@ def simulate(
     reference : ScenarioResult, optional
         The full-data result; ``gain_retained`` is this scenario's incremental conversions over its.
     assumptions : Assumptions, optional
-        Breach-model assumptions (defaults: :func:`analysis.assumptions.load_assumptions`).
+        Breach-model assumptions (defaults: :func:`analysis.breach.assumptions.load_assumptions`).
     settings : SimulationSettings, optional
     cache : ModelCache, optional
         Reuse trained models across scenarios that differ only in mitigations, and across calls.

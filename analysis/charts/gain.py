@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from analysis._chart_style import (
+from analysis.charts.style import (
     GAIN_COLOR,
     NEUTRAL_COLOR,
     PALETTE,

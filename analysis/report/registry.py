@@ -105,8 +105,8 @@ def save_report(content: dict, out_dir: str | Path, *, registry: str | Path | No
     FileExistsError
         When ``out_dir`` already exists (a saved report is never overwritten).
     """
-    from ._report_html import render_html
-    from ._report_pdf import render_pdf
+    from analysis.report.html import render_html
+    from analysis.report.pdf import render_pdf
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis._chart_style import (
+from analysis.charts.style import (
     GAIN_COLOR,
     NEUTRAL_COLOR,
     PALETTE,

@@ -3,7 +3,7 @@
 Annual loss = Σ over the breaches of a year of the loss of each breach (FAIR: loss event frequency × loss
 magnitude). Frequency: the rate λ is drawn per simulated year from ``breach_frequency`` (PERT), then the
 number of breaches is Poisson(λ). Magnitude of one breach, in USD (every input from
-:mod:`analysis.assumptions`, sourced or labelled an assumption)::
+:mod:`analysis.breach.assumptions`, sourced or labelled an assumption)::
 
     records breached  = records × reachable_share × [access_restriction_multiplier]
                                 × breach_records_fraction (PERT, per breach)
@@ -27,7 +27,7 @@ All draws are independent, so E[annual loss] = E[λ] × E[magnitude] in closed f
 (:func:`analytic_expected_loss`); the simulation checks itself against it.
 
 Lost business here is the churn of the *affected* customers; the reputation effect on all customers is in
-:mod:`analysis.trust` (``trust_breach_reputation_churn``): add both, they do not overlap.
+:mod:`analysis.breach.trust` (``trust_breach_reputation_churn``): add both, they do not overlap.
 
 Example
 -------
@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from analysis.assumptions import (
+from analysis.breach.assumptions import (
     PERT_GAMMA, Assumptions, AssumptionsLike, lognormal_parameters, load_assumptions,
 )
 from analysis.dictionary import CATEGORIES
@@ -280,7 +280,7 @@ def simulate_breach(holding: Holding, assumptions: AssumptionsLike = None, *, ye
     holding : Holding
         records, categories and mitigations of a scenario.
     assumptions : Assumptions, mapping, TOML path or None
-        overrides of the defaults (see :func:`analysis.assumptions.load_assumptions`).
+        overrides of the defaults (see :func:`analysis.breach.assumptions.load_assumptions`).
     years : int, default 100_000
         simulated years.
     seed : int or None, default 0

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis._chart_style import (
+from analysis.charts.style import (
     NEUTRAL_COLOR,
     PALETTE,
     RISK_COLOR,

@@ -124,7 +124,7 @@ _CATEGORY_WEIGHTS = {  # share of the average cost per record a category adds (a
     "other": (0.05, 0.0, 0.2, "technical or miscellaneous columns"),
 }
 
-#: The registry: every default number used by ``analysis.breach`` and ``analysis.trust``.
+#: The registry: every default number used by ``analysis.breach.montecarlo`` and ``analysis.breach.trust``.
 DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
     # --- frequency ------------------------------------------------------------------------------------
     _a("breach_frequency", 0.05, "per year", "Breaches of the customer database per year (ASSUMPTION)",
@@ -211,7 +211,7 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        low=0.01, high=0.07),
     _a("customer_value", 250, "USD per customer", "Customer lifetime value (USER INPUT; default assumed)",
        low=50, high=1000),
-    # --- trust (analysis.trust) ---------------------------------------------------------------------
+    # --- trust (analysis.breach.trust) ---------------------------------------------------------------------
     _a("trust_consented_retention_lift", 0.02, "share per year",
        "Personalization customers consented to: extra share of them kept each year", low=0.0, high=0.05),
     _a("trust_sensitive_churn", 0.02, "share per year",

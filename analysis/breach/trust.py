@@ -1,6 +1,6 @@
 """Trust effects: a small, explicit model of how customers react to personalization and to breaches.
 
-Every parameter is an assumption of :mod:`analysis.assumptions` (labelled so, with a range; no citation is
+Every parameter is an assumption of :mod:`analysis.breach.assumptions` (labelled so, with a range; no citation is
 claimed). Over a horizon of ``h`` years, with an annual rate ``r`` the share affected is ``1 − (1 − r)^h``::
 
     personalized            = customers × personalized_share
@@ -17,7 +17,7 @@ claimed). Over a horizon of ``h`` years, with an annual rate ``r`` the share aff
     value = customers × customer_value (a lifetime value: a customer lost is its value lost)
 
 Effects are small shares and are added (their overlap is ignored). The churn of the customers *affected* by a
-breach is in :mod:`analysis.breach` (``lost_business``); here only the reputation effect on all customers.
+breach is in :mod:`analysis.breach.montecarlo` (``lost_business``); here only the reputation effect on all customers.
 
 Example
 -------
@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from analysis.assumptions import Assumptions, AssumptionsLike, load_assumptions
+from analysis.breach.assumptions import Assumptions, AssumptionsLike, load_assumptions
 
 __all__ = ["TRUST_PARAMETERS", "TrustInputs", "TrustResult", "trust_effects", "trust_sensitivity",
            "annual_breach_probability"]

@@ -31,17 +31,17 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from analysis import _risk_common as common
-from analysis._risk_attacks import (
+from analysis.risk import _common as common
+from analysis.risk.attacks import (
     AttackResult,
     attribute_inference,
     behavioral_uniqueness,
     membership_inference,
 )
-from analysis._risk_disclosure import DisclosureAccumulator
-from analysis._risk_drivers import quasi_contributions
-from analysis._risk_explain import EXPLANATIONS, METRICS, Metric, explain
-from analysis._risk_population import population_uniqueness as _population_uniqueness
+from analysis.risk.disclosure import DisclosureAccumulator
+from analysis.risk.drivers import quasi_contributions
+from analysis.risk.explain import EXPLANATIONS, METRICS, Metric, explain
+from analysis.risk.population import population_uniqueness as _population_uniqueness
 from analysis.store import _risk as store
 
 __all__ = [
@@ -89,7 +89,7 @@ class Reidentification:
     journalist_highest, journalist_average : 1 / min F_j and max(J / Σ F_j, marketer) (ARX); with no
         population F = f, so they equal the prosecutor figures.
     population_uniqueness : estimated share of the population unique on the quasi-identifiers
-        (Pitman or Zayatz under Dankar's rule, see :mod:`analysis._risk_population`); None without a
+        (Pitman or Zayatz under Dankar's rule, see :mod:`analysis.risk.population`); None without a
         population.
     population_uniqueness_model : which model produced it ("none" without a population).
     quasi : the quasi-identifiers.

@@ -24,13 +24,13 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts
-from .assumptions import Assumptions, assumptions_table, load_assumptions
-from .minimize import CRMData, load_crm
-from .scenario import Scenario
-from .simulate import SimulationSettings
-from .store import Store
-from .tradeoff import BusinessSettings, Tradeoff, run_scenarios, waterfall_steps
+from analysis import charts
+from analysis.breach.assumptions import Assumptions, assumptions_table, load_assumptions
+from analysis.data import CRMData, load_crm
+from analysis.scenario import Scenario
+from analysis.simulation import SimulationSettings
+from analysis.store import Store
+from analysis.tradeoff import BusinessSettings, Tradeoff, run_scenarios, waterfall_steps
 
 __all__ = ["FORMAT", "SMALL_CELL", "build_content", "compute", "headline_figures", "suppress", "fmt"]
 
@@ -168,7 +168,7 @@ def headline_figures(t: Tradeoff) -> dict[str, dict[str, Any]]:
 
 
 def recommended_name(t: Tradeoff) -> str | None:
-    """The frontier scenario with the highest net value (the one :func:`analysis.tradeoff.recommendation`
+    """The frontier scenario with the highest net value (the one :func:`analysis.tradeoff.runner.recommendation`
     recommends)."""
     if t.table.is_empty():
         return None
@@ -245,9 +245,9 @@ def _scenarios(t: Tradeoff) -> dict:
 
 
 def _explain_profile(profile) -> list[str]:
-    """``analysis.risk.explain(profile)``; metric by metric when it fails on one (its "factor" field overflows
+    """``analysis.risk.profile.explain(profile)``; metric by metric when it fails on one (its "factor" field overflows
     ``math.exp`` for counts above ~709), so one sentence never costs the others."""
-    from .risk import explain
+    from analysis.risk.profile import explain
 
     try:
         return explain(profile)
@@ -367,8 +367,8 @@ def residual_risk(probability_of_breach: float, exposure_index: float, categorie
 
 def _class_size_table(t: Tradeoff, data: CRMData, name: str) -> dict | None:
     """Class-size distribution of what a scenario holds, binned, rows of fewer than 5 customers shown "<5"."""
-    from .minimize import prepare
-    from .risk import class_sizes
+    from analysis.minimize import prepare
+    from analysis.risk.profile import class_sizes
 
     spec = t.result(name).spec
     p = prepare(spec, data)
@@ -389,7 +389,7 @@ def _class_size_table(t: Tradeoff, data: CRMData, name: str) -> dict | None:
 
 
 def _risks(t: Tradeoff, data: CRMData, a: Assumptions, simulation: SimulationSettings, recommended: str | None) -> dict:
-    from .breach import mitigation_value
+    from analysis.breach.montecarlo import mitigation_value
 
     blocks: list[dict] = [text(
         "Security risks (illegitimate access, unwanted modification, disappearance) of what each scenario holds, "
@@ -439,8 +439,8 @@ REFERENCES_CITED = (
 
 
 def _methods(t: Tradeoff, simulation: SimulationSettings, versions: dict[str, str]) -> dict:
-    from .risk import METRICS
-    from .tradeoff import RISK_INDEX_FORMULA
+    from analysis.risk.profile import METRICS
+    from analysis.tradeoff.index import RISK_INDEX_FORMULA
 
     return {"id": "methods", "heading": "Methods and versions", "blocks": [
         text("Each scenario is prepared from the stored data (minimization), a model is trained on a seeded "

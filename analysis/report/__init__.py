@@ -24,27 +24,27 @@ True
 from __future__ import annotations
 
 import json
-import sys
+
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ._report_content import FORMAT, build_content, compute, headline_figures
-from ._report_html import render_html
-from ._report_pdf import render_pdf
-from ._report_registry import (
+from analysis.report.content import FORMAT, build_content, compute, headline_figures
+from analysis.report.html import render_html
+from analysis.report.pdf import render_pdf
+from analysis.report.registry import (
     DECISIONS, FILES, SavedReport, VerifyResult, _sha256, check_review_chain, compare_headlines, list_reports,
     read_registry, read_reviews, record_review, review_status, save_report,
 )
-from .assumptions import Assumptions
-from .scenario import Scenario, ScenarioError
-from .simulate import SimulationSettings
-from .tradeoff import BusinessSettings
+from analysis.breach.assumptions import Assumptions
+from analysis.scenario import Scenario
+from analysis.simulation import SimulationSettings
+from analysis.tradeoff.settings import BusinessSettings
 
 __all__ = [
     "DECISIONS", "FILES", "SavedReport", "VerifyResult", "build_report", "render_html", "render_pdf", "save_report",
     "load_report", "record_review", "read_reviews", "review_status", "list_reports", "read_registry",
-    "verify_report", "build_report_cli", "verify_cli", "review_cli",
+    "verify_report",
 ]
 
 
@@ -168,7 +168,7 @@ def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun
 
 
 def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
-    from .store import Store
+    from analysis.store import Store
 
     rep = content["reproduce"]
     db = Path(db) if db is not None else Path(rep["db"])
@@ -187,7 +187,7 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
     diffs = compare_headlines(content["headline"], json.loads(json.dumps(headline_figures(t))))
     problems += diffs
     if diffs:
-        from ._report_content import code_fingerprint
+        from analysis.report.content import code_fingerprint
 
         if rep.get("code_fingerprint") and rep["code_fingerprint"] != code_fingerprint():
             problems.append("Note: the PrivacyLift analysis code changed since the report was built (code "
@@ -196,67 +196,3 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
     else:
         checks.append(f"headline figures of {len(content['headline'])} scenario(s) reproduce.")
     return result(reran=True)
-
-
-# ---- CLI -------------------------------------------------------------------------------------------------------
-def _err(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-def build_report_cli(args) -> int:
-    """``python -m analysis report``: build, save and register a report; prints where and its id."""
-    from .assumptions import load_assumptions
-    from .scenario import PRESETS, load_scenarios
-
-    out = Path(args.out)
-    if out.exists():
-        return _err(f"{out} already exists: saved reports are never overwritten. Choose a new --out directory.")
-    if not Path(args.db).exists():
-        return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
-    try:
-        specs = list(PRESETS) if args.scenarios is None else load_scenarios(args.scenarios)
-    except ScenarioError as exc:
-        return _err(str(exc))
-    started = time.perf_counter()
-    content = build_report(
-        specs, args.db, title=args.title, purpose=args.purpose,
-        settings=BusinessSettings(value_per_conversion=args.value_per_conversion, horizon_years=args.horizon),
-        assumptions=load_assumptions(args.assumptions),
-        progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
-    print("… rendering HTML and PDF", file=sys.stderr, flush=True)
-    saved = save_report(content, out)
-    print(f"Saved report {saved.report_id[:16]} in {out} ({time.perf_counter() - started:.1f} s):")
-    for name in FILES:
-        print(f"  {name:12} {(out / name).stat().st_size:>10,} bytes  sha256 {saved.hashes[name]}")
-    print(f"Registered in {saved.registry}.")
-    return 0
-
-
-def verify_cli(args) -> int:
-    """``python -m analysis verify DIR [--db]``: exit 0 when every check passes, 1 with the problems otherwise."""
-    d = Path(args.dir)
-    if not d.is_dir():
-        return _err(f"{d} is not a directory.")
-    r = verify_report(d, args.db, progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
-    for c in r.checks:
-        print(f"ok: {c}")
-    for p in r.problems:
-        print(f"FAILED: {p}", file=sys.stderr)
-    print(("Verified: the report is intact and its figures reproduce." if r.ok else
-           f"Verification failed ({len(r.problems)} problem(s)).") + f" ({r.seconds:.1f} s)")
-    return 0 if r.ok else 1
-
-
-def review_cli(args) -> int:
-    """``python -m analysis review DIR --decision … --reviewer … --comment …``."""
-    d = Path(args.dir)
-    if not (d / "manifest.json").exists():
-        return _err(f"{d} is not a saved report (no manifest.json).")
-    problems = check_review_chain(d)
-    if problems:
-        return _err("the review log was tampered with, so no review can be added: " + " ".join(problems))
-    e = record_review(d, args.decision, args.reviewer, args.comment)
-    print(f"Recorded review #{e['seq']} ({e['decision'].replace('_', ' ')}) by {e['reviewer']} at {e['time']} UTC; "
-          f"entry hash {e['hash'][:16]}.")
-    return 0
