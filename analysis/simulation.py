@@ -31,12 +31,10 @@ from analysis.risk.profile import (
     membership_inference,
     risk_profile,
 )
-from analysis.scenario import LABEL_FIELDS, Scenario
+from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
 
-__all__ = ["ScenarioResult", "simulate", "model_fingerprint", "ModelCache", "SimulationSettings"]
+__all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EXPOSURE_ONLY_FIELDS"]
 
-#: Fields of a scenario that do not change the trained model (only what a breach exposes).
-EXPOSURE_ONLY_FIELDS = ("pseudonymization", "encryption_at_rest", "access_restriction")
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,6 @@ class SimulationSettings:
     @property
     def key(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
-
-
-def model_fingerprint(spec: Scenario) -> str:
-    """The part of a scenario's fingerprint that decides the trained model (mitigations excluded)."""
-    d = {k: v for k, v in spec.spec_dict().items() if k not in LABEL_FIELDS + EXPOSURE_ONLY_FIELDS}
-    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -316,7 +308,7 @@ def simulate(
         return replace(done, spec=spec, gain_retained=_gain_retained(done.lift, reference),
                        seconds=time.perf_counter() - started)
     p = prepare(spec, data)
-    key = (data.fingerprint, model_fingerprint(spec), settings.key)
+    key = (data.fingerprint, spec.model_fingerprint, settings.key)
     cached = cache.get(key) if cache is not None else None
     if cached is None:
         say(f"training {spec.name!r} ({len(p.y_train):,} customers, {len(p.feature_names)} features)")

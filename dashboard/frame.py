@@ -6,7 +6,9 @@ import streamlit as st
 
 from analysis import PRESETS
 
-from . import state, urlstate, widgets
+from analysis.scenario import url
+
+from . import state, widgets
 
 _RESTORED = "url_restored"
 
@@ -16,10 +18,10 @@ def restore_from_url() -> None:
     if st.session_state.get(_RESTORED):
         return
     st.session_state[_RESTORED] = True
-    params = {k: st.query_params[k] for k in urlstate.FIELDS if k in st.query_params}
+    params = {k: st.query_params[k] for k in url.URL_KEYS if k in st.query_params}
     if not params:
         return
-    spec, warnings = urlstate.scenario_from_params(params, name=state.YOUR_SCENARIO)
+    spec, warnings = url.from_params(params, name=state.YOUR_SCENARIO)
     widgets.reset_builder(spec)
     st.session_state["url_warnings"] = warnings
 
@@ -45,13 +47,13 @@ def _forget_upload() -> None:
 
 def sync_url() -> None:
     """Write the builder's scenario (and the uploaded dataset, if any) into the URL."""
-    wanted = urlstate.scenario_to_params(state.current_scenario())
+    wanted = url.to_params(state.current_scenario())
     db = st.session_state.get(state.DB)
     if db:
         from pathlib import Path
 
         wanted["db"] = f"uploads/{Path(db).stem}"
-    present = {k: st.query_params[k] for k in (*urlstate.FIELDS, "db") if k in st.query_params}
+    present = {k: st.query_params[k] for k in (*url.URL_KEYS, "db") if k in st.query_params}
     if present != wanted:
         for k in present:
             if k not in wanted:

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from analysis import PRESETS, CRMSchema, Scenario
+from analysis.scenario import FIELDS
 from analysis.tradeoff import SWEEPS
 
 from . import state
@@ -36,114 +37,126 @@ MITIGATION_LABELS = {
     "access_restriction": "Restrict access to a small team",
 }
 
-#: widget key → how to read it from / write it to a Scenario
-_B = "b_"  # builder key prefix
+#: the builder's widget key of a scenario field: ``b_<field name>`` (labels and help come from the field's
+#: declaration in :mod:`analysis.scenario.spec`)
+_B = "b_"
+#: fields the builder draws a control for; the others are carried over from the current scenario
+BUILDER_FIELDS = ("exclude_roles", "exclude_categories", "use_events", "generalization_level", "retention_days",
+                  "consent", "consent_rate", "erasure_rate", "epsilon", "model", "k", *MITIGATION_LABELS)
+#: UI-only keys: the DP switch (epsilon is None when it is off)
+DP_SWITCH = f"{_B}dp"
+
+
+def key(field_name: str) -> str:
+    return f"{_B}{field_name}"
+
+
+def _label(field_name: str) -> str:
+    return FIELDS[field_name].label
+
+
+def _help(field_name: str) -> str:
+    return FIELDS[field_name].help
 
 
 def _seed(values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    for k, value in values.items():
+        if k not in st.session_state:
+            st.session_state[k] = value
 
 
-def _widget_values(spec: Scenario) -> dict[str, Any]:
-    return {
-        f"{_B}roles": [r for r in ROLE_LABELS if r in spec.exclude_roles],
-        f"{_B}categories": list(spec.exclude_categories),
-        f"{_B}events": spec.use_events,
-        f"{_B}gen": spec.generalization_level,
-        f"{_B}ret": spec.retention_days,
-        f"{_B}consent": spec.consent,
-        f"{_B}consent_rate": spec.effective_consent_rate or 0.3,
-        f"{_B}erasure": float(spec.erasure_rate),
-        f"{_B}dp": spec.epsilon is not None,
-        f"{_B}eps": spec.epsilon if spec.epsilon is not None else 1.0,
-        f"{_B}model": spec.model,
-        f"{_B}k": float(spec.k),
-        **{f"{_B}{m}": bool(getattr(spec, m)) for m in MITIGATION_LABELS},
-    }
+def widget_values(spec: Scenario) -> dict[str, Any]:
+    """The builder's widget state that shows ``spec`` (derived from the field declarations)."""
+    values = {key(name): getattr(spec, name) for name in BUILDER_FIELDS}
+    values[key("exclude_roles")] = [r for r in ROLE_LABELS if r in spec.exclude_roles]
+    values[key("exclude_categories")] = list(spec.exclude_categories)
+    values[key("consent_rate")] = spec.effective_consent_rate or 0.3
+    values[key("erasure_rate")] = float(spec.erasure_rate)
+    values[key("k")] = float(spec.k)
+    values[key("epsilon")] = spec.epsilon if spec.epsilon is not None else 1.0
+    values[DP_SWITCH] = spec.epsilon is not None
+    return values
+
+
+def spec_from_widgets(values: dict[str, Any], current: Scenario, schema: CRMSchema | None = None) -> Scenario:
+    """The scenario the builder's widget state describes (fields without a control keep ``current``'s values).
+    Raises :class:`analysis.ScenarioError` with the field's one message when the state is not a valid scenario."""
+    changes = {name: values[key(name)] for name in BUILDER_FIELDS if key(name) in values}
+    changes["exclude_roles"] = tuple(changes.get("exclude_roles", ()))
+    changes["exclude_categories"] = tuple(changes.get("exclude_categories", ()))
+    if not values.get(DP_SWITCH, current.epsilon is not None):
+        changes["epsilon"] = None
+    if changes.get("consent", current.consent) not in ("opt_in", "opt_out"):
+        changes["consent_rate"] = None
+    if schema is not None and not schema.has_events:
+        changes["use_events"], changes["retention_days"] = current.use_events, None
+    return current.replace(name=state.YOUR_SCENARIO, **changes)
 
 
 def reset_builder(spec: Scenario) -> None:
     """Make ``spec`` the builder's scenario and its controls show it (e.g. after choosing a preset)."""
     st.session_state[state.CURRENT] = spec.replace(name=state.YOUR_SCENARIO)
-    for key, value in _widget_values(spec).items():
-        st.session_state[key] = value
+    for k, value in widget_values(spec).items():
+        st.session_state[k] = value
 
 
 def scenario_controls(schema: CRMSchema) -> Scenario:
     """Controls for every dimension of a scenario; returns the Scenario they describe."""
     current = state.current_scenario()
-    _seed(_widget_values(current))
+    _seed(widget_values(current))
     ss = st.session_state
 
     st.markdown("**What the model may use**")
-    roles = st.multiselect("Leave out of the model", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
-                           key=f"{_B}roles", help="Whole groups of columns the model never sees.")
+    st.multiselect(_label("exclude_roles"), list(ROLE_LABELS), format_func=ROLE_LABELS.get,
+                   key=key("exclude_roles"), help="Whole groups of columns the model never sees.")
     held = [c for c in schema.categories_held]
-    if any(c not in held for c in ss[f"{_B}categories"]):
-        ss[f"{_B}categories"] = [c for c in ss[f"{_B}categories"] if c in held]
-    categories = st.multiselect("Leave out these data categories", held, key=f"{_B}categories",
-                                help="E.g. never use health or location data, whatever the column.")
-    use_events = st.toggle("Use the purchase and visit history", key=f"{_B}events",
-                           disabled=not schema.has_events,
-                           help=None if schema.has_events else "This dataset has no events history.")
+    if any(c not in held for c in ss[key("exclude_categories")]):
+        ss[key("exclude_categories")] = [c for c in ss[key("exclude_categories")] if c in held]
+    st.multiselect(_label("exclude_categories"), held, key=key("exclude_categories"),
+                   help="E.g. never use health or location data, whatever the column.")
+    st.toggle(_label("use_events"), key=key("use_events"), disabled=not schema.has_events,
+              help=_help("use_events") if schema.has_events else "This dataset has no events history.")
 
     st.markdown("**How much detail is kept**")
-    gen = st.select_slider("Generalization of identifying attributes", options=list(GENERALIZATION_LABELS),
-                           format_func=GENERALIZATION_LABELS.get, key=f"{_B}gen",
-                           help="Medium = ages in 10-year bands, ZIP codes cut to 2 digits, rare values merged.")
+    st.select_slider(_label("generalization_level"), options=list(GENERALIZATION_LABELS),
+                     format_func=GENERALIZATION_LABELS.get, key=key("generalization_level"),
+                     help="Medium = ages in 10-year bands, ZIP codes cut to 2 digits, rare values merged.")
     options = list(RETENTION_OPTIONS)
-    if ss[f"{_B}ret"] not in options:
-        options = sorted([o for o in options if o is not None] + [ss[f"{_B}ret"]])
+    if ss[key("retention_days")] not in options:
+        options = sorted([o for o in options if o is not None] + [ss[key("retention_days")]])
         options.insert(0, None)
-    retention = st.select_slider("History kept (retention window)", options=options, key=f"{_B}ret",
-                                 format_func=lambda d: "All history" if d is None else f"{d} days",
-                                 disabled=not schema.has_events,
-                                 help="Older behaviour is deleted and never used."
-                                 if schema.has_events else "This dataset has no events history.")
+    st.select_slider(_label("retention_days"), options=options, key=key("retention_days"),
+                     format_func=lambda d: "All history" if d is None else f"{d} days",
+                     disabled=not schema.has_events,
+                     help="Older behaviour is deleted and never used."
+                     if schema.has_events else "This dataset has no events history.")
 
     st.markdown("**Whose data**")
-    consent = st.selectbox("Consent", list(CONSENT_LABELS), format_func=CONSENT_LABELS.get, key=f"{_B}consent")
-    consent_rate = None
+    consent = st.selectbox(_label("consent"), list(CONSENT_LABELS), format_func=CONSENT_LABELS.get,
+                           key=key("consent"))
     if consent in ("opt_in", "opt_out"):
         word = "opt in" if consent == "opt_in" else "opt out"
-        consent_rate = st.slider(f"Share of customers who {word}", 0.05, 0.95, step=0.05,
-                                 key=f"{_B}consent_rate")
-    erasure = st.slider("Share of customers who asked to be erased", 0.0, 0.5, step=0.01, key=f"{_B}erasure",
-                        format="%.2f")
+        st.slider(f"Share of customers who {word}", 0.05, 0.95, step=0.05, key=key("consent_rate"))
+    st.slider(_label("erasure_rate"), 0.0, 0.5, step=0.01, key=key("erasure_rate"), format="%.2f")
 
     st.markdown("**How private the model is**")
-    dp = st.toggle("Train with differential privacy", key=f"{_B}dp",
+    dp = st.toggle("Train with differential privacy", key=DP_SWITCH,
                    help="Adds calibrated noise while training so the model reveals little about any one person.")
-    epsilon = None
     if dp:
-        eps_options = sorted(set(EPSILON_OPTIONS) | {float(ss[f"{_B}eps"])})
-        if ss[f"{_B}eps"] not in eps_options:
-            ss[f"{_B}eps"] = 1.0
-        epsilon = st.select_slider("Privacy budget ε (smaller ε = more private, usually less gain)",
-                                   options=eps_options, key=f"{_B}eps", format_func=lambda e: f"ε = {e:g}")
-    model = st.selectbox("Model (without differential privacy)", ["hgb", "logistic"], key=f"{_B}model",
-                         format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get,
-                         disabled=dp)
-    k = st.slider("Share of customers targeted by the campaign", 0.05, 1.0, step=0.05, key=f"{_B}k",
-                  format="%.2f")
+        eps_options = sorted(set(EPSILON_OPTIONS) | {float(ss[key("epsilon")])})
+        if ss[key("epsilon")] not in eps_options:
+            ss[key("epsilon")] = 1.0
+        st.select_slider("Privacy budget ε (smaller ε = more private, usually less gain)",
+                         options=eps_options, key=key("epsilon"), format_func=lambda e: f"ε = {e:g}")
+    st.selectbox(_label("model"), ["hgb", "logistic"], key=key("model"),
+                 format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get, disabled=dp)
+    st.slider(_label("k"), 0.05, 1.0, step=0.05, key=key("k"), format="%.2f")
 
     st.markdown("**Safeguards (change what a breach exposes, not the model)**")
-    mitigations = {m: st.checkbox(label, key=f"{_B}{m}") for m, label in MITIGATION_LABELS.items()}
+    for m, label in MITIGATION_LABELS.items():
+        st.checkbox(label, key=key(m))
 
-    spec = Scenario(
-        name=state.YOUR_SCENARIO,
-        exclude_roles=tuple(roles), exclude_categories=tuple(categories),
-        use_events=bool(use_events) if schema.has_events else current.use_events,
-        generalization_level=int(gen),
-        retention_days=None if retention is None or not schema.has_events else int(retention),
-        consent=consent, consent_rate=None if consent_rate is None else float(consent_rate),
-        erasure_rate=float(erasure), epsilon=None if epsilon is None else float(epsilon),
-        model=model, k=float(k), dp_model=current.dp_model, exclude_columns=current.exclude_columns,
-        generalize=current.generalize, consent_purpose=current.consent_purpose, seed=current.seed,
-        **mitigations,
-    )
+    spec = spec_from_widgets(dict(ss), current, schema)
     st.session_state[state.CURRENT] = spec
     return spec
 

@@ -13,7 +13,7 @@ from analysis import PRESETS, Scenario, load_dictionary
 from analysis.store._ingest import IngestError
 from dashboard import ingest_helpers, state
 from dashboard.downloads import neutralize, safe_csv, safe_frame
-from dashboard.urlstate import scenario_from_params, scenario_to_params
+from analysis.scenario.url import from_params as scenario_from_params, to_params as scenario_to_params
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -82,14 +82,14 @@ def test_builder_controls_move_the_figures_the_right_way(app):
     base_index = number(metric(at, "Exposure index (0–100)"))
     base_loss = number(metric(at, "Expected breach loss a year"))
 
-    at.select_slider(key="b_gen").set_value(2)
+    at.select_slider(key="b_generalization_level").set_value(2)
     run(at)
     assert number(metric(at, "Customers unique on identifying attributes")) < base_unique
     assert number(metric(at, "Exposure index (0–100)")) < base_index
     assert at.query_params["gen"] == ["2"] or at.query_params["gen"] == "2"
-    at.select_slider(key="b_gen").set_value(0)
+    at.select_slider(key="b_generalization_level").set_value(0)
 
-    at.select_slider(key="b_ret").set_value(30)
+    at.select_slider(key="b_retention_days").set_value(30)
     run(at)
     assert number(metric(at, "Expected breach loss a year")) < base_loss
 
@@ -108,10 +108,10 @@ def test_builder_controls_move_the_figures_the_right_way(app):
     # differential privacy: a tiny ε keeps no more gain than a loose one
     at.toggle(key="b_dp").set_value(True)
     run(at)
-    at.select_slider(key="b_eps").set_value(10.0)
+    at.select_slider(key="b_epsilon").set_value(10.0)
     run(at)
     loose = number(metric(at, "Extra conversions a campaign"))
-    at.select_slider(key="b_eps").set_value(0.01)
+    at.select_slider(key="b_epsilon").set_value(0.01)
     run(at)
     tight = number(metric(at, "Extra conversions a campaign"))
     assert tight <= loose
@@ -127,16 +127,16 @@ def test_builder_controls_move_the_figures_the_right_way(app):
 
 def test_builder_reopens_a_shared_link_and_warns_on_a_bad_one(app):
     at = app("builder_page.py", eps="1", ret="90", gen="2", consent="consented_only", xr="sensitive")
-    assert at.select_slider(key="b_gen").value == 2
-    assert at.select_slider(key="b_ret").value == 90
-    assert at.toggle(key="b_dp").value is True and at.select_slider(key="b_eps").value == 1.0
+    assert at.select_slider(key="b_generalization_level").value == 2
+    assert at.select_slider(key="b_retention_days").value == 90
+    assert at.toggle(key="b_dp").value is True and at.select_slider(key="b_epsilon").value == 1.0
     assert at.selectbox(key="b_consent").value == "consented_only"
-    assert at.multiselect(key="b_roles").value == ["sensitive"]
+    assert at.multiselect(key="b_exclude_roles").value == ["sensitive"]
     bad = app(gen="9", eps="abc")  # the warnings show on the first page opened
     assert len(bad.warning) >= 2
     bad.switch_page("dashboard/builder_page.py")
     run(bad)
-    assert bad.select_slider(key="b_gen").value == 0
+    assert bad.select_slider(key="b_generalization_level").value == 0
 
 
 def test_compare_draws_two_to_four_scenarios(app):

@@ -209,8 +209,8 @@ def test_second_ingest_fails_clearly_or_waits_and_nothing_is_half_written(inputs
 # --- several app sessions at once ---------------------------------------------------------------------------
 
 SESSIONS = [  # (query parameters of a shared link, widget key, expected widget value)
-    ({"ret": "90"}, "b_ret", 90),
-    ({"gen": "2"}, "b_gen", 2),
+    ({"ret": "90"}, "b_retention_days", 90),
+    ({"gen": "2"}, "b_generalization_level", 2),
     ({"eps": "1"}, "b_dp", True),
 ]
 
@@ -227,7 +227,7 @@ def test_interleaved_app_sessions_each_show_their_own_scenario(demo_db, monkeypa
         pytest.skip("app.py does not exist yet (the dashboard helper's)")
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import urlstate
+    from analysis.scenario import url as urlstate
 
     monkeypatch.setenv("PRIVACYLIFT_DB", str(demo_db))
 
@@ -238,8 +238,8 @@ def test_interleaved_app_sessions_each_show_their_own_scenario(demo_db, monkeypa
 
     def check(at, query, key, expected):
         assert at.session_state[key] == expected, (query, key, at.session_state[key])
-        spec, _ = urlstate.scenario_from_params(dict(at.query_params.items()), name="x")
-        wanted, _ = urlstate.scenario_from_params(query, name="x")
+        spec, _ = urlstate.from_params(dict(at.query_params.items()), name="x")
+        wanted, _ = urlstate.from_params(query, name="x")
         assert spec == wanted, (query, dict(at.query_params.items()))
 
     sessions = []

@@ -7,12 +7,14 @@ import math
 from contextlib import contextmanager
 from dataclasses import asdict
 from statistics import NormalDist
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-import duckdb
 import polars as pl
 
 from analysis.store._gateway import memory
+
+if TYPE_CHECKING:  # the store owns the connections; this module only passes them on
+    import duckdb
 
 VIEW = "exposed"
 
