@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["SMALL_CELL", "is_small", "small", "count", "money", "percent", "number", "signed"]
+__all__ = ["SMALL_CELL", "is_small", "small", "count", "compact", "money", "percent", "number", "signed"]
 
 #: counts of customers from 1 to SMALL_CELL − 1 are never shown (statistical disclosure control's usual
 #: threshold of 5; a PrivacyLift policy)
@@ -52,22 +52,30 @@ def _significant(amount: float, digits: int) -> str:
     return text
 
 
-def money(value: Any, *, interval: tuple[float, float] | None = None, currency: str = "$") -> str:
-    """USD with K/M/B/T, three significant digits — or only as many as the interval supports: the digits that
-    the interval's half-width does not blur (at least two)."""
+def compact(value: Any, *, prefix: str = "", digits: int = 3) -> str:
+    """``1_234_567 -> '1.23M'``: K, M, B, T with ``digits`` significant digits ("−" for negatives)."""
     if not _finite(value):
         return "—"
     sign = MINUS if value < 0 else ""
     amount = abs(float(value))
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if amount >= threshold * 0.9995:
+            return f"{sign}{prefix}{_significant(amount / threshold, digits)}{suffix}"
+    return f"{sign}{prefix}{amount:.{digits}g}" if amount < 100 else f"{sign}{prefix}{amount:.0f}"
+
+
+def money(value: Any, *, interval: tuple[float, float] | None = None, currency: str = "$") -> str:
+    """USD with K/M/B/T and three significant digits — or only as many as the interval supports: the digits
+    that the interval's half-width does not blur (at least two)."""
+    if not _finite(value):
+        return "—"
     digits = 3
+    amount = abs(float(value))
     if interval is not None and all(_finite(v) for v in interval) and amount > 0:
         half = abs(interval[1] - interval[0]) / 2
         if half > 0:
             digits = max(2, min(3, int(math.floor(math.log10(amount))) - int(math.floor(math.log10(half))) + 1))
-    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if amount >= threshold * 0.9995:
-            return f"{sign}{currency}{_significant(amount / threshold, digits)}{suffix}"
-    return f"{sign}{currency}{amount:,.0f}"
+    return compact(value, prefix=currency, digits=digits)
 
 
 def percent(share: Any, *, digits: int | None = None) -> str:

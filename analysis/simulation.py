@@ -8,7 +8,6 @@ is held, and put a price on a breach of it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time

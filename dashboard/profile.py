@@ -5,13 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from analysis import CRMData, Store
-
-#: counts below this are shown as "< 5" (small-cell suppression, a common statistical-disclosure rule)
-SMALL_CELL = 5
-
-
-def _count(n: int) -> str:
-    return f"< {SMALL_CELL}" if 0 < n < SMALL_CELL else f"{n:,}"
+from analysis.formatting import SMALL_CELL
+from analysis.formatting import count as _count
 
 
 def consent_rates(data: CRMData) -> pl.DataFrame:

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from analysis import CRMData, ScenarioResult, Tradeoff
-from analysis.charts import format_money
+from analysis import formatting
 from analysis.minimize import generalization_rules, generalize_column
 
 #: Columns of the overview table, in order, with their labels (aggregates only).
@@ -39,14 +39,15 @@ HEADLINE_METRICS = (
 
 
 def fmt(value: Any, kind: str) -> str:
+    """One figure as the app shows it (:mod:`analysis.formatting`)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if kind == "money":
-        return format_money(float(value))
+        return formatting.money(float(value))
     if kind == "percent":
-        return f"{100 * float(value):.1f} %"
+        return formatting.percent(float(value))
     if kind == "count":
-        return f"{float(value):,.0f}"
+        return formatting.count(float(value), suppress=False)
     return f"{float(value):.1f}"
 
 

@@ -47,9 +47,14 @@ import numpy as np
 import polars as pl
 
 from analysis.breach.assumptions import (
-    PERT_GAMMA, Assumptions, AssumptionsLike, lognormal_parameters, load_assumptions,
+    PERT_GAMMA,
+    Assumptions,
+    AssumptionsLike,
+    load_assumptions,
+    lognormal_parameters,
 )
 from analysis.dictionary import CATEGORIES
+from analysis.errors import must_be
 
 __all__ = [
     "COMPONENTS",
@@ -82,7 +87,7 @@ _MAX_YEARS = 50_000_000
 
 def _check(name: str, ok: bool, requirement: str, got: Any, subject: str = "Holding") -> None:
     if not ok:
-        raise ValueError(f"The '{name}' parameter of {subject} must be {requirement}. Got {got!r} instead.")
+        raise ValueError(must_be(name, subject, requirement, got))
 
 
 @dataclass(frozen=True)

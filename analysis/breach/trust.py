@@ -37,6 +37,7 @@ from typing import Any
 import polars as pl
 
 from analysis.breach.assumptions import Assumptions, AssumptionsLike, load_assumptions
+from analysis.errors import must_be
 
 __all__ = ["TRUST_PARAMETERS", "TrustInputs", "TrustResult", "trust_effects", "trust_sensitivity",
            "annual_breach_probability"]
@@ -49,7 +50,7 @@ _CAUSES = ("consented_personalization", "sensitive_attributes", "nonconsented_da
 
 def _check(name: str, ok: bool, requirement: str, got: Any, subject: str = "TrustInputs") -> None:
     if not ok:
-        raise ValueError(f"The '{name}' parameter of {subject} must be {requirement}. Got {got!r} instead.")
+        raise ValueError(must_be(name, subject, requirement, got))
 
 
 def _is_number(x: Any) -> bool:

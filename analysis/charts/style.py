@@ -18,6 +18,8 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.formatting import compact, money
+
 #: Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable
 #: with the common forms of colour-vision deficiency.
 PALETTE = {
@@ -115,20 +117,13 @@ def downsample_index(length: int, max_points: int = MAX_CURVE_POINTS) -> np.ndar
 
 
 def format_number(value: float, *, prefix: str = "") -> str:
-    """``1_234_567 -> '1.23M'`` (K, M, B, T; three significant digits; "−" for negatives)."""
-    if not math.isfinite(value):
-        return "n/a"
-    sign = "−" if value < 0 else ""
-    amount = abs(value)
-    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if amount >= threshold * 0.9995:
-            return f"{sign}{prefix}{amount / threshold:.3g}{suffix}"
-    return f"{sign}{prefix}{amount:.3g}" if amount < 100 else f"{sign}{prefix}{amount:.0f}"
+    """``1_234_567 -> '1.23M'`` (:func:`analysis.formatting.compact`; "n/a" when not finite)."""
+    return compact(value, prefix=prefix) if math.isfinite(value) else "n/a"
 
 
 def format_money(value: float) -> str:
-    """``1_234_567 -> '$1.23M'``; thousands K, millions M, billions B."""
-    return format_number(value, prefix="$")
+    """``1_234_567 -> '$1.23M'`` (:func:`analysis.formatting.money`)."""
+    return money(value) if math.isfinite(value) else "n/a"
 
 
 def format_moneys(values: object) -> list[str]:

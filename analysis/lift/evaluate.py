@@ -30,9 +30,15 @@ import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
+from analysis.errors import must_be
 from analysis.lift import metrics as lift
-from analysis.lift.models import CLASSIFIER_KINDS, ClassTransformationUplift, ResponseModel, TwoModelUplift, \
-    make_classifier
+from analysis.lift.models import (
+    CLASSIFIER_KINDS,
+    ClassTransformationUplift,
+    ResponseModel,
+    TwoModelUplift,
+    make_classifier,
+)
 
 __all__ = ["LEARNERS", "LiftResult", "train_and_measure"]
 
@@ -93,7 +99,7 @@ def _plain(value):
 
 
 def _fail(name: str, what: str, got: object) -> ValueError:
-    return ValueError(f"The '{name}' parameter of train_and_measure must be {what}. Got {got} instead.")
+    return ValueError(must_be(name, "train_and_measure", what, got, show=str))
 
 
 def _matrix(X, name: str) -> np.ndarray:

@@ -35,6 +35,8 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
+from analysis.errors import must_be
+
 __all__ = [
     "qini_curve",
     "perfect_qini_curve",
@@ -62,7 +64,7 @@ STRATEGIES = ("overall", "by_group")
 
 
 def _fail(name: str, where: str, what: str, got: object) -> ValueError:
-    return ValueError(f"The '{name}' parameter of {where} must be {what}. Got {got} instead.")
+    return ValueError(must_be(name, where, what, got, show=str))
 
 
 def _as_1d(values, name: str, where: str, *, binary: bool = False) -> np.ndarray:

@@ -39,6 +39,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
+from analysis.errors import must_be
+
 __all__ = [
     "CLASSIFIER_KINDS",
     "make_classifier",
@@ -60,7 +62,7 @@ LOGISTIC_SETTINGS = {"C": 1.0, "max_iter": 1000}
 
 
 def _fail(name: str, where: str, what: str, got: object) -> ValueError:
-    return ValueError(f"The '{name}' parameter of {where} must be {what}. Got {got} instead.")
+    return ValueError(must_be(name, where, what, got, show=str))
 
 
 def _matrix(X, where: str) -> np.ndarray:

@@ -24,7 +24,8 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import charts
+from analysis import charts, formatting
+from analysis.formatting import SMALL_CELL, small
 from analysis.breach.assumptions import Assumptions, assumptions_table, load_assumptions
 from analysis.data import CRMData, load_crm
 from analysis.scenario import Scenario
@@ -37,7 +38,6 @@ __all__ = ["FORMAT", "SMALL_CELL", "build_content", "compute", "headline_figures
 FORMAT = "privacylift-report/1"
 #: Counts of customers below this are shown as "<5" (the usual small-cell rule of statistical disclosure
 #: control; threshold 5 is a PrivacyLift convention, as in many national statistics offices' output checks).
-SMALL_CELL = 5
 #: keys of the results JSON that count customers (suppressed when 1–4)
 COUNT_KEYS = frozenset({
     "records", "customers_held", "population", "n_train", "n_test", "suppressed_records", "rows",
@@ -55,13 +55,6 @@ PACKAGES = ("polars", "duckdb", "numpy", "scipy", "scikit-learn", "diffprivlib",
 
 
 # ---- small helpers -------------------------------------------------------------------------------------
-def small(n: Any) -> Any:
-    """A customer count, or "<5" when it is 1–4."""
-    if isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) and 0 < n < SMALL_CELL:
-        return f"<{SMALL_CELL}"
-    return n
-
-
 def suppress(obj: Any, key: str | None = None) -> Any:
     """Recursively: NaN/inf → None, customer counts of 1–4 → "<5" (keys in :data:`COUNT_KEYS`)."""
     if isinstance(obj, dict):
@@ -78,7 +71,7 @@ def suppress(obj: Any, key: str | None = None) -> Any:
 
 
 def fmt(value: Any, kind: str = "number") -> str:
-    """Format one figure for people: number, count, share (%), money, ratio."""
+    """Format one figure for people (:mod:`analysis.formatting`): number, count, share (%), money, int."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if isinstance(value, str):
@@ -86,16 +79,14 @@ def fmt(value: Any, kind: str = "number") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if kind == "count":
-        s = small(value)
-        return s if isinstance(s, str) else f"{value:,.0f}"
+        return formatting.count(value)
     if kind == "share":
-        return f"{100 * value:.1f} %"
+        return formatting.percent(value)
     if kind == "money":
-        sign = "−" if value < 0 else ""
-        return sign + charts.format_money(abs(value))
+        return formatting.money(value)
     if kind == "int":
-        return f"{value:,.0f}"
-    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+        return formatting.count(value, suppress=False)
+    return formatting.number(value)
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> dict:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import polars as pl
 
+from analysis.errors import must_be
 from analysis.store._gateway import memory
 
 if TYPE_CHECKING:  # the store owns the connections; this module only passes them on
@@ -21,7 +22,7 @@ VIEW = "exposed"
 
 def bad(parameter: str, subject: str, expected: str, got: Any) -> ValueError:
     """The project's one message shape for a bad argument."""
-    return ValueError(f"The '{parameter}' parameter of {subject} must be {expected}. Got {got!r} instead.")
+    return ValueError(must_be(parameter, subject, expected, got))
 
 
 def check_frame(frame: Any, subject: str) -> pl.DataFrame:

@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from analysis.errors import must_be
 from analysis.synthetic import truth
 
 __all__ = ["AS_OF", "GeneratedFiles", "generate", "generate_frames", "FILE_FORMATS"]
@@ -115,7 +116,7 @@ class GeneratedFiles:
 
 
 def _fail(name: str, what: str, value: Any, subject: str) -> None:
-    raise ValueError(f"The {name!r} parameter of {subject} must be {what}. Got {value!r} instead.")
+    raise ValueError(must_be(name, subject, what, value))
 
 
 def _check(n_customers, seed, opt_in_rate, erasure_rate, as_of, subject: str) -> date:

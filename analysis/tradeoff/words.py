@@ -7,20 +7,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from analysis.formatting import money as _money
+
 if TYPE_CHECKING:
     from analysis.tradeoff.runner import Tradeoff
 
 __all__ = ['recommendation']
-
-
-def _money(x: float) -> str:
-    sign = "−" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}${x / 1e6:,.1f}M"
-    if x >= 1e3:
-        return f"{sign}${x / 1e3:,.0f}k"
-    return f"{sign}${x:,.0f}"
 
 
 def recommendation(t: Tradeoff) -> str:
