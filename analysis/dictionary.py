@@ -84,6 +84,8 @@ _COLUMN_FIELDS = {
     "generalize",
     "levels",
     "order",
+    "changed_at",
+    "notice",
 }
 _DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
@@ -127,6 +129,10 @@ class ColumnSpec:
     #: ordered categories (for ordered t-closeness), lowest first
     order: tuple[str, ...] = ()
     description: str = ""
+    #: consent: the timestamp (or date) column of when the answer was last given or withdrawn
+    changed_at: str | None = None
+    #: plain words a customer notice uses for this column ("your age"); None: the category's words
+    notice: str | None = None
 
     @property
     def is_numeric(self) -> bool:
@@ -306,6 +312,17 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             problems.append(f"{where}: 'purpose' only applies to role 'consent' (role is {role!r})")
         if role == "consent" and not purpose:
             problems.append(f"{where}: a consent column needs 'purpose' (e.g. \"personalization\")")
+        changed_at = spec.get("changed_at")
+        if changed_at is not None and role != "consent":
+            problems.append(f"{where}: 'changed_at' only applies to role 'consent' (role is {role!r})")
+        if changed_at is not None and not isinstance(changed_at, str):
+            problems.append(f"{where}: 'changed_at' must be the name of a timestamp column; got {changed_at!r}")
+            changed_at = None
+        notice = spec.get("notice")
+        if notice is not None and (not isinstance(notice, str) or not notice.strip() or len(notice) > 120):
+            problems.append(f"{where}: 'notice' must be plain words of at most 120 characters (e.g. \"your age\"); "
+                            f"got {notice!r}")
+            notice = None
         generalize = spec.get("generalize")
         if generalize is not None and generalize not in GENERALIZATIONS:
             problems.append(f"{where}: unknown generalization {generalize!r} (one of: {', '.join(GENERALIZATIONS)})")
@@ -336,9 +353,21 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 levels=tuple(float(v) for v in levels),
                 order=_as_tuple_of_str(order),
                 description=str(spec.get("description", "")),
+                changed_at=changed_at,
+                notice=notice,
             )
         )
     names = {c.name for c in columns}
+    by_name = {c.name: c for c in columns}
+    for c in columns:
+        if c.changed_at is None:
+            continue
+        target = by_name.get(c.changed_at)
+        if target is None:
+            problems.append(f"column {c.name!r}: changed_at column {c.changed_at!r} is not declared under [columns]")
+        elif target.type not in ("timestamp", "date") or target.role != "other":
+            problems.append(f"column {c.changed_at!r}: the changed_at column of {c.name!r} must have role 'other' and "
+                            f"type 'timestamp' or 'date' (role {target.role!r}, type {target.type!r})")
     if key is not None and key not in names:
         problems.append(f"[dataset]: key column {key!r} is not declared under [columns]")
     if erased is not None and erased not in names:

@@ -82,7 +82,7 @@ def test_dictionaries_parse_and_declare_every_column_of_their_file(tmp_path, fil
     sensitive = ("credit_band", "financial_distress", "health_interest")
     assert customers.columns_with_role("sensitive") == sensitive
     purposes = {customers.column(c).purpose for c in customers.columns_with_role("consent")}
-    assert purposes == {"personalization", "marketing"}
+    assert purposes == {"personalization", "marketing", "analytics"}
     assert customers.column("age").levels == (5.0, 10.0, 20.0)
     zip_code = customers.column("zip")
     assert zip_code.generalize == "prefix" and zip_code.levels == (3.0, 2.0, 1.0)

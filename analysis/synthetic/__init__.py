@@ -6,7 +6,8 @@ Four datasets, deterministic for a seed (same seed and options -> byte-identical
     direct identifiers (``full_name``, ``email``, ``phone``: fake, e-mails on the reserved ``example.*``
     domains, phones in the 555-01xx range reserved for fiction), quasi-identifiers (``age``, ``gender``,
     ``zip``, ``region``), sensitive attributes (``credit_band``, ``financial_distress``, ``health_interest``),
-    ``tenure_months``, two consent flags and ``erasure_requested``.
+    ``tenure_months``, three consent flags (personalization, marketing, analytics) each with the time of its
+    latest answer (``consent_<purpose>_at``), and ``erasure_requested``.
 ``crm_campaign``
     the arm of a randomized campaign (``control`` / ``email`` / ``discount``, 1/3 each), ``converted`` and
     ``revenue``.
@@ -19,6 +20,9 @@ Four datasets, deterministic for a seed (same seed and options -> byte-identical
     ``opt_in_propensity`` (personalization) and ``opt_in_propensity_marketing``, ``erased``, and the
     behaviour the truth was computed from (``recency_days``, ``purchases_last_90d``, ``purchases_91_730d``,
     ``email_open_share``; read back from the generated events).
+``consent_events``
+    never ingested either: every consent given or withdrawn in the 730 days (``customer_id``, ``purpose``,
+    ``event_time``, ``action``), the history behind each customer's latest answer.
 
 The structure the ground truth carries (every coefficient is an assumption of this synthetic world, see
 :mod:`analysis.synthetic.truth`; the figures are at 50,000 customers, seed 7):
@@ -38,7 +42,11 @@ The structure the ground truth carries (every coefficient is an assumption of th
   more responsive customers (consenters average ~45 years and ~+4.7 points of e-mail uplift, non-consenters
   ~53 years and ~+2.5), so a model trained on consenters alone is biased for everyone. Its mean is
   ``opt_in_rate``; marketing consent has other weights, leans on the personalization answer and a mean of
-  ``opt_in_rate + 0.05``.
+  ``opt_in_rate + 0.05``; analytics consent leans on both and has a mean of ``opt_in_rate + 0.2``.
+- **Consent moves.** Consenters withdraw at 10 % (personalization), 15 % (marketing) and 5 % (analytics) a year,
+  and others give consent at the rate that keeps each customer's own propensity as the long-run share
+  (:data:`analysis.synthetic.truth.WITHDRAWALS_PER_YEAR`); today's answers are the draws above, and the
+  history behind them is drawn backwards from them.
 - **Identifiability as in real populations.** ~3,500 ZIPs in ~320 ZIP3 areas of Zipf-like size: at 50,000
   customers ~67 % are unique on (age, gender, zip), ~25 % on (age, gender, ZIP3), ~0 % on age alone.
 
@@ -46,7 +54,7 @@ Example
 -------
 >>> frames = generate_frames(2_000, seed=1)
 >>> sorted(frames)
-['campaign', 'customers', 'events', 'ground_truth']
+['campaign', 'consent_events', 'customers', 'events', 'ground_truth']
 >>> frames["customers"].height
 2000
 """
@@ -93,6 +101,7 @@ class GeneratedFiles:
     campaign: Path
     events: Path
     ground_truth: Path
+    consent_events: Path
     customers_dictionary: Path
     campaign_dictionary: Path
     events_dictionary: Path
@@ -103,7 +112,7 @@ class GeneratedFiles:
     def data_files(self) -> list[tuple[Path, Path]]:
         """``[(dictionary, data file)]`` in ingest order: customers, campaign, events.
 
-        The ground truth is not among them: it is never ingested.
+        The ground truth and the consent events are not among them: they are never ingested.
         """
         return [
             (self.customers_dictionary, self.customers),
@@ -149,6 +158,13 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
     width = max(7, len(str(n)))
     ids = pl.Series("customer_id", np.arange(1, n + 1)).cast(pl.String).str.zfill(width)
     customer_id = ("C" + ids).alias("customer_id")
+    # seconds since 1970-01-01 at the start of the history (naive timestamps, no time zone)
+    start_s = ((as_of - date(1970, 1, 1)).days - truth.HISTORY_DAYS) * truth.SECONDS_PER_DAY
+
+    def timestamps(seconds: np.ndarray, name: str) -> pl.Series:
+        return pl.Series(name, (seconds + start_s) * 1_000_000).cast(pl.Datetime("us"))
+
+    changed = dict(zip(truth.CONSENT_PURPOSES, sim.consent_changed_second))
     first = _labels(_FIRST_NAMES, sim.first_name % len(_FIRST_NAMES))
     last = _labels(_LAST_NAMES, sim.last_name % len(_LAST_NAMES))
     number = pl.Series(np.arange(1, n + 1)).cast(pl.String)
@@ -175,7 +191,11 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
             "health_interest": sim.health_interest,
             "tenure_months": sim.tenure_months,
             "consent_personalization": sim.consent_personalization,
+            "consent_personalization_at": timestamps(changed["personalization"], "consent_personalization_at"),
             "consent_marketing": sim.consent_marketing,
+            "consent_marketing_at": timestamps(changed["marketing"], "consent_marketing_at"),
+            "consent_analytics": sim.consent_analytics,
+            "consent_analytics_at": timestamps(changed["analytics"], "consent_analytics_at"),
             "erasure_requested": sim.erasure_requested,
         }
     )
@@ -187,9 +207,7 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
             "revenue": sim.revenue,
         }
     )
-    # seconds since 1970-01-01 at the start of the history (naive timestamps, no time zone)
-    start_s = ((as_of - date(1970, 1, 1)).days - truth.HISTORY_DAYS) * truth.SECONDS_PER_DAY
-    event_time = pl.Series("event_time", (sim.event_second + start_s) * 1_000_000).cast(pl.Datetime("us"))
+    event_time = timestamps(sim.event_second, "event_time")
     events = pl.DataFrame(
         {
             "customer_id": customer_id.gather(sim.event_customer),
@@ -208,6 +226,7 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
             "uplift_discount": sim.uplift_discount,
             "opt_in_propensity": sim.opt_in_propensity,
             "opt_in_propensity_marketing": sim.opt_in_propensity_marketing,
+            "opt_in_propensity_analytics": sim.opt_in_propensity_analytics,
             "erased": sim.erasure_requested,
             "recency_days": sim.recency_days,
             "purchases_last_90d": sim.purchases_last_90d.astype(np.int64),
@@ -215,7 +234,16 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
             "email_open_share": sim.email_open_share,
         }
     )
-    return {"customers": customers, "campaign": campaign, "events": events, "ground_truth": ground_truth}
+    consent_events = pl.DataFrame(
+        {
+            "customer_id": customer_id.gather(sim.consent_event_customer),
+            "purpose": _labels(truth.CONSENT_PURPOSES, sim.consent_event_purpose),
+            "event_time": timestamps(sim.consent_event_second, "event_time"),
+            "action": _labels(truth.CONSENT_ACTIONS, sim.consent_event_action),
+        }
+    )
+    return {"customers": customers, "campaign": campaign, "events": events, "ground_truth": ground_truth,
+            "consent_events": consent_events}
 
 
 _SOURCE = 'source = "synthetic: analysis.synthetic (PrivacyLift), fake people"\nlicense = "CC0-1.0"'
@@ -307,11 +335,34 @@ bounds = [0, 240]
 role = "consent"
 purpose = "personalization"
 type = "boolean"
+changed_at = "consent_personalization_at"
+
+[columns.consent_personalization_at]
+role = "other"
+type = "timestamp"
+description = "When the personalization answer was last given or withdrawn."
 
 [columns.consent_marketing]
 role = "consent"
 purpose = "marketing"
 type = "boolean"
+changed_at = "consent_marketing_at"
+
+[columns.consent_marketing_at]
+role = "other"
+type = "timestamp"
+description = "When the marketing answer was last given or withdrawn."
+
+[columns.consent_analytics]
+role = "consent"
+purpose = "analytics"
+type = "boolean"
+changed_at = "consent_analytics_at"
+
+[columns.consent_analytics_at]
+role = "other"
+type = "timestamp"
+description = "When the analytics answer was last given or withdrawn."
 
 [columns.erasure_requested]
 role = "other"
@@ -425,7 +476,8 @@ def generate_frames(
     Returns
     -------
     dict of polars.DataFrame
-        ``customers``, ``campaign``, ``events`` and ``ground_truth`` (see the module docstring).
+        ``customers``, ``campaign``, ``events``, ``ground_truth`` and ``consent_events`` (see the module
+        docstring).
 
     Example
     -------
@@ -453,7 +505,8 @@ def generate(
     """Write the synthetic CRM and its data dictionaries into ``out_dir``.
 
     Files: ``crm_customers``, ``crm_campaign``, ``crm_events`` (``.parquet`` or ``.csv``) each with its
-    dictionary (``.toml``) beside it, and ``ground_truth.parquet`` (always Parquet; never ingest it).
+    dictionary (``.toml``) beside it, and ``ground_truth.parquet`` and ``consent_events.parquet`` (always
+    Parquet; never ingest them).
     Existing files of the same names are replaced. Parameters as in :func:`generate_frames`, plus
     ``out_dir`` (created if missing) and ``file_format`` (``"parquet"`` or ``"csv"``).
 
@@ -482,8 +535,9 @@ def generate(
         dict_path.write_text(toml_text, encoding="utf-8")
         paths[dataset] = data_path
         paths[f"{dataset}_dictionary"] = dict_path
-    paths["ground_truth"] = out / "ground_truth.parquet"
-    _write(frames["ground_truth"], paths["ground_truth"], "parquet")
+    for never_ingested in ("ground_truth", "consent_events"):
+        paths[never_ingested] = out / f"{never_ingested}.parquet"
+        _write(frames[never_ingested], paths[never_ingested], "parquet")
     return GeneratedFiles(
         **paths, n_customers=int(n_customers), n_events=frames["events"].height, seed=int(seed)
     )

@@ -42,6 +42,13 @@ MEAN_EVENTS = 16.0
 #: share of customers who stopped being active before the as-of date (assumption)
 LAPSED_SHARE = 0.25
 
+#: the purposes customers answer consent for, and the share of consenters who withdraw each year (assumptions of
+#: this synthetic world: marketing e-mails are dropped most often, analytics least)
+CONSENT_PURPOSES = ("personalization", "marketing", "analytics")
+WITHDRAWALS_PER_YEAR = {"personalization": 0.10, "marketing": 0.15, "analytics": 0.05}
+CONSENT_ACTIONS = ("given", "withdrawn")
+DAYS_PER_MONTH = 30.44
+
 _NON_PHARMACY = tuple(c for c in PRODUCT_CATEGORIES if c != "pharmacy")
 _NON_PHARMACY_SHARES = np.array([0.30, 0.17, 0.10, 0.14, 0.11, 0.09, 0.09])
 
@@ -61,6 +68,10 @@ class Simulation:
     tenure_months: np.ndarray
     consent_personalization: np.ndarray
     consent_marketing: np.ndarray
+    consent_analytics: np.ndarray
+    #: per purpose (CONSENT_PURPOSES order): seconds after the start of the history of the customer's latest answer
+    #: (sign-up or last change; negative before the history)
+    consent_changed_second: tuple[np.ndarray, ...]
     erasure_requested: np.ndarray
     first_name: np.ndarray  # codes into names lists
     last_name: np.ndarray
@@ -84,6 +95,12 @@ class Simulation:
     uplift_discount: np.ndarray
     opt_in_propensity: np.ndarray
     opt_in_propensity_marketing: np.ndarray
+    opt_in_propensity_analytics: np.ndarray
+    # consent events in the history (sorted by customer, then time): given or withdrawn, per purpose
+    consent_event_customer: np.ndarray
+    consent_event_purpose: np.ndarray  # codes into CONSENT_PURPOSES
+    consent_event_second: np.ndarray
+    consent_event_action: np.ndarray  # codes into CONSENT_ACTIONS
     recency_days: np.ndarray
     purchases_last_90d: np.ndarray
     purchases_91_730d: np.ndarray
@@ -302,6 +319,76 @@ def _consent(rng, p, d, t, counts, opt_in_rate: float) -> dict[str, np.ndarray]:
     }
 
 
+def _analytics_consent(rng, p, c, counts, opt_in_rate: float) -> dict[str, np.ndarray]:
+    """Analytics consent: asked of everyone, given more often (mean ``opt_in_rate + 0.2``), and tied to the two
+    other answers (assumption): a customer who said yes to personalization or marketing mostly says yes here."""
+    age_c = (p["age"] - 45) / 15
+    engagement = _zscore(np.log1p(counts))
+    rate = float(np.clip(opt_in_rate + 0.2, 0.01, 0.99))
+    score = (-0.15 * age_c + 0.15 * engagement + 1.0 * c["consent_personalization"]
+             + 0.6 * c["consent_marketing"])
+    propensity = _logistic(_calibrate_intercept(score, rate) + score)
+    return {"consent_analytics": rng.random(propensity.size) < propensity, "opt_in_propensity_analytics": propensity}
+
+
+def _consent_history(rng: np.random.Generator, p: dict, answers: dict, propensities: dict) -> dict:
+    """When each answer was given or withdrawn, consistent with today's answers.
+
+    Each answer follows a two-state chain from sign-up to the as-of date: consenters withdraw at the purpose's
+    yearly rate (:data:`WITHDRAWALS_PER_YEAR`), the others give consent at the rate that keeps their own opt-in
+    propensity as the long-run share (rate × q / (1 − q)). A two-state chain is reversible, so the history is
+    drawn backwards from today's answer (the answers themselves, drawn earlier, are unchanged). Events inside
+    the history are kept (with the sign-up answer when it was a yes); each customer's latest change is returned
+    whether or not it lies inside the history.
+    """
+    n = p["age"].size
+    join_day = HISTORY_DAYS - p["tenure_months"] * DAYS_PER_MONTH
+    changed, customers, purposes, days, actions = [], [], [], [], []
+    for code, purpose in enumerate(CONSENT_PURPOSES):
+        withdraw = WITHDRAWALS_PER_YEAR[purpose] / 365.0
+        q = np.clip(propensities[purpose], 0.02, 0.95)
+        give = withdraw * q / (1.0 - q)
+        state = answers[purpose].astype(bool).copy()
+        t = np.full(n, float(HISTORY_DAYS))
+        last = np.full(n, np.nan)
+        active = np.arange(n)
+        while active.size:
+            rate = np.where(state[active], withdraw, give[active])
+            back = t[active] - rng.exponential(1.0 / rate)
+            done = back <= join_day[active]
+            moved = active[~done]
+            when = back[~done]
+            inside = when >= 0
+            customers.append(moved[inside])
+            purposes.append(np.full(int(inside.sum()), code, dtype=np.int8))
+            days.append(when[inside])
+            actions.append(np.where(state[moved[inside]], 0, 1).astype(np.int8))  # the state it changed to
+            first = np.isnan(last[moved])
+            last[moved[first]] = when[first]
+            state[moved] = ~state[moved]
+            t[moved] = when
+            # keep going back while inside the history (the latest change of everyone who moved is now known)
+            active = moved[when > 0]
+        last = np.where(np.isnan(last), join_day, last)
+        changed.append(np.floor(last * SECONDS_PER_DAY).astype(np.int64))
+        signup = (join_day >= 0) & state  # the answer at sign-up (state after walking back to it) was a yes
+        customers.append(np.flatnonzero(signup))
+        purposes.append(np.full(int(signup.sum()), code, dtype=np.int8))
+        days.append(join_day[signup])
+        actions.append(np.zeros(int(signup.sum()), dtype=np.int8))
+    customer = np.concatenate(customers)
+    second = np.floor(np.concatenate(days) * SECONDS_PER_DAY).astype(np.int64)
+    purpose_code = np.concatenate(purposes)
+    order = np.lexsort((purpose_code, second, customer))
+    return {
+        "consent_changed_second": tuple(changed),
+        "consent_event_customer": customer[order],
+        "consent_event_purpose": purpose_code[order],
+        "consent_event_second": second[order],
+        "consent_event_action": np.concatenate(actions)[order],
+    }
+
+
 def _campaign(rng: np.random.Generator, p: dict, t: dict) -> dict[str, np.ndarray]:
     n = p["age"].size
     arm = rng.integers(0, 3, n).astype(np.int8)  # randomized, 1/3 each
@@ -315,13 +402,20 @@ def _campaign(rng: np.random.Generator, p: dict, t: dict) -> dict[str, np.ndarra
 
 def simulate(n: int, seed: int, *, opt_in_rate: float, erasure_rate: float) -> Simulation:
     """Simulate ``n`` customers with seed ``seed`` (arguments already checked by the caller)."""
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
-    people_rng, event_rng, truth_rng, consent_rng, campaign_rng, erase_rng, name_rng = streams
+    # spawn(9)'s first seven children are spawn(7)'s: the streams added later reshuffle nothing drawn before
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
+    people_rng, event_rng, truth_rng, consent_rng, campaign_rng, erase_rng, name_rng, analytics_rng, history_rng = (
+        streams)
     p = _people(people_rng, n)
     ev = _events(event_rng, p)
     d = _drivers(ev, n)
     t = _truth(truth_rng, p, d, ev["counts"])
     c = _consent(consent_rng, p, d, t, ev["counts"], opt_in_rate)
+    c.update(_analytics_consent(analytics_rng, p, c, ev["counts"], opt_in_rate))
+    history = _consent_history(
+        history_rng, p, {purpose: c[f"consent_{purpose}"] for purpose in CONSENT_PURPOSES},
+        {"personalization": c["opt_in_propensity"], "marketing": c["opt_in_propensity_marketing"],
+         "analytics": c["opt_in_propensity_analytics"]})
     camp = _campaign(campaign_rng, p, t)
     erased = erase_rng.random(n) < erasure_rate
     return Simulation(
@@ -335,6 +429,8 @@ def simulate(n: int, seed: int, *, opt_in_rate: float, erasure_rate: float) -> S
         tenure_months=p["tenure_months"],
         consent_personalization=c["consent_personalization"],
         consent_marketing=c["consent_marketing"],
+        consent_analytics=c["consent_analytics"],
+        consent_changed_second=history["consent_changed_second"],
         erasure_requested=erased,
         first_name=name_rng.integers(0, 1 << 16, n),
         last_name=name_rng.integers(0, 1 << 16, n),
@@ -355,6 +451,11 @@ def simulate(n: int, seed: int, *, opt_in_rate: float, erasure_rate: float) -> S
         uplift_discount=t["uplift_discount"],
         opt_in_propensity=c["opt_in_propensity"],
         opt_in_propensity_marketing=c["opt_in_propensity_marketing"],
+        opt_in_propensity_analytics=c["opt_in_propensity_analytics"],
+        consent_event_customer=history["consent_event_customer"],
+        consent_event_purpose=history["consent_event_purpose"],
+        consent_event_second=history["consent_event_second"],
+        consent_event_action=history["consent_event_action"],
         recency_days=d["recency_days"],
         purchases_last_90d=d["purchases_last_90d"],
         purchases_91_730d=d["purchases_91_730d"],
