@@ -19,6 +19,7 @@ import polars as pl
 
 from analysis.breach.assumptions import Assumptions, load_assumptions
 from analysis.breach.montecarlo import BreachResult, Holding, simulate_breach
+from analysis.consent.gain import PersonalizedGain, personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
 from analysis.minimize import Prepared, not_applicable, prepare
@@ -67,6 +68,9 @@ class ScenarioResult:
     #: synthetic data: true mean uplift of the top k targeted within the own population / within everyone
     true_uplift_at_k_own_population: float | None = None
     true_uplift_at_k_everyone: float | None = None
+    #: the gain with only the customers the scenario's legal basis covers personalized, for its purpose
+    #: (:mod:`analysis.consent.gain`)
+    personalization: PersonalizedGain | None = None
     #: this scenario's incremental conversions over the full-data model's (None without a reference)
     gain_retained: float | None = None
     risk: RiskProfile | None = None
@@ -112,6 +116,7 @@ class ScenarioResult:
         lift["true_uplift_at_k_own_population"] = self.true_uplift_at_k_own_population
         lift["true_uplift_at_k_everyone"] = self.true_uplift_at_k_everyone
         out["lift"] = lift
+        out["personalization"] = None if self.personalization is None else self.personalization.to_dict()
         risk = self.risk.to_dict() if self.risk is not None else {}
         risk["membership_advantage"] = None if self.membership is None else self.membership.risk
         risk["attribute_inference_risk"] = None if self.attribute is None else self.attribute.risk
@@ -329,15 +334,16 @@ def simulate(
             seed=spec.seed,
         )
         own = _own_population_figure(model, p, lift)
+        personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
         risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
         attribute = _attribute(p, data, settings, spec.seed)
         behavioral = _behavioral(p, data, settings, spec.seed)
-        cached = (lift, own, membership, risk, attribute, behavioral)
+        cached = (lift, own, membership, risk, attribute, behavioral, personalization)
         if cache is not None:
             cache.put(key, cached)
-    lift, own, membership, risk, attribute, behavioral = cached
+    lift, own, membership, risk, attribute, behavioral, personalization = cached
     holding = Holding(
         records=p.customers_held,
         categories=p.categories_held,
@@ -356,6 +362,7 @@ def simulate(
         estimated_on_own_population=own[0],
         true_uplift_at_k_own_population=own[1],
         true_uplift_at_k_everyone=own[2],
+        personalization=personalization,
         gain_retained=_gain_retained(lift, reference),
         risk=risk,
         membership=membership,

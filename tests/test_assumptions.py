@@ -56,7 +56,8 @@ def test_sourced_figures_match_the_references():
 
 def test_every_registry_key_is_used_by_a_model_or_a_test():
     """Meta-test: a key no code reads is dead; a key the code reads must be registered."""
-    sources = "".join((ROOT / "analysis" / "breach" / f).read_text() for f in ("montecarlo.py", "trust.py"))
+    sources = "".join((ROOT / "analysis" / f).read_text()
+                      for f in ("breach/montecarlo.py", "breach/trust.py", "consent/control.py"))
     used = set(re.findall(r'\.(?:value|mean)\("([a-z0-9_.]+)"\)', sources))
     used |= set(re.findall(r'_draw\(rng, a, "([a-z0-9_.]+)"', sources))
     used |= {f"category_weight.{c}" for c in CATEGORIES} | {"ibm_average_total_cost"}  # f-string; sanity test

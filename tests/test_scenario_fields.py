@@ -25,6 +25,7 @@ SAMPLES = {
     "consent": "opt_in",
     "consent_rate": 0.4,
     "consent_purpose": "marketing",
+    "legal_basis": "consent",
     "erasure_rate": 0.05,
     "epsilon": 0.5,
     "dp_model": "gaussian_nb",
@@ -39,7 +40,7 @@ SAMPLES = {
 INVALID = {
     "name": "x" * 121, "description": "a\u202eb", "exclude_roles": ("outcome",), "exclude_categories": ("secret",),
     "exclude_columns": ("",), "use_events": "yes", "generalization_level": 4, "generalize": (("age", "band", 0),),
-    "retention_days": 0, "consent": "always", "consent_rate": 1.0, "consent_purpose": "", "erasure_rate": 0.6,
+    "retention_days": 0, "consent": "always", "consent_rate": 1.0, "consent_purpose": "", "legal_basis": "contract", "erasure_rate": 0.6,
     "epsilon": 1001.0, "dp_model": "svm", "model": "forest", "pseudonymization": 1, "encryption_at_rest": None,
     "access_restriction": "no", "k": 0.00001, "seed": 2**32,
 }

@@ -71,6 +71,9 @@ _IBM_CPR = "IBM / Ponemon, Cost of a Data Breach (average cost per record series
 _GDPR = "Regulation (EU) 2016/679 (GDPR), Art. 83"
 _CCPA = "California Civil Code §1798.150 (CCPA)"
 _ASSUMED = "PrivacyLift assumption"
+_DATAGRAIL_2022 = "DataGrail, 2022 Data Privacy Trends report (requests received in 2021)"
+_GARTNER_DSR = "Gartner estimate of the cost of a manually handled privacy request, via DataGrail Privacy Trends 2023"
+_GDPR_12 = "Regulation (EU) 2016/679 (GDPR), Art. 12(3)"
 
 
 class AssumptionError(ValueError):
@@ -222,6 +225,36 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        low=0.01, high=0.08),
     _a("trust_breach_reputation_churn", 0.01, "share", "Share of ALL customers who leave after a breach "
        "(reputation; the affected customers' churn is in the breach model)", low=0.0, high=0.03),
+    # --- control: customers' choices over time (analysis.consent.control) ------------------------------
+    _a("control_withdrawal_rate", 0.08, "share per year",
+       "Consenters who withdraw their consent (or, under legitimate interest, object) each year",
+       low=0.02, high=0.25,
+       note="No public benchmark was found for one company's CRM; the synthetic CRM's own world uses 5-15 % by "
+            "purpose. Withdrawals go through a self-service preference page (no per-request cost)."),
+    _a("control_preference_update_rate", 0.03, "share per year",
+       "Customers without consent who give it later each year (preference updates)", low=0.0, high=0.10,
+       note="Self-service, like withdrawals."),
+    _a("control_deletion_request_rate", 84e-6, "share per year",
+       "Deletion requests a year per customer (erasure, GDPR Art. 17)", low=42e-6, high=0.002,
+       source=_DATAGRAIL_2022, year=2021, secondary=True, kind="sourced",
+       note="84 deletion requests per million identities in 2021 (42 in 2020), US consumer brands. The high end "
+            "(0.2 %) is an assumption for a GDPR-aware customer base."),
+    _a("control_access_request_rate", 16e-6, "share per year",
+       "Access requests a year per customer (see your data, GDPR Art. 15)", low=5e-6, high=0.001,
+       source=_DATAGRAIL_2022, year=2021, secondary=True, kind="sourced",
+       note="6 % of 266 requests per million identities in 2021 were access requests. The range is an assumption."),
+    _a("control_request_cost", 1524, "USD per request", "Cost of handling one access or deletion request",
+       low=200, high=3000, source=_GARTNER_DSR, year=2023, secondary=True, kind="sourced",
+       note="About $1,400 in 2019 and $1,524 in 2023 for a request handled by hand; the low end (automated "
+            "handling) and the high end are assumptions."),
+    _a("control_deadline_days", 30, "days", "Deadline to answer an access or deletion request",
+       low=30, high=90, source=_GDPR_12, year=2016, kind="sourced",
+       note="'Without undue delay and in any event within one month', extendable by two further months for "
+            "complex or numerous requests (high end). One month is taken as 30 days."),
+    _a("control_hours_per_request", 5, "hours per request", "Staff time to handle one request by hand",
+       low=1, high=20),
+    _a("control_staff_hours_per_month", 140, "hours per month", "Working hours of one person in a month",
+       low=120, high=160),
     # --- sanity reference (not used in computations) ----------------------------------------------
     _a("ibm_average_total_cost", 4_880_000, "USD per breach", "Average total cost of a breach (reference)",
        source=_IBM_2024, year=2024, kind="sourced",

@@ -29,10 +29,12 @@ from analysis.scenario.constraints import (
 
 __all__ = [
     "Scenario", "ScenarioError", "FieldInfo", "FIELDS", "field_info", "LABEL_FIELDS", "EXPOSURE_ONLY_FIELDS",
-    "CONSENT_REGIMES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "fields_table",
+    "CONSENT_REGIMES", "LEGAL_BASES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "fields_table",
 ]
 
 CONSENT_REGIMES = ("ignore", "consented_only", "opt_in", "opt_out")
+#: the lawful bases a scenario's model purpose may rest on (GDPR Art. 6(1)(a) and (f))
+LEGAL_BASES = ("consent", "legitimate_interest")
 MODELS = ("logistic", "hgb")
 DP_MODELS = ("logistic", "gaussian_nb")
 FEATURE_ROLES = ("quasi_identifier", "sensitive", "behavioral")
@@ -106,6 +108,11 @@ class Scenario:
     consent_purpose: str = declare(
         "personalization", Text(max_length=64), url="cp", label="Consent purpose",
         help="The purpose whose consent licenses the personalization.")
+    legal_basis: str | None = declare(
+        None, Options(LEGAL_BASES, none=True), url="lb", label="Legal basis of the personalization",
+        help="consent: only customers who consented to the purpose are personalized; legitimate_interest: everyone "
+             "who has not objected. None: from the consent regime (consent for consented_only and opt_in, "
+             "legitimate interest for ignore and opt_out).")
     erasure_rate: float = declare(
         0.0, Interval(float, 0, 0.5), url="er", label="Share of customers who asked to be erased",
         help="Customers who exercised their right to erasure (removed everywhere), 0–0.5.")
@@ -190,6 +197,13 @@ class Scenario:
     def effective_consent_rate(self) -> float | None:
         """The simulated opt-in / opt-out share (None for the other regimes)."""
         return self.consent_rate
+
+    @property
+    def effective_legal_basis(self) -> str:
+        """The legal basis the personalization rests on (``legal_basis``, or the consent regime's)."""
+        if self.legal_basis is not None:
+            return self.legal_basis
+        return "consent" if self.consent in ("consented_only", "opt_in") else "legitimate_interest"
 
     @property
     def is_private(self) -> bool:
