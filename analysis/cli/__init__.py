@@ -1,4 +1,5 @@
-"""Command line: ``python -m analysis <command> …`` (ingest, generate, simulate, risk, report, verify, review).
+"""Command line: ``python -m analysis <command> …`` (ingest, generate, simulate, risk, report, verify, review,
+erase, notice).
 
 Errors a user can act on are printed as one clear message on stderr with exit code 2; nothing raw (no
 customer values) is ever printed.
@@ -25,6 +26,8 @@ COMMANDS = {
     "report": "reports:cmd_report",
     "verify": "reports:cmd_verify",
     "review": "reports:cmd_review",
+    "erase": "erase:cmd_erase",
+    "notice": "notice:cmd_notice",
 }
 
 
@@ -99,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--reviewer", required=True)
     s.add_argument("--comment", default="")
     s.set_defaults(command_name="review")
+
+    s = sub.add_parser("erase", help="honour erasure requests: remove customers by key from every table")
+    s.add_argument("--db", required=True)
+    s.add_argument("--keys", required=True, help="file of customer keys, one per line")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(command_name="erase")
+
+    s = sub.add_parser("notice", help="the customer-facing transparency notice of a scenario")
+    s.add_argument("--db", required=True)
+    s.add_argument("--scenarios", help="TOML or JSON file of scenarios (default: the presets)")
+    s.add_argument("--scenario", required=True, help="name of the scenario")
+    s.add_argument("--format", default="md", choices=("md", "html", "json"))
+    s.add_argument("--against", help="name of another scenario: what would change for customers")
+    s.add_argument("--contact", help="where customers write to exercise their choices")
+    s.set_defaults(command_name="notice")
     return p
 
 

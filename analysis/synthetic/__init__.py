@@ -263,23 +263,27 @@ description = "Customer number, e.g. C0000001."
 
 [columns.full_name]
 role = "direct_identifier"
+notice = "your name"
 category = "contact"
 type = "text"
 
 [columns.email]
 role = "direct_identifier"
+notice = "your e-mail address"
 category = "contact"
 type = "text"
 description = "Unique; on the reserved example.* domains."
 
 [columns.phone]
 role = "direct_identifier"
+notice = "your phone number"
 category = "contact"
 type = "text"
 description = "In the 555-01xx range reserved for fiction."
 
 [columns.age]
 role = "quasi_identifier"
+notice = "your age"
 category = "demographic"
 type = "integer"
 bounds = [18, 100]
@@ -288,12 +292,14 @@ levels = [5, 10, 20]
 
 [columns.gender]
 role = "quasi_identifier"
+notice = "your gender"
 category = "demographic"
 type = "category"
 description = "F, M or X."
 
 [columns.zip]
 role = "quasi_identifier"
+notice = "your ZIP code"
 category = "location"
 type = "text"
 generalize = "prefix"
@@ -302,6 +308,7 @@ description = "5-digit ZIP code."
 
 [columns.region]
 role = "quasi_identifier"
+notice = "the region you live in"
 category = "location"
 type = "category"
 generalize = "merge_rare"
@@ -310,23 +317,27 @@ description = "From the first digit of the ZIP code."
 
 [columns.credit_band]
 role = "sensitive"
+notice = "your credit rating"
 category = "financial"
 type = "category"
 order = ["poor", "fair", "good", "excellent"]
 
 [columns.financial_distress]
 role = "sensitive"
+notice = "signs that money is tight for you"
 category = "financial"
 type = "boolean"
 
 [columns.health_interest]
 role = "sensitive"
+notice = "your interest in health products"
 category = "health"
 type = "boolean"
 description = "Inferred interest in health products (shows in pharmacy purchases)."
 
 [columns.tenure_months]
 role = "behavioral"
+notice = "how long you have been a customer"
 category = "behavioral"
 type = "integer"
 bounds = [0, 240]
@@ -417,18 +428,21 @@ type = "timestamp"
 
 [columns.event_type]
 role = "behavioral"
+notice = "your visits, the e-mails you open and what you buy"
 category = "behavioral"
 type = "category"
 description = "visit, email_open or purchase."
 
 [columns.channel]
 role = "behavioral"
+notice = "whether you use our website, our app, our shops or e-mail"
 category = "behavioral"
 type = "category"
 description = "web, app, store or email."
 
 [columns.amount]
 role = "behavioral"
+notice = "how much you spend"
 category = "transactional"
 type = "float"
 bounds = [0, 2000]
@@ -436,6 +450,7 @@ description = "Purchase amount in dollars; 0 for other events."
 
 [columns.product_category]
 role = "behavioral"
+notice = "which kinds of products you look at and buy"
 category = "transactional"
 type = "category"
 description = """Product viewed, bought or featured: grocery, apparel, electronics, home, beauty, \
