@@ -15,6 +15,7 @@ PAGES = [
     st.Page("dashboard/compare_page.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("dashboard/risk_page.py", title="Privacy risk", icon=":material/fingerprint:"),
     st.Page("dashboard/breach_page.py", title="Breach impact", icon=":material/crisis_alert:"),
+    st.Page("dashboard/notice_page.py", title="Customer notice", icon=":material/policy:"),
     st.Page("dashboard/data_page.py", title="Data", icon=":material/database:"),
     st.Page("dashboard/reports_page.py", title="Reports", icon=":material/description:"),
 ]

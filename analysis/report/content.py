@@ -32,6 +32,7 @@ from analysis.scenario import Scenario
 from analysis.simulation import SimulationSettings
 from analysis.store import Store
 from analysis.tradeoff import BusinessSettings, Tradeoff, run_scenarios, waterfall_steps
+from analysis.transparency.report import transparency_section
 
 __all__ = ["FORMAT", "SMALL_CELL", "build_content", "compute", "headline_figures", "suppress", "fmt"]
 
@@ -496,6 +497,7 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
                            "created": created, "title": title}, sort_keys=True)
     sections = [_purpose(title, purpose, author, created, db, t), _inventory(store, data, t), _scenarios(t),
                 _results(t), _tradeoffs(t, recommended), _risks(t, data, a, simulation, recommended),
+                transparency_section(t, data, recommended),
                 _assumptions(a), _methods(t, simulation, _versions()), _signoff()]
     for i, s in enumerate(sections, start=1):
         s["number"] = i

@@ -22,8 +22,8 @@ from dataclasses import replace
 from analysis.consent.purposes import CATEGORY_DPV, MEASURES_DPV, legal_basis, purpose
 from analysis.data import CRMData
 from analysis.dictionary import ColumnSpec
-from analysis.minimize import _feature_columns, _uses_events, generalization_rules
-from analysis.scenario import Scenario
+from analysis.minimize import _feature_columns, _uses_events, generalization_rules, not_applicable
+from analysis.scenario import Scenario, ScenarioError
 from analysis.transparency.model import Choice, DataItem, Notice, PurposeItem, Safeguard
 from analysis.transparency.words import ACTIVITY_TITLES, CATEGORY_TITLES, CATEGORY_WORDS, RIGHTS, join_words
 
@@ -209,6 +209,9 @@ def notice(spec: Scenario, data: CRMData, *, business: str = "we", contact: str 
         from analysis.data import load_crm
 
         data = load_crm(data)
+    reason = not_applicable(spec, data.schema)
+    if reason:
+        raise ScenarioError(f"Scenario {spec.name!r} does not apply to this dataset: {reason}.")
     collected = _collected(spec, data)
     purposes = _purposes(spec, data, collected)
     result = Notice(scenario=spec.name, fingerprint=spec.fingerprint, data_fingerprint=data.fingerprint,

@@ -14,7 +14,7 @@ CATEGORY_TITLES = {
     "contact": "How to reach you",
     "demographic": "Basic facts about you",
     "location": "Where you live",
-    "financial": "Your money matters",
+    "financial": "Your money situation",
     "health": "Your health",
     "behavioral": "What you do with us",
     "transactional": "What you buy",
