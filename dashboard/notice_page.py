@@ -82,7 +82,9 @@ st.caption("Purposes, legal bases, data, recipients, retention and security meas
            "know (your name as controller, processors, transfers) is marked to be completed.")
 record = record_of_processing(spec, data, contact=customer_notice.contact, customer_notice=customer_notice)
 st.dataframe(record.table.select("purpose", "legal_basis", "data", "retention", "recipients", "security_measures"),
-             hide_index=True, key="n_record")
+             hide_index=True, key="n_record",
+             column_config={"purpose": "Purpose", "legal_basis": "Legal basis", "data": "Data", "retention": "Kept",
+                            "recipients": "Who receives it", "security_measures": "Security measures"})
 schedule = retention_schedule(spec, data, customer_notice=customer_notice)
 r1, r2, r3 = st.columns(3)
 r1.download_button("Record (CSV)", data=record.to_csv(), file_name=f"record-of-processing-{slug}.csv",

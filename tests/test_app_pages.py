@@ -215,3 +215,28 @@ def test_link_to_a_dataset_outside_uploads_is_refused(app):
     at = app(db="../../etc/passwd")
     assert any("not found" in w.value for w in at.warning)
     assert not os.path.isabs(at.session_state["active_db"]) if "active_db" in at.session_state else True
+
+
+def test_customer_notice_page_switches_scenario_compares_and_measures_control(app):
+    at = app("notice_page.py")
+
+    def shown() -> str:
+        return " ".join(h.proto.body for h in at.get("html"))
+
+    assert at.selectbox(key="n_scenario").value == "Status quo (full data)"
+    assert "We keep your data as long as you are a customer." in shown()
+    assert number(metric(at, "Reading ease (Flesch)")) >= 60
+    at.selectbox(key="n_scenario").set_value("90-day retention")
+    run(at)
+    assert "for 90 days. Then we delete it." in shown()
+    at.selectbox(key="n_against").set_value("Status quo (full data)")
+    run(at)
+    assert "older than 90 days" in shown()
+    assert {b.label for b in at.get("download_button")} >= {"Notice (Markdown)", "Notice (JSON, W3C DPV)",
+                                                             "Record (CSV)", "Retention schedule (CSV)"}
+    at.selectbox(key="n_scenario").set_value("Consent only")
+    at.toggle(key="n_control_on").set_value(True)
+    run(at)
+    share = number(metric(at, "May be personalized"))
+    assert 30 < share < 60  # only the personalization consenters
+    assert "access and deletion requests a year" in shown()

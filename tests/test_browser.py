@@ -27,8 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"Overview": "", "Scenario builder": "builder_page", "Compare": "compare_page",
-         "Privacy risk": "risk_page", "Breach impact": "breach_page", "Data": "data_page",
-         "Reports": "reports_page"}
+         "Privacy risk": "risk_page", "Breach impact": "breach_page", "Customer notice": "notice_page",
+         "Data": "data_page", "Reports": "reports_page"}
 LONG = 120_000  # ms: a cold page trains models
 
 if not Path(CHROMIUM).exists():
@@ -127,7 +127,7 @@ def test_walk_every_page(page, server):
         page.locator("h1", has_text=title.split()[0]).first.wait_for(timeout=LONG)
         settle(page)
         assert page.get_by_test_id("stException").count() == 0, title
-        if title not in ("Data", "Reports"):
+        if title not in ("Data", "Reports", "Customer notice"):
             page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
         shot(page, f"{i:02d}-{path}")
 
@@ -227,3 +227,20 @@ def test_parallel_sessions_keep_their_own_scenarios(browser, server):
     finally:
         for ctx in contexts.values():
             ctx.close()
+
+
+def test_customer_notice_page_switches_scenario_and_the_notice_changes(page, server):
+    open_page(page, f"{server}/notice_page")
+    notice = page.locator(".privacylift-notice")
+    notice.wait_for(timeout=LONG)
+    before = notice.inner_text()
+    assert "as long as you are a customer" in before and "90 days" not in before
+    page.get_by_test_id("stSelectbox").filter(has_text="Scenario").first.click()
+    page.get_by_role("option", name="90-day retention", exact=True).click()
+    page.wait_for_function("() => { const n = document.querySelector('.privacylift-notice'); "
+                           "return n && n.innerText.includes('90 days'); }", timeout=LONG)
+    settle(page)
+    after = page.locator(".privacylift-notice").inner_text()
+    assert after != before and "for 90 days. Then we delete it." in after
+    assert page.get_by_test_id("stException").count() == 0
+    shot(page, "10-customer-notice")

@@ -106,7 +106,10 @@ def _secret(db: Path, secret: bytes | None) -> bytes:
         raise ErasureError([Problem(str(db), None, None, f"no pseudonymization secret: set {SECRET_ENV} or keep "
                                     f"the key file {secret_path(db).name} beside the database (keys are matched "
                                     "by their pseudonyms)")])
-    return load_or_create_secret(db)
+    try:
+        return load_or_create_secret(db)
+    except (OSError, ValueError) as exc:
+        raise ErasureError([Problem(str(secret_path(db)), None, None, str(exc))]) from None
 
 
 def erase(db_path: str | Path, keys_file: str | Path, *, secret: bytes | None = None,
