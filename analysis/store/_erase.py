@@ -41,7 +41,7 @@ from analysis.store import _catalog as catalog
 from analysis.store._features import GROUND_TRUTH_TABLE, table_exists
 from analysis.store._gateway import execute, memory, quote_ident, run_scalar, transaction
 from analysis.store._ingest import (
-    _SECRET_CHECK, _exclusive_lock, _fsync, _load_erasure_list, _now, _params, _stored_key_pseudonym, _temp_copy,
+    _SECRET_CHECK, _exclusive_lock, _fsync, _load_erasure_list, _now, _params, _temp_copy,
 )
 from analysis.store._ingest_checks import Problem, hmac_sql
 
@@ -156,6 +156,12 @@ def _keyed_datasets(con) -> list[tuple[str, Any]]:
     return sorted(out, key=lambda nd: (nd[1].entity != "customers", -people(nd[1]), nd[0]))
 
 
+def _matches(role: str, key: str) -> str:
+    """SQL: a stored row's key equals the erasure key ``e`` (pseudonymized keys hold the pseudonym)."""
+    column = quote_ident(key)
+    return f"{column} = e.p" if role == "direct_identifier" else f"CAST({column} AS VARCHAR) = e.v"
+
+
 def _erase(con, db: Path, path: Path, secret: bytes, clock: float) -> ErasureReport:
     try:
         tmp = _temp_copy(db)
@@ -186,28 +192,27 @@ def _erase(con, db: Path, path: Path, secret: bytes, clock: float) -> ErasureRep
         execute(con, "USE pl_target")
         ipad, opad = hmac_pads(secret)
         pads = {"pl_ipad": ipad, "pl_opad": opad}
-        sql = f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {hmac_sql('k')} AS p FROM memory.main.erasure_keys"
+        # each key's pseudonym (what _pl_erased and pseudonymized keys hold) and its text (what a key stored as is
+        # holds): matching the text is matching the pseudonym, without hashing every stored row
+        sql = (f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {hmac_sql('k')} AS p, CAST(k AS VARCHAR) AS v "
+               "FROM memory.main.erasure_keys")
         execute(con, sql, _params(sql, pads))
         requested = int(run_scalar(con, "SELECT count(*) FROM memory.main.erase_p"))
-        tables = [(name, _stored_key_pseudonym(d.column(d.key).role, d.key)) for name, d in datasets]
+        tables = [(name, _matches(d.column(d.key).role, d.key)) for name, d in datasets]
         if table_exists(con, GROUND_TRUTH_TABLE):
-            tables.append((GROUND_TRUTH_TABLE, hmac_sql(quote_ident(driver.key))))
-        union = " UNION ALL ".join(f"SELECT {p} AS p FROM {quote_ident(t)}" for t, p in tables)
-        sql = f"SELECT count(*) FROM memory.main.erase_p WHERE p IN ({union})"
-        found = int(run_scalar(con, sql, _params(sql, pads) or None))
-        sql = (f"SELECT count(*) FROM memory.main.erase_p WHERE p IN (SELECT key_pseudonym FROM _pl_erased) "
-               f"AND p NOT IN ({union})")
-        already = int(run_scalar(con, sql, _params(sql, pads) or None))
+            tables.append((GROUND_TRUTH_TABLE, _matches("other", driver.key)))
+        hits = " OR ".join(f"EXISTS (SELECT 1 FROM {quote_ident(t)} WHERE {m})" for t, m in tables)
+        found = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE {hits}"))
+        already = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE e.p IN "
+                                      f"(SELECT key_pseudonym FROM _pl_erased) AND NOT ({hits})"))
         erasure_id, at = uuid.uuid4().hex, _now()
         removed = []
         with transaction(con):
             execute(con, _LOG_DDL)
-            for table, p in tables:
-                where = f"WHERE {p} IN (SELECT p FROM memory.main.erase_p)"
-                sql = f"SELECT count(*) FROM {quote_ident(table)} {where}"
-                n = int(run_scalar(con, sql, _params(sql, pads) or None))
-                sql = f"DELETE FROM {quote_ident(table)} {where}"
-                execute(con, sql, _params(sql, pads) or None)
+            for table, match in tables:
+                where = f"WHERE EXISTS (SELECT 1 FROM memory.main.erase_p e WHERE {match})"
+                n = int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)} {where}"))
+                execute(con, f"DELETE FROM {quote_ident(table)} {where}")
                 removed.append((table, n))
                 if table != GROUND_TRUTH_TABLE:
                     catalog._set_rows(con, table, int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)}")))
