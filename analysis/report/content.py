@@ -42,7 +42,7 @@ FORMAT = "privacylift-report/1"
 #: keys of the results JSON that count customers (suppressed when 1–4)
 COUNT_KEYS = frozenset({
     "records", "customers_held", "population", "n_train", "n_test", "suppressed_records", "rows",
-    "rows_read", "rows_stored", "rows_rejected", "rows_erased", "customers",
+    "rows_read", "rows_stored", "rows_rejected", "rows_erased", "customers", "eligible", "personalized",
 })
 #: headline figures re-computed by verify (name in the trade-off table)
 HEADLINE = (
