@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis import PRESETS, Scenario, SimulationSettings, generate_frames, load_assumptions, simulate
+from analysis import PRESETS, Scenario, SimulationSettings, generate_frames, simulate
 from analysis.consent.control import control_over_time, simulate_control
 from analysis.consent.gain import eligible_customers, targeting
 from analysis.consent.purposes import LEGAL_BASES, PURPOSES, legal_basis, purpose

@@ -17,7 +17,7 @@ from analysis.transparency import (
 )
 from analysis.transparency.readability import score
 from analysis.transparency.record import RecordOfProcessing
-from analysis.transparency.words import CATEGORY_TITLES, CATEGORY_WORDS
+from analysis.transparency.words import CATEGORY_WORDS
 
 #: words that name health or financial data (category words, and the sensitive columns' notice words)
 HEALTH_OR_MONEY = ("health", "financ", "credit", "money", "pharmacy", "debt", "loan")
