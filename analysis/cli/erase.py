@@ -10,7 +10,7 @@ __all__ = ["cmd_erase"]
 def cmd_erase(args) -> int:
     """Print what was removed: counts only (small counts as "<5"), never a key."""
     from analysis.formatting import count
-    from analysis.store._erase import erase
+    from analysis.store import erase
 
     report = erase(args.db, args.keys)
     d = report.to_dict()
