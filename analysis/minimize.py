@@ -235,6 +235,14 @@ def _scale_event_feature(name: str, values: pl.Series, window: int | None) -> np
     return np.log1p(np.clip(x, 0, COUNT_CAP)) / math.log1p(COUNT_CAP)
 
 
+def _levels_by_frequency(values: pl.Series) -> list:
+    """Distinct non-null values, most frequent first; ties in order of first appearance (rows are sorted by
+    key), so the one-hot columns and the cut at MAX_LEVELS_ONE_HOT never rest on an unspecified tie order."""
+    frame = pl.DataFrame({"v": values}).with_row_index("i").drop_nulls("v")
+    counts = frame.group_by("v").agg(pl.len().alias("n"), pl.col("i").min().alias("first"))
+    return counts.sort(["n", "first"], descending=[True, False])["v"].to_list()
+
+
 def _matrix(
     frame: pl.DataFrame,
     columns: list[ColumnSpec],
@@ -267,9 +275,7 @@ def _matrix(
             names.append(c.name)
         else:
             st = s.cast(pl.String)
-            levels = list(c.order) or (
-                st.filter(pl.Series(train_mask)).value_counts(sort=True).drop_nulls()[st.name].to_list()
-            )
+            levels = list(c.order) or _levels_by_frequency(st.filter(pl.Series(train_mask)))
             levels = levels[:MAX_LEVELS_ONE_HOT]
             arr = st.to_numpy()
             for v in levels:

@@ -31,6 +31,8 @@ COUNT_CAP = 200
 #: categorical event columns with at most this many values also get counts in the recent sub-window
 RECENT_SPLIT_MAX_VALUES = 5
 GROUND_TRUTH_TABLE = "_pl_ground_truth"
+#: the exact type amounts are summed in (a sum that does not depend on row order): 6 decimals, < 10^32
+AMOUNT_DECIMAL = "38, 6"
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -134,7 +136,14 @@ def event_features(
                     f"CAST($as_of AS TIMESTAMP) - to_days(CAST($recent AS INTEGER))), {COUNT_CAP}) AS {alias_recent}"
                 )
     for col in amount_columns:
-        aggs.append(f"coalesce(sum({quote_ident(col)}), 0) AS {quote_ident(col + '_total')}")
+        # A DOUBLE sum in a parallel GROUP BY adds each customer's rows in the order the threads reach them:
+        # the last bits of the total changed from run to run and with the thread count (issue 20). Summed as
+        # DECIMAL (amounts rounded to 1e-6, then exact integer arithmetic) the total is the same in any order.
+        # NaN, ±inf and amounts beyond 10^32 cannot be DECIMAL: TRY_CAST makes them missing, like NULL.
+        aggs.append(
+            f"coalesce(CAST(sum(TRY_CAST({quote_ident(col)} AS DECIMAL({AMOUNT_DECIMAL}))) AS DOUBLE), 0) "
+            f"AS {quote_ident(col + '_total')}"
+        )
     sql = (
         f"WITH w AS ({base}) SELECT {quote_ident(key)}, {', '.join(aggs)} "
         f"FROM w GROUP BY {quote_ident(key)} ORDER BY {quote_ident(key)}"
