@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from diffprivlib import BudgetAccountant
@@ -227,6 +227,17 @@ def _binary(y, name: str, where: str) -> np.ndarray:
     return y.astype(np.int64)
 
 
+def _arm_estimator(estimator, arm_index: int):
+    """The classifier of one arm. A :class:`PrivateClassifier` gets its own seed per arm
+    (``SeedSequence([random_state, arm_index])``): with one seed every arm's diffprivlib fit drew the same noise
+    vector, so someone who knew one arm's rows could recover that vector from its coefficients and strip it
+    from the other arms' (issue 20), which breaks the parallel composition behind ``epsilon_spent_``."""
+    if not isinstance(estimator, PrivateClassifier) or not isinstance(estimator.random_state, Integral):
+        return estimator  # None: diffprivlib draws fresh noise for every fit anyway
+    seed = np.random.SeedSequence([int(estimator.random_state), arm_index]).generate_state(1)[0]
+    return clone(estimator).set_params(random_state=int(seed))
+
+
 class _UpliftMixin:
     def best_arm(self, X, *, include_control=False):
         """The arm with the highest predicted uplift for each customer (the control only if
@@ -271,7 +282,8 @@ class TwoModelUplift(_UpliftMixin, BaseEstimator):
             raise _fail("treatment", where, f"labels from the arms {list(arms)}, each with rows",
                         f"labels {list(np.unique(treatment))}")
         estimator = make_classifier("hgb") if self.estimator is None else self.estimator
-        self.models_ = [_fit_probability(estimator, X[treatment == arm], y[treatment == arm]) for arm in arms]
+        self.models_ = [_fit_probability(_arm_estimator(estimator, i), X[treatment == arm], y[treatment == arm])
+                        for i, arm in enumerate(arms)]
         self.arms_ = arms
         self.n_features_in_ = X.shape[1]
         self.epsilon_spent_ = _spent(self.models_)  # disjoint rows: parallel composition
