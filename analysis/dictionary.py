@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.generalization import GENERALIZATIONS, LEVEL_WORDS, generalization_problem
+
 __all__ = [
     "ROLES",
     "CATEGORIES",
@@ -69,7 +71,6 @@ CATEGORIES = (
 TYPES = ("integer", "float", "category", "boolean", "date", "timestamp", "text")
 ENTITIES = ("customers", "events")
 NUMERIC_TYPES = ("integer", "float")
-GENERALIZATIONS = ("band", "prefix", "merge_rare", "top_code")
 
 _COLUMN_FIELDS = {
     "role",
@@ -326,14 +327,20 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         generalize = spec.get("generalize")
         if generalize is not None and generalize not in GENERALIZATIONS:
             problems.append(f"{where}: unknown generalization {generalize!r} (one of: {', '.join(GENERALIZATIONS)})")
-        if generalize in ("band", "top_code") and ctype is not None and ctype not in NUMERIC_TYPES:
-            problems.append(f"{where}: generalization {generalize!r} needs a numeric column, not type {ctype!r}")
         levels = spec.get("levels", [])
         if not isinstance(levels, list) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in levels
         ):
             problems.append(f"{where}: 'levels' must be a list of positive numbers; got {levels!r}")
             levels = []
+        if generalize in GENERALIZATIONS and ctype in TYPES + (None,):
+            problem = generalization_problem(generalize, ctype) or next(
+                filter(None, (generalization_problem(generalize, ctype, v) for v in levels)), None)
+            if problem is None and not levels and generalize in ("prefix", "top_code"):
+                problem = (f"generalization {generalize!r} needs 'levels' ({LEVEL_WORDS[generalize]}, mildest "
+                           "first): there is no default")
+            if problem is not None:
+                problems.append(f"{where}: {problem}")
         order = spec.get("order", [])
         if not isinstance(order, list):
             problems.append(f"{where}: 'order' must be a list of values, lowest first")

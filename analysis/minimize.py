@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from analysis.dictionary import NUMERIC_TYPES, ColumnSpec
+from analysis.generalization import generalization_problem
 from analysis.scenario import FEATURE_ROLES, Scenario, ScenarioError
 from analysis.data import CRMData
 from analysis.schema import CRMSchema
@@ -90,17 +91,24 @@ def _check_against(spec: Scenario, schema: CRMSchema) -> None:
                 f"The 'exclude_columns' parameter of Scenario {spec.name!r} names unknown column {c!r}; "
                 f"known columns: {', '.join(sorted(names))}."
             )
-    for col, method, _ in spec.generalize:
+    for col, method, parameter in spec.generalize:
         if col not in names:
             raise ScenarioError(
                 f"The 'generalize' parameter of Scenario {spec.name!r} names unknown column {col!r}; "
                 f"known columns: {', '.join(sorted(names))}."
             )
         c = schema.column(col)
-        if method in ("band", "top_code") and c.type not in NUMERIC_TYPES:
+        if c.role not in FEATURE_ROLES:
+            raise ScenarioError(
+                f"The 'generalize' parameter of Scenario {spec.name!r} applies {method!r} to column {col!r} of "
+                f"role {c.role!r}; only columns a model learns from can be generalized "
+                f"(roles {', '.join(FEATURE_ROLES)})."
+            )
+        problem = generalization_problem(method, c.type, parameter)
+        if problem is not None:
             raise ScenarioError(
                 f"The 'generalize' parameter of Scenario {spec.name!r} applies {method!r} to column {col!r}, "
-                f"which is not numeric (type {c.type or 'text'!r})."
+                f"but {problem}."
             )
     if spec.epsilon is not None and schema.outcome is not None and schema.outcome.type == "float":
         raise ScenarioError(
@@ -146,9 +154,9 @@ def _level_rule(c: ColumnSpec, level: int) -> tuple[str, float] | None:
     if method is None:
         if c.type in NUMERIC_TYPES:
             method, levels = "band", levels or DEFAULT_BAND_LEVELS
-        elif c.type in ("category", "boolean", None):
+        elif c.type in ("category", None):
             method, levels = "merge_rare", levels or DEFAULT_RARE_LEVELS
-        else:
+        else:  # a yes/no column has nothing to coarsen; text, dates and times only as the dictionary says
             return None
     if not levels:
         levels = DEFAULT_BAND_LEVELS if method == "band" else DEFAULT_RARE_LEVELS

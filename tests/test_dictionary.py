@@ -105,6 +105,20 @@ ERRORS = [
      "unknown generalization 'blur'"),
     ("band on text", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "text"\ngeneralize = "band"\n',
      "needs a numeric column"),
+    ("band without a type", HEAD + '[columns.a]\nrole = "quasi_identifier"\ngeneralize = "band"\n',
+     'a column without a type (declare type "integer" or "float")'),
+    ("merge_rare on a boolean", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "boolean"\n'
+     'generalize = "merge_rare"\n', "does not apply to a yes/no column (type 'boolean')"),
+    ("prefix on an integer", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "integer"\n'
+     'generalize = "prefix"\nlevels = [3]\n', "needs text, a category or a date, not type 'integer'"),
+    ("prefix without levels", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "text"\n'
+     'generalize = "prefix"\n', "needs 'levels' (prefix lengths, mildest first)"),
+    ("top_code without levels", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "float"\n'
+     'generalize = "top_code"\n', "needs 'levels' (caps, mildest first)"),
+    ("prefix length not whole", HEAD + '[columns.a]\nrole = "quasi_identifier"\ngeneralize = "prefix"\n'
+     'levels = [3, 1.5]\n', "must be whole numbers of characters (1, 2, …); got 1.5"),
+    ("rare share of 1 or more", HEAD + '[columns.a]\nrole = "quasi_identifier"\ntype = "category"\n'
+     'generalize = "merge_rare"\nlevels = [0.05, 5]\n', "must be between 0 and 1"),
     ("levels not positive", HEAD + '[columns.a]\nrole = "quasi_identifier"\nlevels = [0, -1]\n',
      "'levels' must be a list of positive"),
     ("order not list", HEAD + '[columns.a]\nrole = "quasi_identifier"\norder = "a,b"\n', "'order' must be a list"),

@@ -85,8 +85,12 @@ def test_not_applicable_and_bad_columns(demo_crm):
     assert not_applicable(PRESETS[0], schema) is None
     with pytest.raises(ScenarioError, match=r"'exclude_columns'.*'Plan'.*'nope'"):
         prepare(Scenario(name="Plan", exclude_columns=("nope",)), demo_crm)
-    with pytest.raises(ScenarioError, match=r"'generalize'.*'Plan'.*'gender'.*not numeric"):
+    with pytest.raises(ScenarioError, match=r"'generalize'.*'Plan'.*'band'.*'gender', but .*needs a numeric column"):
         prepare(Scenario(name="Plan", generalize=(("gender", "band", 5),)), demo_crm)
+    with pytest.raises(ScenarioError, match=r"'converted' of role 'outcome'; only columns a model learns from"):
+        prepare(Scenario(name="Plan", generalize=(("converted", "merge_rare", 0.1),)), demo_crm)
+    with pytest.raises(ScenarioError, match=r"'zip', but the prefix lengths .* whole numbers .*; got 2.5\.$"):
+        prepare(Scenario(name="Plan", generalize=(("zip", "prefix", 2.5),)), demo_crm)
     with pytest.raises(ScenarioError, match="unknown column 'ghost'"):
         prepare(Scenario(name="Plan", generalize=(("ghost", "prefix", 2),)), demo_crm)
 
