@@ -194,11 +194,19 @@ def event_points(
     )
 
 
-def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Keep the synthetic generator's ground truth beside the data (never used as a feature)."""
+def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
+                       held_in: Sequence[tuple[str, str]] = ()) -> None:
+    """Keep the synthetic generator's ground truth beside the data (never used as a feature).
+
+    ``held_in``: (table, key) of customers datasets; a ground-truth row is kept only when its key is stored in
+    every one of them (so the keys of erased customers are not kept here either)."""
+    kept = " AND ".join(
+        f"EXISTS (SELECT 1 FROM {quote_ident(table)} AS h WHERE CAST(h.{quote_ident(key)} AS VARCHAR) = "
+        f"trim(CAST(g.{quote_ident(key)} AS VARCHAR)))" for table, key in held_in) or "true"
     con.register("_pl_gt_in", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(GROUND_TRUTH_TABLE)} AS SELECT * FROM _pl_gt_in")
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(GROUND_TRUTH_TABLE)} AS "
+                    f"SELECT * FROM _pl_gt_in AS g WHERE {kept}")
     finally:
         con.unregister("_pl_gt_in")
 
