@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("verify", help="check a saved report's hashes and re-run its scenarios")
     s.add_argument("dir")
     s.add_argument("--db", help="database to re-run on (default: the one recorded in the report)")
+    s.add_argument("--public-key", help="the public key the report must be signed with (hex, printed when it was "
+                                        "saved; default: $PRIVACYLIFT_SIGNING_PUBLIC_KEY, else this machine's key)")
+    s.add_argument("--no-rerun", action="store_true",
+                   help="check signatures, hashes, bindings and the review log only (no database needed)")
     s.set_defaults(command_name="verify")
 
     s = sub.add_parser("review", help="record a board decision on a saved report")
