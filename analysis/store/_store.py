@@ -117,6 +117,8 @@ class Store:
                 category_columns=cats,
                 amount_columns=amounts,
                 window_days=window_days,
+                category_values={c.name: ("false", "true") if c.type == "boolean" else c.domain
+                                 for c in ev.columns if c.name in cats and (c.domain or c.type == "boolean")},
             )
 
     def event_points(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame | None:
