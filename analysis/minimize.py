@@ -79,7 +79,25 @@ def not_applicable(spec: Scenario, schema: CRMSchema) -> str | None:
         return "generalization: the dictionary declares no quasi-identifiers"
     if schema.outcome is None:
         return "no outcome column (role 'outcome') to measure lift on"
+    try:
+        _check_against(spec, schema)
+    except ScenarioError as exc:  # columns this dataset does not have: a plain reason, never a crash later
+        return str(exc)[0].lower() + str(exc)[1:].rstrip(".")
+    if not _learnable(spec, schema):
+        return ("the model would have no feature to learn from: every column it could use is excluded"
+                + (" or has no declared bounds or values for differential privacy" if spec.epsilon is not None
+                   else ""))
     return None
+
+
+def _learnable(spec: Scenario, schema: CRMSchema) -> bool:
+    """Whether any feature is left for the model (the columns of :func:`_matrix`, or event history)."""
+    if _uses_events(spec, schema):
+        return True
+    for c in _feature_columns(spec, schema):
+        if spec.epsilon is None or c.type == "boolean" or (c.bounds if c.type in NUMERIC_TYPES else c.domain):
+            return True
+    return False
 
 
 def _check_against(spec: Scenario, schema: CRMSchema) -> None:
