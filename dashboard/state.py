@@ -88,7 +88,8 @@ def data_source() -> DataSource:
     if chosen is None:
         wanted = st.query_params.get("db")
         from_url = db_from_query(wanted)
-        if wanted and from_url is None:
+        if wanted and from_url is None and st.session_state.get("db_refused") != wanted:
+            st.session_state["db_refused"] = wanted  # said once, not on every call of this run
             st.warning(UNAVAILABLE)
         if from_url is not None:
             st.session_state[DB] = chosen = str(from_url)

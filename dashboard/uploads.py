@@ -72,19 +72,33 @@ def _write_meta(upload_id: str, meta: dict, *, new: bool = False) -> None:
 
 
 def owner_token() -> str:
-    """Who this browser session is, as a hash: of Streamlit's XSRF cookie (which survives a reload of the page in
-    the same browser) when there is one, else of the Streamlit session id."""
+    """Who this browser session is, as a hash: of the token in Streamlit's XSRF cookie (the same for every page
+    load in one browser, and unknown to any other) when there is one, else of the Streamlit session id."""
     cookie = None
     try:
         cookie = st.context.cookies.get("_streamlit_xsrf")
     except Exception:  # no request context (tests, bare mode)
         cookie = None
-    if not isinstance(cookie, str) or not cookie:
+    token = _unmasked(cookie) if isinstance(cookie, str) and cookie else None
+    if token is None:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
         ctx = get_script_run_ctx()
-        cookie = f"session:{ctx.session_id if ctx else 'none'}"
-    return hashlib.sha256(("privacylift upload owner\n" + cookie).encode("utf-8")).hexdigest()
+        token = f"session:{ctx.session_id if ctx else 'none'}"
+    return hashlib.sha256(("privacylift upload owner\n" + token).encode("utf-8")).hexdigest()
+
+
+def _unmasked(cookie: str) -> str | None:
+    """The browser's XSRF token inside Tornado's cookie ``2|mask|masked token|time``: the cookie is re-sent with
+    a new mask on every page load, the token under it stays the same for the browser."""
+    try:
+        version, mask, masked, _ = cookie.split("|")
+        key, data = bytes.fromhex(mask), bytes.fromhex(masked)
+    except ValueError:
+        return None
+    if version != "2" or len(key) != 4 or not data:
+        return None
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data)).hex()
 
 
 def _expired(meta: dict) -> bool:
