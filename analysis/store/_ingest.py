@@ -321,6 +321,10 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
         os.replace(tmp, db)
         _fsync(db.parent, directory=True)
         return dropped
+    except duckdb.IOException as exc:  # a damaged database shows only when one of its pages is read
+        from analysis.store._gateway import explain_duckdb_error
+
+        raise StoreError(explain_duckdb_error(db, exc)) from None
     finally:
         if attached:
             try:
