@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import frame
 
-st.set_page_config(page_title="PrivacyLift", page_icon=":material/shield_lock:", layout="wide")
+# a local icon: a ":material/…:" page icon makes every visitor's browser fetch it from fonts.gstatic.com
+st.set_page_config(page_title="PrivacyLift", page_icon="dashboard/icon.png", layout="wide")
 
 PAGES = [
     st.Page("dashboard/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -29,7 +29,7 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from analysis.generalization import GENERALIZATIONS, LEVEL_WORDS, generalization_problem
 
@@ -43,6 +43,7 @@ __all__ = [
     "DictionaryError",
     "parse_dictionary",
     "load_dictionary",
+    "joint_problems",
 ]
 
 #: What a column is, in privacy terms.
@@ -71,6 +72,8 @@ CATEGORIES = (
 TYPES = ("integer", "float", "category", "boolean", "date", "timestamp", "text")
 ENTITIES = ("customers", "events")
 NUMERIC_TYPES = ("integer", "float")
+#: the longest dataset or column name (a 100,000-character name is refused with a short message)
+MAX_NAME = 200
 
 _COLUMN_FIELDS = {
     "role",
@@ -87,6 +90,7 @@ _COLUMN_FIELDS = {
     "order",
     "changed_at",
     "notice",
+    "values",
 }
 _DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
@@ -129,6 +133,9 @@ class ColumnSpec:
     levels: tuple[float, ...] = ()
     #: ordered categories (for ordered t-closeness), lowest first
     order: tuple[str, ...] = ()
+    #: the declared values of a categorical column (domain knowledge, like ``bounds``: never read from the data);
+    #: differentially private models one-hot encode exactly these, and the ingest refuses any other value
+    values: tuple[str, ...] = ()
     description: str = ""
     #: consent: the timestamp (or date) column of when the answer was last given or withdrawn
     changed_at: str | None = None
@@ -138,6 +145,11 @@ class ColumnSpec:
     @property
     def is_numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
+
+    @property
+    def domain(self) -> tuple[str, ...]:
+        """The declared categories (``values``, else ``order``); empty when none is declared."""
+        return self.values or self.order
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,9 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
     if not isinstance(name, str) or not name.strip():
         problems.append("[dataset]: 'name' must be a non-empty string")
         name = ""
+    elif len(name) > MAX_NAME:
+        problems.append(f"[dataset]: 'name' must be at most {MAX_NAME} characters; got {len(name):,}")
+        name = name[:MAX_NAME]
     entity = ds.get("entity", "customers")
     if entity not in ENTITIES:
         problems.append(f"[dataset]: 'entity' must be one of {', '.join(ENTITIES)}; got {entity!r}")
@@ -258,6 +273,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
     columns: list[ColumnSpec] = []
     for cname, spec in cols_raw.items():
         where = f"column {cname!r}"
+        if len(cname) > MAX_NAME:
+            problems.append(f"column {cname[:40]!r}…: a column name must be at most {MAX_NAME} characters; got "
+                            f"{len(cname):,}")
+            continue
         if not isinstance(spec, dict):
             problems.append(f"{where}: must be a table like [columns.{cname}] with a 'role'")
             continue
@@ -345,6 +364,17 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         if not isinstance(order, list):
             problems.append(f"{where}: 'order' must be a list of values, lowest first")
             order = []
+        values = spec.get("values", [])
+        if not isinstance(values, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                   for v in values):
+            problems.append(f"{where}: 'values' must be a list of the column's categories; got {values!r}")
+            values = []
+        elif len(set(map(str, values))) != len(values):
+            problems.append(f"{where}: 'values' lists a category more than once")
+        elif values and (ctype in NUMERIC_TYPES or ctype in ("boolean", "date", "timestamp")):
+            problems.append(f"{where}: 'values' only apply to category or text columns, not {ctype!r}")
+        elif values and order and set(map(str, order)) - set(map(str, values)):
+            problems.append(f"{where}: every value of 'order' must be among 'values'")
         columns.append(
             ColumnSpec(
                 name=str(cname),
@@ -359,6 +389,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 generalize=generalize,
                 levels=tuple(float(v) for v in levels),
                 order=_as_tuple_of_str(order),
+                values=_as_tuple_of_str(values),
                 description=str(spec.get("description", "")),
                 changed_at=changed_at,
                 notice=notice,
@@ -423,3 +454,51 @@ def load_dictionary(path: str | Path) -> Dictionary:
     except UnicodeDecodeError as exc:
         raise DictionaryError(str(p), [f"not UTF-8 text (byte {exc.start})"]) from None
     return parse_dictionary(text, source=str(p))
+
+
+def _key_kind(d: Dictionary) -> tuple[str, str]:
+    """(how a dataset's key is stored, its type family): pseudonym or as is; number or text."""
+    spec = d.column(d.key)
+    return ("pseudonym" if spec.role == "direct_identifier" else "as is",
+            "number" if spec.type in NUMERIC_TYPES else "text")
+
+
+def joint_problems(new: Dictionary, stored: Sequence[Dictionary]) -> list[str]:
+    """What makes ``new`` inconsistent with datasets already stored beside it (one sentence each).
+
+    - A column that is a direct identifier in one dataset is one in every dataset (same name, any case):
+      otherwise the raw values would be stored in the dataset that forgot to say so.
+    - Keys are joined across datasets, so every key is treated the same way: pseudonymized on both sides or on
+      neither, and of the same type family (numbers or text); otherwise the join silently matches nobody.
+
+    >>> a = parse_dictionary('[dataset]\\nname = "a"\\nkey = "email"\\n[columns.email]\\nrole = "direct_identifier"')
+    >>> b = parse_dictionary('[dataset]\\nname = "b"\\nkey = "email"\\n[columns.email]\\nrole = "other"')
+    >>> print(joint_problems(b, [a])[0])
+    column 'email' is a direct identifier in dataset 'a': declare it role = "direct_identifier" here too (it would be stored raw)
+    """
+    problems: list[str] = []
+    for other in stored:
+        if other.name == new.name:
+            continue
+        roles = {c.name.lower(): c for c in other.columns}
+        for c in new.columns:
+            o = roles.get(c.name.lower())
+            if o is None or (o.role == "direct_identifier") == (c.role == "direct_identifier"):
+                continue
+            if o.role == "direct_identifier":
+                problems.append(f"column {c.name!r} is a direct identifier in dataset {other.name!r}: declare it "
+                                'role = "direct_identifier" here too (it would be stored raw)')
+            else:
+                problems.append(f"column {c.name!r} is a direct identifier here but role {o.role!r} in dataset "
+                                f"{other.name!r}: a direct identifier is one in every dataset (re-ingest "
+                                f"{other.name!r} with it declared so)")
+        if new.key is not None and other.key is not None:
+            (how, family), (other_how, other_family) = _key_kind(new), _key_kind(other)
+            if how != other_how:
+                problems.append(f"key {new.key!r} would be stored {how}, but key {other.key!r} of dataset "
+                                f"{other.name!r} is stored {other_how}: a join key must be treated the same way "
+                                "on both sides (give both the same role)")
+            elif family != other_family:
+                problems.append(f"key {new.key!r} is a {family} but key {other.key!r} of dataset {other.name!r} is "
+                                f"a {other_family}: declare both keys with the same type")
+    return list(dict.fromkeys(problems))

@@ -80,7 +80,25 @@ def not_applicable(spec: Scenario, schema: CRMSchema) -> str | None:
         return "generalization: the dictionary declares no quasi-identifiers"
     if schema.outcome is None:
         return "no outcome column (role 'outcome') to measure lift on"
+    try:
+        _check_against(spec, schema)
+    except ScenarioError as exc:  # columns this dataset does not have: a plain reason, never a crash later
+        return str(exc)[0].lower() + str(exc)[1:].rstrip(".")
+    if not _learnable(spec, schema):
+        return ("the model would have no feature to learn from: every column it could use is excluded"
+                + (" or has no declared bounds or values for differential privacy" if spec.epsilon is not None
+                   else ""))
     return None
+
+
+def _learnable(spec: Scenario, schema: CRMSchema) -> bool:
+    """Whether any feature is left for the model (the columns of :func:`_matrix`, or event history)."""
+    if _uses_events(spec, schema):
+        return True
+    for c in _feature_columns(spec, schema):
+        if spec.epsilon is None or c.type == "boolean" or (c.bounds if c.type in NUMERIC_TYPES else c.domain):
+            return True
+    return False
 
 
 def _check_against(spec: Scenario, schema: CRMSchema) -> None:
@@ -283,7 +301,14 @@ def _matrix(
             names.append(c.name)
         else:
             st = s.cast(pl.String)
-            levels = list(c.order) or _levels_by_frequency(st.filter(pl.Series(train_mask)))
+            if dp:  # the one-hot levels of a DP model come from the dictionary, never from the data
+                levels = list(c.domain)
+                if not levels:
+                    notes.append(f"{c.name}: left out of the DP model (no declared values in the dictionary; "
+                                 "categories read from the data would reveal rare ones outside the privacy budget)")
+                    continue
+            else:
+                levels = list(c.order) or _levels_by_frequency(st.filter(pl.Series(train_mask)))
             levels = levels[:MAX_LEVELS_ONE_HOT]
             arr = st.to_numpy()
             for v in levels:
@@ -295,6 +320,17 @@ def _matrix(
     if not parts:
         return np.zeros((frame.height, 0)), names
     return np.hstack(parts), names
+
+
+def _declared_event_columns(event_cols: list[str], schema: CRMSchema, notes: list[str]) -> list[str]:
+    """For DP: event counts per category value (``channel=web``) only for columns with declared values."""
+    undeclared = [c.name for c in (schema.events.columns if schema.events else ())
+                  if c.role == "behavioral" and c.type in ("category", None) and not c.domain]
+    kept = [e for e in event_cols if not any(e.startswith(f"{u}=") for u in undeclared)]
+    for u in undeclared:
+        if any(e.startswith(f"{u}=") for e in event_cols):
+            notes.append(f"{u}: event counts per value left out of the DP model (no declared values in the dictionary)")
+    return kept
 
 
 def _binary_outcome(frame: pl.DataFrame, c: ColumnSpec) -> np.ndarray:
@@ -330,6 +366,8 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
                 pl.col("recency_days").fill_null(spec.retention_days or MAX_HISTORY_DAYS)
             )
         frame = frame.with_columns([pl.col(c).fill_null(0) for c in event_cols if c != "recency_days"])
+    if spec.epsilon is not None:
+        event_cols = _declared_event_columns(event_cols, schema, notes)
     is_test, erased, allowed = _populations(spec, data)
     train_mask = ~is_test & allowed
     test_mask = is_test & ~erased

@@ -10,8 +10,16 @@ The store computes pseudonyms inside DuckDB, vectorized (see ``analysis/store/_i
 :func:`pseudonymize` here is the plain-Python reference used to cross-check it.
 
 The secret comes from the environment variable ``PRIVACYLIFT_SECRET`` (hex or text) when it is
-set, else from a file ``<database>.key`` beside the database, created on first use with mode 0600
-(readable only by its owner).
+set, else from the key file named by ``PRIVACYLIFT_KEY_FILE``, else from a file ``<database>.key``
+beside the database; a key file is created on first use with mode 0600 (readable only by its owner)
+and refused when others can read it.
+
+What the secret protects: without it, a pseudonym cannot be linked back to a person by trying candidate
+values (every phone number, every e-mail of a known domain). Whoever holds both the database *and* the
+secret can do exactly that for low-entropy identifiers (a phone number has ~10^7 candidates: seconds).
+So keep the secret away from the data: in the environment, or in a key file outside the data folder.
+What it does not protect: the stored non-identifying columns (age, region, purchases …) are in the clear
+in the database; they are protected only by access to the file.
 
 Example
 -------
@@ -36,6 +44,9 @@ import polars as pl
 
 __all__ = [
     "SECRET_ENV",
+    "KEY_FILE_ENV",
+    "secret_source",
+    "key_beside_database",
     "PSEUDONYM_LENGTH",
     "MIN_SECRET_BYTES",
     "load_or_create_secret",
@@ -46,6 +57,8 @@ __all__ = [
 
 #: environment variable that, when set, holds the secret (hex or text) and wins over the key file
 SECRET_ENV = "PRIVACYLIFT_SECRET"
+#: environment variable naming a key file (keep it outside the data folder); used when PRIVACYLIFT_SECRET is unset
+KEY_FILE_ENV = "PRIVACYLIFT_KEY_FILE"
 #: hex characters kept from the 64-character HMAC-SHA256 digest: 32 hex = 128 bits, far beyond any
 #: collision risk for CRM sizes (birthday bound ~2^64 values). Design choice of this project.
 PSEUDONYM_LENGTH = 32
@@ -58,9 +71,27 @@ _HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
 
 
 def secret_path(db_path: str | Path) -> Path:
-    """The key file beside a database: ``<db>.key``."""
+    """The key file of a database: ``$PRIVACYLIFT_KEY_FILE`` when set, else ``<db>.key`` beside it."""
+    named = os.environ.get(KEY_FILE_ENV)
+    if named:
+        return Path(named).expanduser()
     p = Path(db_path)
     return p.with_name(p.name + ".key")
+
+
+def secret_source(db_path: str | Path) -> str:
+    """Where :func:`load_or_create_secret` takes the secret of a database from, in words."""
+    if os.environ.get(SECRET_ENV):
+        return f"the environment variable {SECRET_ENV}"
+    return f"the key file {secret_path(db_path)}"
+
+
+def key_beside_database(db_path: str | Path) -> bool:
+    """True when the secret would come from a key file in the database's own folder (anyone who copies the
+    folder gets both, and can reverse low-entropy pseudonyms)."""
+    if os.environ.get(SECRET_ENV):
+        return False
+    return secret_path(db_path).resolve().parent == Path(db_path).resolve().parent
 
 
 def _secret_from_env(value: str) -> bytes:
@@ -99,7 +130,8 @@ def load_or_create_secret(db_path: str | Path) -> bytes:
     """The pseudonymization secret of a database.
 
     ``PRIVACYLIFT_SECRET`` (hex, or else text as UTF-8) wins when set. Otherwise the key file
-    ``<db>.key`` is read, or created on first use with 32 random bytes and mode 0600.
+    (``$PRIVACYLIFT_KEY_FILE``, else ``<db>.key``) is read, or created on first use with 32 random bytes and
+    mode 0600; a key file that others can read is refused (PermissionError).
 
     Parameters
     ----------
@@ -121,6 +153,8 @@ def load_or_create_secret(db_path: str | Path) -> bytes:
     if env:
         return _secret_from_env(env)
     path = secret_path(db_path)
+    if os.environ.get(KEY_FILE_ENV) and not path.parent.is_dir():
+        raise FileNotFoundError(f"The folder of the key file named by {KEY_FILE_ENV} ({path.parent}) does not exist.")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -10,6 +10,7 @@ from analysis.tradeoff import trust_inputs
 from analysis.breach.trust import trust_sensitivity
 
 from dashboard import downloads, state, views
+from dashboard.safe_text import md
 
 st.title("Breach impact")
 st.caption("What a breach of the data a scenario holds could cost in a year (simulated many times), and "
@@ -46,7 +47,7 @@ if col1.button("Apply changes", key="br_apply", type="primary"):
         state.set_assumption_overrides(overrides)
         st.rerun()
     except AssumptionError as exc:
-        st.error(f"That change cannot be used: {exc}")
+        st.error(f"That change cannot be used: {md(str(exc))}")
 if col2.button("Back to the published defaults", key="br_reset"):
     state.set_assumption_overrides({})
     st.rerun()
@@ -58,7 +59,7 @@ else:
     t = state.run_tradeoff([spec], data, settings=settings, assumption_set=assumption_set,
                            label="Simulating breach losses")
     if not t.table.height:
-        st.warning(f"This scenario does not apply to this dataset: {t.not_applicable['reason'][0]}.")
+        st.warning(f"This scenario does not apply to this dataset: {md(t.not_applicable['reason'][0])}.")
     else:
         result = t.result(spec.name)
         b = result.breach

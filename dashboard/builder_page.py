@@ -4,9 +4,10 @@ import streamlit as st
 
 from analysis import PRESETS
 from analysis.charts import frontier_chart
-from analysis.scenario import scenarios_to_toml
+from analysis.scenario import ScenarioError, scenarios_to_toml
 
 from dashboard import downloads, state, views, widgets
+from dashboard.safe_text import md, md_list
 
 st.title("Scenario builder")
 st.caption("Move the controls: the figures on the right compare your scenario with using all the data "
@@ -23,7 +24,11 @@ if chosen is not None:
 left, right = st.columns([1, 2], gap="large")
 with left:
     with st.container(border=True):
-        spec = widgets.scenario_controls(data.schema)
+        try:
+            spec = widgets.scenario_controls(data.schema)
+        except ScenarioError as exc:  # the controls describe no valid scenario: say why, in the field's words
+            st.error(md(str(exc)))
+            st.stop()
 
 with right:
     if data.schema.outcome is None:
@@ -34,7 +39,7 @@ with right:
         names = t.table["name"].to_list() if t.table.height else []
         if state.YOUR_SCENARIO not in names:
             reason = dict(t.not_applicable.iter_rows()).get(state.YOUR_SCENARIO, "no result")
-            st.warning(f"This scenario does not apply to this dataset: {reason}.")
+            st.warning(f"This scenario does not apply to this dataset: {md(reason)}.")
         else:
             st.subheader("Your scenario against the status quo")
             metrics = views.compare_metrics(t.table, state.YOUR_SCENARIO, status_quo.name)
@@ -44,7 +49,7 @@ with right:
             st.caption("Deltas are against the status quo (all data, everyone, all history). Green is better.")
             result = t.result(state.YOUR_SCENARIO)
             for note in result.notes:
-                st.caption(f"Note: {note}")
+                st.caption(f"Note: {md(note)}")
             current = settings.current_practice if settings.current_practice in names else None
             fig = frontier_chart(t.table, current=current,
                                  title="Your scenario among the presets: the best trade-offs lie on the line")
@@ -62,13 +67,16 @@ with right:
             if not clean:
                 st.warning("Give the scenario a name first.")
             elif clean in reserved:
-                st.warning(f"“{clean}” is a preset's name; choose another.")
+                st.warning(f"“{md(clean)}” is a preset's name; choose another.")
             else:
-                state.saved_scenarios()[clean] = spec.replace(name=clean)
-                st.success(f"Saved “{clean}”. Compare it on the Compare page.")
+                try:
+                    state.saved_scenarios()[clean] = spec.replace(name=clean)
+                    st.success(f"Saved “{md(clean, limit=60)}”. Compare it on the Compare page.")
+                except ScenarioError as exc:  # e.g. a 200-character name: the scenario's one message
+                    st.warning(md(str(exc)))
         saved = state.saved_scenarios()
         if saved:
-            st.caption("Saved: " + ", ".join(saved))
+            st.caption("Saved: " + md_list(saved))
             st.download_button("Download saved scenarios (TOML)", data=scenarios_to_toml(saved.values()),
                                file_name="scenarios.toml", mime="application/toml", key="b_download_toml",
                                on_click="ignore")

@@ -15,6 +15,7 @@ from analysis.minimize import prepare
 from analysis.tradeoff import SWEEPS, waterfall_steps
 
 from dashboard import downloads, state, views
+from dashboard.safe_text import md
 
 st.title("Compare scenarios")
 data = state.load_data()
@@ -33,7 +34,7 @@ else:
     specs = [choices[n].replace(name=n) for n in picked]
     t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare")
     for name, reason in t.not_applicable.iter_rows():
-        st.warning(f"“{name}” does not apply to this dataset: {reason}.")
+        st.warning(f"“{md(name)}” does not apply to this dataset: {md(reason)}.")
     if t.table.height:
         table = t.table.filter(t.table["name"].is_in(picked))
         fig = scenario_bars(table, metrics=["incremental_conversions", "risk_index", "expected_annual_loss",

@@ -8,14 +8,15 @@ from analysis.dictionary import CATEGORIES, ROLES, TYPES, DictionaryError, parse
 from analysis import IngestError
 
 from dashboard import ingest_helpers as ingest
-from dashboard import profile, state
+from dashboard import profile, state, uploads
+from dashboard.safe_text import md, md_list
 
 st.title("Data")
 source = state.data_source()
 data = state.load_data()
 
 st.subheader("What is held")
-st.caption(f"Dataset in use: {source.label}. Aggregates only; counts under {profile.SMALL_CELL} are hidden.")
+st.caption(f"Dataset in use: {md(source.label)}. Aggregates only; counts under {profile.SMALL_CELL} are hidden.")
 st.dataframe(profile.dataset_rows(Store(source.path)), hide_index=True, key="d_datasets")
 left, right = st.columns([3, 2])
 left.markdown("**Columns by role and data category**")
@@ -35,7 +36,8 @@ st.divider()
 st.subheader("Load your own data")
 st.caption("Upload a CSV or Parquet file and its data dictionary (TOML), or describe the columns here. "
            "Direct identifiers are replaced by keyed pseudonyms on the way in; uploaded files are deleted "
-           "right after loading. Nothing is stored if any check fails.")
+           "right after loading. Nothing is stored if any check fails. What you load is yours: other visitors "
+           f"cannot open it unless you share its link, and it is deleted after {uploads.UPLOAD_TTL_HOURS} hours.")
 files = st.file_uploader("Data file(s) with the same columns", type=["csv", "parquet"],
                          accept_multiple_files=True, key="d_files")
 mode = st.radio("Data dictionary", ["Upload a dictionary (TOML)", "Describe the columns here"],
@@ -51,7 +53,7 @@ elif files:
     try:
         sample = ingest.read_sample(first.getvalue(), first.name)
     except Exception as exc:  # unreadable upload: say so in plain words
-        st.error(f"“{first.name}” could not be read as CSV or Parquet: {exc}")
+        st.error(f"“{md(first.name)}” could not be read as CSV or Parquet: {md(str(exc))}")
         sample = None
     if sample is not None:
         name = st.text_input("Dataset name", value=ingest.safe_name(first.name.rsplit(".", 1)[0]),
@@ -89,7 +91,18 @@ if st.button("Check and load", key="d_ingest", type="primary", disabled=not file
 
 report = st.session_state.get("d_last_report")
 if report is not None and source.origin == "upload":
-    st.success(f"Loaded “{report.dataset}”: {report.rows_stored:,} rows stored, {report.rows_erased:,} erased "
+    st.success(f"Loaded “{md(report.dataset)}”: {report.rows_stored:,} rows stored, {report.rows_erased:,} erased "
                f"on request, {len(report.pseudonymized_columns)} column(s) pseudonymized"
-               + (f", skipped (not in the dictionary): {', '.join(report.skipped_columns)}"
+               + (f", skipped (not in the dictionary): {md_list(report.skipped_columns)}"
                   if report.skipped_columns else "") + ". It is now the dataset in use on every page.")
+    for warning in getattr(report, "warnings", ()):
+        st.warning(md(warning))
+upload_id = uploads.upload_id_of(source.path) if source.origin == "upload" else None
+if upload_id is not None and uploads.is_owner(upload_id):
+    shared = st.toggle("Let anyone with this page's link open this dataset (its aggregates, on every page) until "
+                       "it expires", value=uploads.is_shared(upload_id), key="d_share")
+    if shared != uploads.is_shared(upload_id):
+        uploads.set_shared(upload_id, shared)
+    st.caption("The link in the address bar carries the scenario you built and this upload's random id, never "
+               "any data. " + ("Anyone who has it can open this dataset." if shared else
+                               "Only this browser can open it with that link."))

@@ -9,6 +9,7 @@ from analysis import PRESETS
 from analysis.scenario import url
 
 from . import state, widgets
+from .safe_text import md
 
 _RESTORED = "url_restored"
 
@@ -29,11 +30,11 @@ def restore_from_url() -> None:
 def draw() -> None:
     restore_from_url()
     for message in st.session_state.pop("url_warnings", []):
-        st.warning(message, icon=":material/link_off:")
+        st.warning(md(message), icon=":material/link_off:")  # the link's text is user text
     source = state.data_source()
     st.sidebar.markdown("### PrivacyLift")
     st.sidebar.caption("Personalization gain against privacy exposure and breach cost.")
-    st.sidebar.markdown(f"**Data in use:** {source.label}")
+    st.sidebar.markdown(f"**Data in use:** {md(source.label, limit=80)}")
     if source.origin == "upload":
         st.sidebar.button("Back to the default data", key="frame_default_data", on_click=_forget_upload)
     widgets.business_sidebar([p.name for p in PRESETS])

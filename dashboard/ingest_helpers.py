@@ -1,5 +1,6 @@
 """Helpers of the Data page: read an upload's column names and types (never its values for display), build
-a data dictionary from choices made in the page, and ingest into ``data/uploads/<name>.duckdb``."""
+a data dictionary from choices made in the page, and ingest into a new upload of this session
+(:mod:`dashboard.uploads`: a random id, never the dataset's name; a random secret, never stored)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from analysis import Store
 from analysis.dictionary import CATEGORIES, ROLES, TYPES, Dictionary, DictionaryError, parse_dictionary
 from analysis import IngestError
 
-from . import state
+from . import state, uploads
 
 #: polars dtype → dictionary type
 _TYPE_OF = {pl.Boolean: "boolean", pl.Date: "date", pl.String: "category"}
@@ -98,11 +100,20 @@ def safe_name(text: str) -> str:
 
 
 def ingest_upload(dictionary: Dictionary, files: list[tuple[str, bytes]]):
-    """Write the uploads to a private temporary folder, ingest them (all or nothing), delete the copies.
+    """Write the uploads to a private temporary folder, ingest them (all or nothing) into a new upload owned by
+    this session, delete the copies.
 
-    Returns (database path, IngestReport); raises IngestError / DictionaryError.
+    Returns (database path, IngestReport); raises IngestError / DictionaryError (and then nothing is kept).
     """
-    target = state.upload_path(safe_name(dictionary.name))
+    upload_id, target = uploads.new_upload(dictionary.name)
+    try:
+        return target, _ingest_into(target, dictionary, files)
+    except BaseException:
+        uploads.discard_upload(upload_id)
+        raise
+
+
+def _ingest_into(target: Path, dictionary: Dictionary, files: list[tuple[str, bytes]]):
     with tempfile.TemporaryDirectory(prefix="privacylift-upload-") as folder:
         paths, names = [], {}
         for i, (filename, data) in enumerate(files):
@@ -112,11 +123,12 @@ def ingest_upload(dictionary: Dictionary, files: list[tuple[str, bytes]]):
             paths.append(path)
             names[str(path)] = filename
         try:
-            report = Store(target).ingest(dictionary, paths)
+            # a one-off secret, never stored: nobody (not even this server) can link these pseudonyms back
+            report = Store(target).ingest(dictionary, paths, secret=secrets.token_bytes(32))
         except IngestError as exc:
             exc.display_names = names
             raise
-    return target, report
+    return report
 
 
 __all__ = ["ROLES", "CATEGORIES", "TYPES", "parse_dictionary", "DictionaryError", "IngestError"]

@@ -15,6 +15,7 @@ from analysis.transparency import (
 )
 
 from dashboard import downloads, state
+from dashboard.safe_text import md
 
 NONE = "(nothing)"
 
@@ -42,7 +43,7 @@ spec = choices[name].replace(name=name)
 try:
     customer_notice = notice(spec, data, contact=contact.strip() or DEFAULT_CONTACT)
 except (ScenarioError, ValueError) as exc:
-    st.warning(f"No notice for “{name}”: {exc}")
+    st.warning(f"No notice for “{md(name)}”: {md(str(exc))}")
     st.stop()
 
 r = customer_notice.readability
@@ -60,7 +61,7 @@ if against != NONE:
         diff = notice_diff(notice(other, data, contact=contact.strip() or DEFAULT_CONTACT, readability=False),
                            customer_notice)
     except (ScenarioError, ValueError) as exc:
-        st.warning(f"“{against}” cannot be compared: {exc}")
+        st.warning(f"“{md(against)}” cannot be compared: {md(str(exc))}")
     else:
         st.html(diff.to_html())
 
@@ -107,7 +108,7 @@ elif st.toggle("Measure it (trains the scenario's model the first time)", key="n
     t = state.run_tradeoff([spec], data, settings=settings, label="Measuring the scenario")
     result = t.result(name)
     if not result.ok:
-        st.warning(f"“{name}” does not apply to this dataset: {result.reason}.")
+        st.warning(f"“{md(name)}” does not apply to this dataset: {md(result.reason)}.")
     else:
         p = result.personalization
         basis = "consent" if p.legal_basis == "consent" else "legitimate interest"

@@ -7,6 +7,7 @@ from analysis.charts import frontier_chart
 from analysis.tradeoff import RISK_INDEX_FORMULA
 
 from dashboard import downloads, profile, state, views
+from dashboard.safe_text import md
 
 st.title("Overview")
 st.caption("How much personalization earns, and how much privacy exposure and breach cost it takes on, "
@@ -32,7 +33,7 @@ else:
         st.warning("None of the preset scenarios applies to this dataset.")
     else:
         st.subheader("What we recommend")
-        st.info(t.recommendation, icon=":material/lightbulb:")
+        st.info(md(t.recommendation, limit=None), icon=":material/lightbulb:")
         current = settings.current_practice if settings.current_practice in t.table["name"].to_list() else None
         fig = frontier_chart(t.table, current=current)
         downloads.chart(fig, key="ov_frontier", name="frontier")
@@ -55,4 +56,4 @@ else:
     if t.not_applicable.height:
         st.subheader("Presets that do not apply to this dataset")
         for name, reason in t.not_applicable.iter_rows():
-            st.markdown(f"- **{name}**: {reason}")
+            st.markdown(f"- **{md(name)}**: {md(reason)}")

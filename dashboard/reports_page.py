@@ -16,6 +16,7 @@ import streamlit as st
 
 from analysis import PRESETS
 from analysis.demo import DEMO_DB, ensure_demo
+from dashboard.safe_text import md
 from analysis.report import (
     DECISIONS, FILES, build_report, list_reports, load_report, read_reviews, record_review, render_html, save_report,
 )
@@ -85,10 +86,10 @@ if create:
             st.session_state["report_open"] = saved.report_id
             st.success(f"Saved report {saved.report_id[:16]} in {saved.dir.name}.")
         except (ValueError, FileExistsError, FileNotFoundError) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
 if "report_flash" in st.session_state:
-    st.success(st.session_state.pop("report_flash"))
+    st.success(md(st.session_state.pop("report_flash")))
 
 # ---- list and open -----------------------------------------------------------------------------------------
 st.subheader("Saved reports")
@@ -139,7 +140,7 @@ if send:
                                             f"{e['reviewer']}.")
         st.rerun()  # so the list and the log show the new status
     except (ValueError, FileNotFoundError) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
 
 st.markdown("**The report** (rebuilt from report.json with the review log)")
 # every user-supplied text in it is escaped by render_html; the page is rebuilt from our own report.json

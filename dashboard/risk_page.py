@@ -8,6 +8,7 @@ from analysis.minimize import not_applicable, prepare
 from analysis.risk import class_sizes, explain
 
 from dashboard import downloads, state, views
+from dashboard.safe_text import md
 
 st.title("Privacy risk")
 st.caption("What could be learned about individual customers from the data a scenario holds and from "
@@ -21,7 +22,7 @@ reason = not_applicable(spec, data.schema)
 prepared = prepare(spec, data) if reason is None else None
 
 if prepared is None:
-    st.warning(f"This scenario does not apply to this dataset: {reason}.")
+    st.warning(f"This scenario does not apply to this dataset: {md(reason)}.")
 elif not prepared.quasi:
     st.info("This dataset has no identifying attributes (quasi-identifiers) in its dictionary, so "
             "re-identification cannot be measured.")
@@ -41,7 +42,7 @@ else:
         c4.metric("Smallest group (k)", f"{r.k:,}")
         with st.expander("What these numbers mean", expanded=True):
             for sentence in views.explain_profile(profile):
-                st.markdown(f"- {sentence}")
+                st.markdown(f"- {md(sentence)}")
 
         left, right = st.columns(2)
         with left:
@@ -71,4 +72,4 @@ else:
                 st.markdown(f"**{title}**")
                 st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
                 for sentence in views._explain_safely(explain, attack):
-                    st.markdown(f"- {sentence}")
+                    st.markdown(f"- {md(sentence)}")

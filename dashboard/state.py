@@ -1,7 +1,8 @@
 """Where the app's data comes from, and every cache of the dashboard (Streamlit caching lives only here).
 
-- The active database: an upload under ``data/uploads`` chosen in this session (or named by the URL's
-  ``db=uploads/<name>``), else ``$PRIVACYLIFT_DB``, else the demo CRM built on first start.
+- The active database: an upload chosen in this session (or named by the URL's ``db=uploads/<id>``), else
+  ``$PRIVACYLIFT_DB``, else the demo CRM built on first start.
+- Uploads belong to the browser session that made them (:mod:`dashboard.uploads`).
 - ``load_data()``: the CRM loaded once per (database path, store fingerprint) with ``st.cache_resource``.
 - ``model_cache()``: one :class:`analysis.ModelCache` shared by every session, so a change that only moves a
   mitigation or a business number never retrains.
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,10 +35,12 @@ from analysis import (
 )
 from analysis.scenario import scenarios_to_json
 
+from dashboard.uploads import (  # noqa: F401  (re-exported: pages and tests use them through state)
+    UNAVAILABLE, UPLOAD_NAME, UPLOAD_TTL_HOURS, UPLOADS, db_from_query, may_open, purge_expired, read_meta,
+    upload_id_of, upload_path,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-UPLOADS = ROOT / "data" / "uploads"
-#: a dataset name accepted in the URL and for uploads (letters, digits, _ and -)
-UPLOAD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 #: results kept in memory (each holds curves and simulated losses of a few scenarios); an assumption
 MAX_RESULTS = 48
 #: the name the builder's scenario goes by everywhere
@@ -62,21 +64,6 @@ class DataSource:
     origin: str  # "upload" | "environment" | "demo"
 
 
-def upload_path(name: str) -> Path | None:
-    """``data/uploads/<name>.duckdb`` for a valid dataset name, else None (never a raw path)."""
-    if not isinstance(name, str) or not UPLOAD_NAME.match(name):
-        return None
-    return UPLOADS / f"{name}.duckdb"
-
-
-def db_from_query(value: str | None) -> Path | None:
-    """The upload named by a URL's ``db=uploads/<name>``; None if absent, malformed or missing."""
-    if not value or not value.startswith("uploads/"):
-        return None
-    path = upload_path(value.removeprefix("uploads/"))
-    return path if path is not None and path.exists() else None
-
-
 def _demo_path() -> str:
     from analysis.demo import DEMO_DB, ensure_demo
 
@@ -90,15 +77,25 @@ def _demo_path() -> str:
 
 def data_source() -> DataSource:
     """The active database (see the module docstring for the order)."""
+    purge_expired()
     chosen = st.session_state.get(DB)
+    upload_id = upload_id_of(chosen) if chosen else None
+    if chosen is not None and (upload_id is None or not may_open(upload_id)):
+        st.session_state.pop(DB, None)  # expired, deleted, or never this session's
+        chosen = None
+        st.warning(f"The uploaded dataset is no longer available (uploads are deleted after {UPLOAD_TTL_HOURS} "
+                   "hours); showing the default data.")
     if chosen is None:
-        from_url = db_from_query(st.query_params.get("db"))
-        if st.query_params.get("db") and from_url is None:
-            st.warning("The dataset named in the link was not found among the uploads; showing the default data.")
+        wanted = st.query_params.get("db")
+        from_url = db_from_query(wanted)
+        if wanted and from_url is None and st.session_state.get("db_refused") != wanted:
+            st.session_state["db_refused"] = wanted  # said once, not on every call of this run
+            st.warning(UNAVAILABLE)
         if from_url is not None:
             st.session_state[DB] = chosen = str(from_url)
-    if chosen is not None and Path(chosen).exists():
-        return DataSource(Path(chosen), f"Upload: {Path(chosen).stem}", "upload")
+    if chosen is not None:
+        meta = read_meta(upload_id_of(chosen)) or {}
+        return DataSource(Path(chosen), f"Upload: {meta.get('dataset') or 'dataset'}", "upload")
     env = os.environ.get("PRIVACYLIFT_DB")
     if env:
         return DataSource(Path(env), Path(env).name, "environment")

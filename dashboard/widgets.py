@@ -150,7 +150,7 @@ def scenario_controls(schema: CRMSchema) -> Scenario:
                          options=eps_options, key=key("epsilon"), format_func=lambda e: f"ε = {e:g}")
     st.selectbox(_label("model"), ["hgb", "logistic"], key=key("model"),
                  format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get, disabled=dp)
-    st.slider(_label("k"), 0.05, 1.0, step=0.05, key=key("k"), format="%.2f")
+    st.slider(_label("k"), 0.05, 0.95, step=0.05, key=key("k"), format="%.2f")  # k < 1: see its help
 
     st.markdown("**Safeguards (change what a breach exposes, not the model)**")
     for m, label in MITIGATION_LABELS.items():

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Reports are signed with a key kept outside any report folder: the tests' own, never the user's ~/.config one
+# (subprocesses — the CLI, the app server — inherit it, so what one signs the other verifies).
+os.environ["PRIVACYLIFT_SIGNING_KEY"] = str(Path(tempfile.mkdtemp(prefix="privacylift-signing-")) / "signing.key")
 #: customers in the test demo: small enough to build in a few seconds, large enough for stable lift
 TEST_CUSTOMERS = int(os.environ.get("PRIVACYLIFT_TEST_CUSTOMERS", "12000"))
 

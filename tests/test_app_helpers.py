@@ -60,8 +60,11 @@ def test_url_bad_fields_warn_and_fall_back():
 def test_upload_names_never_escape_the_uploads_folder():
     assert state.upload_path("../../etc/passwd") is None
     assert state.upload_path("/abs") is None
-    assert state.upload_path("bank_marketing") == state.UPLOADS / "bank_marketing.duckdb"
+    assert state.upload_path("bank_marketing") is None  # a dataset's name is never an upload's id
+    upload_id = "A" * 24
+    assert state.upload_path(upload_id) == state.UPLOADS / f"{upload_id}.duckdb"
     assert state.db_from_query("uploads/../x") is None
+    assert state.db_from_query(f"uploads/{upload_id}") is None  # well-formed but not there
 
 
 def test_dictionary_built_in_the_page_ingests_bank_data(tmp_path, monkeypatch):
@@ -79,11 +82,16 @@ def test_dictionary_built_in_the_page_ingests_bank_data(tmp_path, monkeypatch):
     from analysis import parse_dictionary
 
     dictionary = parse_dictionary(text)
-    monkeypatch.setattr(state, "UPLOADS", tmp_path)
+    from dashboard import uploads
+
+    monkeypatch.setattr(uploads, "UPLOADS", tmp_path)
     path, report = ingest_helpers.ingest_upload(dictionary, [("bank.csv", data)])
-    assert path == tmp_path / "bank_upload.duckdb" and report.rows_stored == 4521
+    assert path.parent == tmp_path and uploads.UPLOAD_ID.match(path.stem) and report.rows_stored == 4521
+    assert not list(tmp_path.glob("*.key"))  # the upload's secret is never stored
+    kept = sorted(p.name for p in tmp_path.iterdir())
     bad = ("bank.csv", data.replace(b"30;\"unemployed\"", b"abc;\"unemployed\"", 1))
     with pytest.raises(IngestError) as caught:
         ingest_helpers.ingest_upload(dictionary, [bad])
+    assert sorted(p.name for p in tmp_path.iterdir()) == kept  # a failed upload leaves nothing behind
     table = ingest_helpers.problems_table(caught.value, caught.value.display_names)
     assert table.height >= 1 and set(table["file"]) == {"bank.csv"}

@@ -212,7 +212,7 @@ def test_reports_page_is_in_the_navigation(app):
 
 
 def test_link_to_a_dataset_outside_uploads_is_refused(app):
-    at = app(db="../../etc/passwd")
+    at = app(db="uploads/../../etc/passwd")
     assert any("not found" in w.value for w in at.warning)
     assert not os.path.isabs(at.session_state["active_db"]) if "active_db" in at.session_state else True
 

@@ -7,7 +7,9 @@ Screenshots of each page go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -51,8 +53,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, *, cwd: Path = ROOT) -> subprocess.Popen:
+def start_server(db: Path, port: int, *, cwd: Path = ROOT, uploads: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "PRIVACYLIFT_DB": str(db)}
+    if uploads is not None:  # users' uploads of a test server go to a temporary folder, never data/uploads
+        env["PRIVACYLIFT_UPLOADS"] = str(uploads)
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -82,9 +86,14 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(demo_db):
+def uploads_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, uploads_dir):
     port = free_port()
-    process = start_server(demo_db, port)
+    process = start_server(demo_db, port, uploads=uploads_dir)
     try:
         wait_healthy(port, process)
         yield f"http://127.0.0.1:{port}"
@@ -157,21 +166,18 @@ def test_controls_move_the_frontier_and_the_link_reopens_them(page, server):
     assert "Medium" in page.get_by_test_id("stSlider").filter(has_text="Generalization").inner_text()
 
 
-def test_upload_bank_marketing(page, server, tmp_path):
+def test_upload_bank_marketing(page, server, uploads_dir):
     csv, toml = ROOT / "data" / "bank.csv", ROOT / "data" / "bank_marketing.toml"
     if not (csv.exists() and toml.exists()):
         pytest.skip("data/bank.csv or data/bank_marketing.toml is missing")
-    target = ROOT / "data" / "uploads" / "bank_marketing.duckdb"
-    existed = target.exists()
-    try:
-        _upload(page, server, csv, toml, target)
-    finally:
-        if not existed:  # leave no test database behind (the upload folder is for users' data)
-            for leftover in target.parent.glob("bank_marketing.duckdb*"):
-                leftover.unlink(missing_ok=True)
+    upload_id = _upload(page, server, csv, toml)
+    assert (uploads_dir / f"{upload_id}.duckdb").exists()
+    assert not list(uploads_dir.glob("*.key"))  # an upload's secret is never stored
+    shot(page, "09-data-uploaded")
 
 
-def _upload(page, server, csv, toml, target):
+def _upload(page, server, csv, toml, *, expect: str = "bank_marketing") -> str:
+    """Upload a data file and its dictionary on the Data page; returns the upload's id (from the link)."""
     open_page(page, f"{server}/data_page")
     for label, path in (("Data file", csv), ("Data dictionary", toml)):
         uploader = page.get_by_test_id("stFileUploader").filter(has_text=label)
@@ -184,11 +190,134 @@ def _upload(page, server, csv, toml, target):
     page.get_by_role("button", name="Check and load").click()
     page.get_by_text("It is now the dataset in use").wait_for(timeout=LONG)
     settle(page)
-    assert "Upload: bank_marketing" in page.get_by_test_id("stSidebar").inner_text()
+    assert f"Upload: {expect}" in page.get_by_test_id("stSidebar").inner_text()
     # the app writes the query string after the page has run: wait for it rather than read it at once
     page.wait_for_url(lambda url: "db=uploads" in url, timeout=LONG)
-    assert target.exists()
-    shot(page, "09-data-uploaded")
+    upload_id = re.search(r"db=uploads(?:/|%2F)([A-Za-z0-9_-]+)", page.url).group(1)
+    assert len(upload_id) == 24 and expect not in upload_id  # a random id, never the dataset's name
+    return upload_id
+
+
+def test_another_browser_cannot_open_an_upload_by_name_or_guessed_link(browser, server):
+    """Two browser contexts (two people): one uploads; the other cannot open it by its name, by a guessed link,
+    nor by the uploader's own link — until the uploader shares it. The uploader's reload keeps it."""
+    csv, toml = ROOT / "data" / "bank.csv", ROOT / "data" / "bank_marketing.toml"
+    owner, other = (browser.new_context(viewport={"width": 1400, "height": 2400}) for _ in range(2))
+    try:
+        mine, theirs = owner.new_page(), other.new_page()
+        upload_id = _upload(mine, server, csv, toml)
+        link = f"{server}/data_page?db=uploads/{upload_id}"
+        guessed = "A" * 24 if upload_id != "A" * 24 else "B" * 24
+        for attempt in (f"{server}/data_page?db=uploads/bank_marketing", f"{server}/data_page?db=uploads/{guessed}",
+                        link):
+            open_page(theirs, attempt)
+            theirs.get_by_text("not found among the uploads this browser may open").wait_for(timeout=LONG)
+            sidebar = theirs.get_by_test_id("stSidebar").inner_text()
+            assert "Data in use: Upload" not in sidebar and "crm.duckdb" in sidebar, (attempt, sidebar)
+        open_page(mine, link)  # the owner's own reload of the link still opens it (same browser)
+        assert "Upload: bank_marketing" in mine.get_by_test_id("stSidebar").inner_text()
+        mine.get_by_text("Let anyone with this page's link").click()
+        mine.get_by_text("Anyone who has it can open this dataset").wait_for(timeout=LONG)
+        settle(mine)
+        open_page(theirs, link)
+        assert "Upload: bank_marketing" in theirs.get_by_test_id("stSidebar").inner_text()
+        assert not theirs.get_by_text("Let anyone with this page's link").count()  # only the owner decides
+    finally:
+        owner.close()
+        other.close()
+
+
+class _Beacon:
+    """A web server on another port, standing in for an outside host: counts every request it gets."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def _hostile_dataset(folder: Path, beacon: int) -> tuple[Path, Path]:
+    """A CRM whose column and dataset names are Markdown images, links, an autolink and plotly HTML."""
+    import csv as csv_module
+
+    import numpy as np
+
+    outside = f"http://127.0.0.1:{beacon}"
+    names = {
+        "image": f"![img]({outside}/image.png)",
+        "link": f"[click-me]({outside}/link)",
+        "html": f'<a href="{outside}/svg">svg-link</a>',
+        "auto": "www.autolink-evil.example",
+    }
+    rng = np.random.default_rng(3)
+    n = 600
+    data = folder / "hostile.csv"
+    with data.open("w", newline="", encoding="utf-8") as fh:
+        w = csv_module.writer(fh)
+        w.writerow(["id", *names.values(), "arm", "converted"])
+        for i in range(n):
+            w.writerow([i + 1, rng.choice(["a", "b", "c"]), int(rng.integers(18, 80)), rng.choice(["x", "y"]),
+                        rng.choice(["p", "q", "r"]), "email" if i % 2 else "control", str(rng.random() < 0.2).lower()])
+    toml = [
+        "[dataset]", f'name = "![d]({outside}/dataset.png)"', 'entity = "customers"', 'key = "id"', "",
+        "[columns.id]", 'role = "other"', 'type = "integer"', "",
+        f'[columns."{names["image"]}"]', 'role = "quasi_identifier"', 'type = "category"', "",
+        f'[columns."{names["link"]}"]', 'role = "quasi_identifier"', 'type = "integer"', "bounds = [18, 100]", "",
+        f'[columns.{json.dumps(names["html"])}]', 'role = "quasi_identifier"', 'type = "category"', "",
+        f'[columns."{names["auto"]}"]', 'role = "sensitive"', 'type = "category"', "",
+        "[columns.arm]", 'role = "treatment"', 'control = "control"', "",
+        "[columns.converted]", 'role = "outcome"', 'type = "boolean"', "",
+    ]
+    dictionary = folder / "hostile.toml"
+    dictionary.write_text("\n".join(toml), encoding="utf-8")
+    return data, dictionary
+
+
+def test_hostile_names_send_no_request_out_and_make_no_live_link(browser, server, tmp_path):
+    beacon = _Beacon()
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    try:
+        page = context.new_page()
+        data, dictionary = _hostile_dataset(tmp_path, beacon.port)
+        _upload(page, server, data, dictionary, expect="![d](")
+        for title in ("Privacy risk", "Data", "Scenario builder"):
+            page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+            page.locator("h1", has_text=title.split()[0]).first.wait_for(timeout=LONG)
+            settle(page)
+            assert page.get_by_test_id("stException").count() == 0, title
+            if title == "Privacy risk":
+                page.locator(".js-plotly-plot").first.wait_for(timeout=LONG)
+                page.get_by_text("svg-link").first.wait_for(timeout=LONG)  # the name is shown, as text
+            shot(page, f"10-hostile-{title.split()[0].lower()}")
+            links = page.evaluate("""() => [...document.querySelectorAll('a[href], a[*|href], img[src], image')]
+                .map(e => e.getAttribute('href') || e.getAttribute('xlink:href') || e.getAttribute('src') || '')
+                .filter(h => /evil|127\\.0\\.0\\.1:""" + str(beacon.port) + """|click-me|svg-link/.test(h))""")
+            assert links == [], (title, links)
+            assert not page.locator("a", has_text="click-me").count(), title
+        outside = sorted({u for u in requests if not u.startswith((server, "data:", "blob:", "about:"))})
+        assert outside == [] and beacon.hits == [], (outside, beacon.hits)
+    finally:
+        context.close()
+        beacon.close()
 
 
 def test_parallel_sessions_keep_their_own_scenarios(browser, server):

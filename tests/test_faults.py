@@ -259,3 +259,112 @@ def test_interleaved_app_sessions_each_show_their_own_scenario(demo_db, monkeypa
     for at, (query, key, expected) in zip(sessions[1:], SESSIONS[1:]):
         check(run(at), query, key, expected)
         assert at.session_state["b_k"] != 0.5 and "k" not in at.query_params
+
+
+# --- the environment: damaged, read-only or busy databases, a key file others can read (issue 18) -----------
+
+WRITER = r"""
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("open", flush=True)
+time.sleep(60)
+"""
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    environment = {**os.environ, "PRIVACYLIFT_SECRET": SECRET.hex(), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, env=environment)
+
+
+def _one_clear_message(p: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert p.returncode == 2, (p.returncode, p.stderr[-2000:])
+    assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert p.stderr.count("error: ") == 1 and p.stdout == ""
+    for fragment in fragments:
+        assert fragment in p.stderr, p.stderr
+
+
+@pytest.fixture()
+def env_db(inputs, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "crm.duckdb"
+    shutil.copyfile(inputs["base"], db)
+    return db
+
+
+def _ingest_args(db: Path, inputs: dict) -> list[str]:
+    return ["ingest", "--db", str(db), "--dictionary", str(inputs["toml"]), str(inputs["small"])]
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda data: data[: len(data) // 3], "damaged, truncated"),
+    (lambda data: b"not a database at all " * 200, "damaged, truncated"),
+])
+def test_damaged_database_gives_one_clear_message_for_reading_and_writing(env_db, inputs, damage, fragment):
+    env_db.write_bytes(damage(env_db.read_bytes()))
+    before = sha256(env_db)
+    for args in (["risk", "--db", str(env_db)], _ingest_args(env_db, inputs)):
+        _one_clear_message(_cli(*args), fragment, str(env_db.name))
+        assert sha256(env_db) == before
+
+
+def test_read_only_database_file_and_folder_are_refused_and_left_as_they_are(env_db, inputs):
+    import os
+    import stat
+
+    before = sha256(env_db)
+    env_db.chmod(0o444)
+    try:
+        _one_clear_message(_cli(*_ingest_args(env_db, inputs)), "is read-only", "nothing was changed")
+    finally:
+        env_db.chmod(0o644)
+    assert sha256(env_db) == before
+    folder = env_db.parent
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        _one_clear_message(_cli(*_ingest_args(env_db, inputs)), "folder", "is read-only")
+    finally:
+        folder.chmod(0o755)
+    assert sha256(env_db) == before and sorted(os.listdir(folder)) == ["crm.duckdb"]
+
+
+def test_database_held_open_by_a_writer_is_refused_clearly(env_db, inputs):
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(env_db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        before = sha256(env_db)
+        for args in (["risk", "--db", str(env_db)], _ingest_args(env_db, inputs)):
+            _one_clear_message(_cli(*args), "open for writing in another program", f"process {writer.pid}")
+        assert sha256(env_db) == before
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+
+
+def test_key_file_readable_by_others_is_refused_clearly(env_db, inputs):
+    key = env_db.with_name(env_db.name + ".key")
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o644)
+    before = sha256(env_db)
+    p = _cli(*_ingest_args(env_db, inputs), env={"PRIVACYLIFT_SECRET": ""})
+    _one_clear_message(p, "can be read by other users", "chmod 600")
+    assert sha256(env_db) == before
+
+
+def test_key_kept_outside_the_data_folder_and_a_warning_when_it_is_beside_the_database(inputs, tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir(mode=0o700)
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "crm.duckdb"
+    p = _cli(*_ingest_args(db, inputs), env={"PRIVACYLIFT_SECRET": "", "PRIVACYLIFT_KEY_FILE": str(keys / "crm.key")})
+    assert p.returncode == 0, p.stderr
+    assert (keys / "crm.key").exists() and not list(data.glob("*.key")) and "warning" not in p.stderr
+    other = tmp_path / "other" / "crm.duckdb"
+    p = _cli(*_ingest_args(other, inputs), env={"PRIVACYLIFT_SECRET": ""})
+    assert p.returncode == 0, p.stderr
+    assert "warning: the pseudonymization secret is the key file" in p.stderr and "beside the database" in p.stderr

@@ -267,7 +267,7 @@ def test_review_chain_detects_an_edited_line(copy):
     lines = log.read_text().splitlines()
     log.write_text("\n".join([lines[0].replace("Explain", "Ignore"), lines[1]]) + "\n")
     problems = check_review_chain(copy)
-    assert problems and "entry 1 was edited" in problems[0]
+    assert problems and "entry 1 (" in problems[0] and "was edited" in problems[0]
     assert not verify_report(copy, rerun=False).ok
 
 

@@ -13,6 +13,8 @@ Conventions
   then applies its light or dark theme; notebooks, HTML reports and PNGs get plotly.js' neutral
   white defaults. It also keeps the figure JSON small (numbers rounded to 4 significant digits,
   curves down-sampled to at most 201 points).
+- User text (scenario and column names) is made inert in every figure: plotly.js would otherwise obey an
+  ``<a href>`` or ``<span style>`` in a name (:mod:`analysis.charts._markup`).
 - :func:`chart_data` returns what a figure plots (``trace``, ``x``, ``y``) for "download the data"
   buttons; :func:`to_png` renders a PNG with kaleido.
 
@@ -42,6 +44,14 @@ from analysis.charts.money import (
     waterfall_chart,
 )
 from analysis.charts.privacy import class_size_chart, risk_by_quasi_chart
+from analysis.charts._markup import with_inert_text
+
+# user text (scenario and column names) in a figure is shown, never obeyed as plotly markup (a live link)
+(frontier_chart, lift_curve_chart, scenario_bars, sweep_chart, exceedance_chart, loss_distribution_chart,
+ mitigation_chart, trust_tornado_chart, waterfall_chart, class_size_chart, risk_by_quasi_chart) = map(
+    with_inert_text, (frontier_chart, lift_curve_chart, scenario_bars, sweep_chart, exceedance_chart,
+                      loss_distribution_chart, mitigation_chart, trust_tornado_chart, waterfall_chart,
+                      class_size_chart, risk_by_quasi_chart))
 
 __all__ = [
     "PALETTE",

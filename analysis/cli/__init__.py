@@ -1,8 +1,10 @@
 """Command line: ``python -m analysis <command> …`` (ingest, generate, simulate, risk, report, verify, review,
 erase, notice).
 
-Errors a user can act on are printed as one clear message on stderr with exit code 2; nothing raw (no
-customer values) is ever printed.
+Errors a user can act on — bad input, and a bad environment (a damaged or truncated database, a read-only file
+or folder, a database another program has open for writing, a key file others can read, a full disk) — are
+printed as one clear message on stderr with exit code 2, never a traceback; nothing raw (no customer values) is
+ever printed, and user text is neutralized (control and bidi characters shown as escapes).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 from importlib import import_module
 from typing import Sequence
 
-from analysis.cli._common import _err
+from analysis.cli._common import _err, environment_message, neutralized_output
 
 __all__ = ["main"]
 
@@ -94,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("verify", help="check a saved report's hashes and re-run its scenarios")
     s.add_argument("dir")
     s.add_argument("--db", help="database to re-run on (default: the one recorded in the report)")
+    s.add_argument("--public-key", help="the public key the report must be signed with (hex, printed when it was "
+                                        "saved; default: $PRIVACYLIFT_SIGNING_PUBLIC_KEY, else this machine's key)")
+    s.add_argument("--no-rerun", action="store_true",
+                   help="check signatures, hashes, bindings and the review log only (no database needed)")
     s.set_defaults(command_name="verify")
 
     s = sub.add_parser("review", help="record a board decision on a saved report")
@@ -121,11 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with neutralized_output():
+        args = build_parser().parse_args(argv)
+        return _run(args)
+
+
+def _run(args) -> int:
     from analysis.dictionary import DictionaryError
     from analysis.scenario import ScenarioError
+    from analysis.store import StoreError
 
-    args = build_parser().parse_args(argv)
     try:
         return _command(args.command_name)(args)
-    except (DictionaryError, ScenarioError, FileNotFoundError, ValueError, KeyError) as exc:
+    except (DictionaryError, ScenarioError, StoreError, FileNotFoundError, ValueError, KeyError, TimeoutError,
+            MemoryError) as exc:
         return _err(str(exc))
+    except OSError as exc:  # permission denied, read-only file system, disk full …
+        return _err(environment_message(exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from analysis.cli._common import _dump, _err, _progress
+from analysis.cli._common import _dump, _err, _progress, _say, _warn
 
 __all__ = ["cmd_ingest", "cmd_generate", "cmd_risk"]
 
@@ -17,17 +17,19 @@ def cmd_ingest(args) -> int:
     dictionary = load_dictionary(args.dictionary)
     report = Store(args.db).ingest(dictionary, args.files, erasure_list=args.erasure_list)
     d = report.to_dict()
+    for warning in report.warnings:
+        _warn(warning)
     if args.json:
         print(_dump(d))
     else:
-        print(
+        _say(
             f"Loaded {d['rows_stored']:,} of {d['rows_read']:,} rows into dataset {d['dataset']!r} "
             f"({d['rows_erased']:,} erased, {d['rows_rejected']:,} rejected) in {d['seconds']:.2f} s."
         )
         if d["skipped_columns"]:
-            print(f"Not loaded (not in the dictionary): {', '.join(d['skipped_columns'])}")
+            _say(f"Not loaded (not in the dictionary): {', '.join(map(repr, d['skipped_columns']))}")
         if d["pseudonymized_columns"]:
-            print(f"Pseudonymized: {', '.join(d['pseudonymized_columns'])}")
+            _say(f"Pseudonymized: {', '.join(map(repr, d['pseudonymized_columns']))}")
     return 0
 
 
@@ -62,12 +64,12 @@ def cmd_risk(args) -> int:
     known = set(frame.columns)
     for c in quasi + sensitive:
         if c not in known:
-            return _err(f"unknown column {c!r}; columns in {args.db}: {', '.join(sorted(known))}")
+            return _err(f"unknown column {c!r}; columns in {args.db}: {', '.join(map(repr, sorted(known)))}")
     profile = risk_profile(frame, quasi, sensitive, threshold=args.threshold, population=args.population)
     d = profile.to_dict()
     if args.json:
         print(_dump(d))
     else:
         for line in explain(profile):
-            print(line)
+            _say(line)
     return 0

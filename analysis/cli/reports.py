@@ -9,6 +9,7 @@ from pathlib import Path
 from analysis.cli._common import _err
 from analysis.report import FILES, build_report, record_review, save_report, verify_report
 from analysis.report.registry import check_review_chain
+from analysis.report.signing import key_id, public_key_hex, trusted_public_key
 from analysis.scenario import ScenarioError
 from analysis.tradeoff.settings import BusinessSettings
 
@@ -41,6 +42,9 @@ def cmd_report(args) -> int:
     for name in FILES:
         print(f"  {name:12} {(out / name).stat().st_size:>10,} bytes  sha256 {saved.hashes[name]}")
     print(f"Registered in {saved.registry}.")
+    public = trusted_public_key()
+    print(f"Signed (Ed25519) with key {key_id(public)}; check it with `python -m analysis verify {out} --public-key "
+          f"{public_key_hex(public)}`.")
     return 0
 
 
@@ -49,12 +53,14 @@ def cmd_verify(args) -> int:
     d = Path(args.dir)
     if not d.is_dir():
         return _err(f"{d} is not a directory.")
-    r = verify_report(d, args.db, progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
+    r = verify_report(d, args.db, public_key=args.public_key, rerun=not args.no_rerun,
+                      progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
     for c in r.checks:
         print(f"ok: {c}")
     for p in r.problems:
         print(f"FAILED: {p}", file=sys.stderr)
-    print(("Verified: the report is intact and its figures reproduce." if r.ok else
+    print(("Verified: the report is intact and its figures reproduce." if r.ok and r.reran else
+           "Verified: the report is intact (its figures were not re-run)." if r.ok else
            f"Verification failed ({len(r.problems)} problem(s)).") + f" ({r.seconds:.1f} s)")
     return 0 if r.ok else 1
 
@@ -64,7 +70,7 @@ def cmd_review(args) -> int:
     d = Path(args.dir)
     if not (d / "manifest.json").exists():
         return _err(f"{d} is not a saved report (no manifest.json).")
-    problems = check_review_chain(d)
+    problems = check_review_chain(d, trusted_public_key())
     if problems:
         return _err("the review log was tampered with, so no review can be added: " + " ".join(problems))
     e = record_review(d, args.decision, args.reviewer, args.comment)

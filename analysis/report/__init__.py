@@ -1,11 +1,13 @@
 """Saved reports for ethics boards: complete, readable, reproducible and tamper-evident.
 
 One content dict (``report.json``) is built from scenario specs run on a database; ``report.html``
-(self-contained, interactive charts, offline) and ``report.pdf`` (static charts, paginated) are pure functions
-of it. :func:`save_report` writes the three files and a manifest of their sha256 into a new directory and
-appends a line to the registry; :func:`record_review` appends a board decision to the hash-chained review log;
-:func:`verify_report` checks the hashes, the chain, the HTML against its JSON, and re-runs the scenarios on the
-data to check that the headline figures still reproduce.
+(self-contained, interactive charts, offline) and ``report.pdf`` (static charts, paginated, bound to the JSON by
+its sha256) are pure functions of it. :func:`save_report` writes the three files and a manifest of their sha256
+into a new directory, signs the manifest (Ed25519, with a key kept outside the report folder: see
+:mod:`analysis.report.signing`) and appends a signed line to the registry; :func:`record_review` appends a signed
+board decision to the hash-chained review log; :func:`verify_report` checks the signature against a trusted
+public key, the hashes, the PDF's binding, the HTML against its JSON, the signed review chain (never trusting
+the registry file), and re-runs the scenarios on the data to compare every value of report.json.
 
 Sections follow the ICO DPIA and Model Card structure: 1 purpose and scope, 2 the processing and data
 inventory, 3 scenarios compared, 4 results, 5 trade-offs and recommendation, 6 risks and measures with residual
@@ -24,27 +26,28 @@ True
 from __future__ import annotations
 
 import json
-
-import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from analysis.report.content import FORMAT, build_content, compute, headline_figures
+from analysis.report.content import build_content
 from analysis.report.html import render_html
 from analysis.report.pdf import render_pdf
 from analysis.report.registry import (
-    DECISIONS, FILES, SavedReport, VerifyResult, _sha256, check_review_chain, compare_headlines, list_reports,
-    read_registry, read_reviews, record_review, review_status, save_report,
+    DECISIONS, FILES, SIGNATURE_FILE, SavedReport, VerifyResult, list_reports, read_registry, read_reviews,
+    record_review, review_status, save_report,
 )
+from analysis.report.signing import trusted_public_key
+from analysis.report.verify import verify_report
 from analysis.breach.assumptions import Assumptions
+from analysis.errors import must_be
 from analysis.scenario import Scenario
 from analysis.simulation import SimulationSettings
 from analysis.tradeoff.settings import BusinessSettings
 
 __all__ = [
-    "DECISIONS", "FILES", "SavedReport", "VerifyResult", "build_report", "render_html", "render_pdf", "save_report",
-    "load_report", "record_review", "read_reviews", "review_status", "list_reports", "read_registry",
-    "verify_report",
+    "DECISIONS", "FILES", "SIGNATURE_FILE", "SavedReport", "VerifyResult", "build_report", "render_html",
+    "render_pdf", "save_report", "load_report", "record_review", "read_reviews", "review_status", "list_reports",
+    "read_registry", "verify_report", "trusted_public_key",
 ]
 
 
@@ -80,8 +83,10 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
                          f"Got {specs!r} instead.")
     for name, value in (("title", title), ("purpose", purpose), ("author", author)):
         if not isinstance(value, str) or len(value) > 10_000 or (name == "title" and not value.strip()):
-            raise ValueError(f"The {name!r} parameter of build_report must be text of at most 10000 characters"
-                             f"{' (not empty)' if name == 'title' else ''}. Got {value!r} instead.")
+            got = f"a text of {len(value):,} characters" if isinstance(value, str) and value.strip() else value
+            raise ValueError(must_be(name, "build_report", "text of at most 10000 characters"
+                                     + (" (not empty)" if name == "title" else ""), got,
+                                     show=str if isinstance(got, str) and value.strip() else repr))
     return build_content(specs, db, title=title, purpose=purpose, author=author, settings=settings,
                          simulation=simulation, assumptions=assumptions, progress=progress)
 
@@ -89,110 +94,3 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
 def load_report(report_dir: str | Path) -> dict[str, Any]:
     """The content (``report.json``) of a saved report."""
     return json.loads((Path(report_dir) / "report.json").read_text(encoding="utf-8"))
-
-
-def _specs_of(content: dict) -> list[Scenario]:
-    return [Scenario(**{k: v for k, v in s.items() if k != "fingerprint"}) for s in content["reproduce"]["scenarios"]]
-
-
-def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun: bool = True,
-                  registry: str | Path | None = None,
-                  progress: Callable[[str], None] | None = None) -> VerifyResult:
-    """Check a saved report: file hashes, review chain, HTML rebuilt from JSON, and (``rerun``) the figures
-    re-computed on the database (default: the one recorded in the report).
-
-    Any altered byte of a file fails naming the file; a changed dataset fails with both fingerprints; a
-    figure that no longer reproduces fails naming the scenario and the figure.
-
-    Examples
-    --------
-    >>> r = verify_report("data/reports/q3-review")   # doctest: +SKIP
-    >>> r.ok, r.problems   # doctest: +SKIP
-    (True, ())
-    """
-    started = time.perf_counter()
-    d = Path(report_dir)
-    checks: list[str] = []
-    problems: list[str] = []
-
-    def result(reran: bool = False) -> VerifyResult:
-        return VerifyResult(d, not problems, tuple(checks), tuple(problems), reran, time.perf_counter() - started)
-
-    manifest_path = d / "manifest.json"
-    if not manifest_path.exists():
-        problems.append(f"{d}: no manifest.json — not a saved report, or the save did not finish.")
-        return result()
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        expected = {n: manifest["files"][n]["sha256"] for n in FILES}
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
-        problems.append("manifest.json was altered: it is no longer a valid manifest.")
-        return result()
-    for name in FILES:
-        path = d / name
-        if not path.exists():
-            problems.append(f"{name} is missing.")
-        elif _sha256(path.read_bytes()) != expected[name]:
-            problems.append(f"{name} was altered: its sha256 no longer matches manifest.json.")
-        else:
-            checks.append(f"{name}: sha256 matches the manifest.")
-    reg = Path(registry) if registry is not None else d.parent / "registry.jsonl"
-    entries = [e for e in read_registry(reg) if e.get("event") == "saved" and e.get("report_id") == manifest.get("report_id")]
-    if entries:
-        if _sha256(manifest_path.read_bytes()) not in {e.get("manifest_sha256") for e in entries}:
-            problems.append("manifest.json was altered: its sha256 differs from the one in the registry.")
-        else:
-            checks.append("manifest.json: sha256 matches the registry.")
-        logged = {e.get("hash") for e in read_registry(reg) if e.get("event") == "review"
-                  and e.get("report_id") == manifest.get("report_id")}
-        missing = logged - {e.get("hash") for e in read_reviews(d)}
-        if missing:
-            problems.append(f"reviews.jsonl lacks {len(missing)} review(s) recorded in the registry: the log was cut.")
-    chain = check_review_chain(d)
-    problems += chain
-    if not chain:
-        checks.append(f"review log: {len(read_reviews(d))} entries, hash chain intact.")
-    if problems:
-        return result()
-    content = json.loads((d / "report.json").read_text(encoding="utf-8"))
-    if content.get("format") != FORMAT:
-        problems.append(f"report.json has format {content.get('format')!r}; this version reads {FORMAT!r}.")
-        return result()
-    if render_html(content) != (d / "report.html").read_text(encoding="utf-8"):
-        problems.append("report.html differs from the HTML rebuilt from report.json.")
-    else:
-        checks.append("report.html equals the HTML rebuilt from report.json.")
-    if not rerun or problems:
-        return result()
-    return _rerun(content, db, checks, problems, progress, result)
-
-
-def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
-    from analysis.store import Store
-
-    rep = content["reproduce"]
-    db = Path(db) if db is not None else Path(rep["db"])
-    if not Store(db).exists:
-        problems.append(f"The database {str(db)!r} the report was built from does not exist; pass --db.")
-        return result()
-    fingerprint = Store(db).fingerprint()
-    if fingerprint != rep["data_fingerprint"]:
-        problems.append(f"The dataset changed: {db} has fingerprint {fingerprint[:16]}…, the report was built "
-                        f"on {rep['data_fingerprint'][:16]}… — its figures cannot be reproduced on this data.")
-        return result()
-    checks.append(f"dataset fingerprint {fingerprint[:16]}… matches.")
-    t, _, _ = compute(_specs_of(content), db, settings=BusinessSettings(**rep["business_settings"]),
-                      simulation=SimulationSettings(**rep["simulation"]),
-                      assumption_overrides=rep["assumption_overrides"], progress=progress)
-    diffs = compare_headlines(content["headline"], json.loads(json.dumps(headline_figures(t))))
-    problems += diffs
-    if diffs:
-        from analysis.report.content import code_fingerprint
-
-        if rep.get("code_fingerprint") and rep["code_fingerprint"] != code_fingerprint():
-            problems.append("Note: the PrivacyLift analysis code changed since the report was built (code "
-                            f"fingerprint {rep['code_fingerprint'][:16]}… → {code_fingerprint()[:16]}…), which "
-                            "may explain the differences; re-run with the version the report was built with.")
-    else:
-        checks.append(f"headline figures of {len(content['headline'])} scenario(s) reproduce.")
-    return result(reran=True)

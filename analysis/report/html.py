@@ -15,6 +15,8 @@ import html
 import json
 from typing import Any, Sequence
 
+from analysis.usertext import plain
+
 __all__ = ["render_html", "embed_json"]
 
 _CSS = """
@@ -75,7 +77,8 @@ def embed_json(obj: Any) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped for HTML, with control and bidi characters (a right-to-left override in a name) shown as escapes."""
+    return html.escape(plain(value, newlines=True), quote=True)
 
 
 def _table(block: dict) -> str:

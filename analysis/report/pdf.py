@@ -9,6 +9,7 @@ data table is printed instead, with a note saying so.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import warnings
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import polars as pl
+
+from analysis.usertext import plain
 
 __all__ = ["render_pdf", "FONT_DIR"]
 
@@ -64,14 +67,18 @@ def render_pdf(content: dict, *, reviews: Sequence[dict] | None = None, charts: 
         for style, file in _FONTS.items():
             pdf.add_font("DejaVu", style, str(FONT_DIR / file))
         pdf.body_font = "DejaVu"
-        pdf.clean = lambda s: str(s)
+        pdf.clean = lambda s: plain(s, newlines=True)  # a right-to-left override in a name is shown, not obeyed
     else:
         pdf.body_font = "helvetica"
-        pdf.clean = _transliterate
+        pdf.clean = lambda s: _transliterate(plain(s, newlines=True))
     pdf.set_creation_date(datetime.fromisoformat(content["created"]))
     pdf.set_title(pdf.clean(content["title"]))
     pdf.set_author(pdf.clean(content.get("author") or "PrivacyLift"))
     pdf.set_creator("PrivacyLift (fpdf2)")
+    # the PDF is bound to its report.json: verify finds a PDF taken from another report (report.verify)
+    from analysis.report.registry import report_json_bytes
+
+    pdf.set_keywords(f"privacylift-report-json-sha256 {hashlib.sha256(report_json_bytes(content)).hexdigest()}")
     pdf.footer_text = f"{content['title'][:80]} · report {content['id'][:16]}"
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_margins(15, 15, 15)

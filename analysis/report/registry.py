@@ -1,11 +1,13 @@
-"""Saving, registering, reviewing and verifying reports (append-only, tamper-evident).
+"""Saving, registering and reviewing reports (append-only, signed, tamper-evident).
 
 A report directory holds ``report.json``, ``report.html``, ``report.pdf`` (each written to a temporary name
-then renamed), then ``manifest.json`` (sha256 and size of each). A directory is created exclusively: a saved
-report is never overwritten. ``registry.jsonl`` (by default beside the report directories) gets one line per
-saved report and per review, appended under an ``fcntl`` lock. ``reviews.jsonl`` in the report directory is
-the review log: each entry holds the hash of the previous one (the first, the manifest's hash), so editing,
-removing or reordering a line breaks the chain.
+then renamed; the PDF carries the sha256 of report.json in its metadata), then ``manifest.json`` (sha256 and
+size of each) and ``manifest.sig``, the Ed25519 signature of the manifest's bytes (:mod:`.signing`; the key is
+never in the report folder). A directory is created exclusively: a saved report is never overwritten.
+``registry.jsonl`` (by default beside the report directories) gets one signed line per saved report and per
+review, appended under an ``fcntl`` lock; it is an index, never trusted by verify. ``reviews.jsonl`` in the
+report directory is the review log: each entry holds the hash of the previous one (the first, the manifest's
+hash) and is signed, so editing, removing, reordering or forging a line is found without the registry.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 __all__ = [
-    "FILES", "DECISIONS", "SavedReport", "VerifyResult", "save_report", "record_review", "read_reviews",
-    "read_registry", "list_reports", "review_status",
+    "FILES", "DECISIONS", "SIGNATURE_FILE", "SavedReport", "VerifyResult", "save_report", "record_review",
+    "read_reviews", "read_registry", "list_reports", "review_status", "report_json_bytes", "check_review_chain",
 ]
 
 FILES = ("report.json", "report.html", "report.pdf")
+#: the manifest's signature, beside it
+SIGNATURE_FILE = "manifest.sig"
 DECISIONS = ("approved", "changes_requested", "rejected")
 #: relative tolerance of re-computed headline figures (runs are seeded: only floating-point noise differs)
 RELATIVE_TOLERANCE = 1e-9
@@ -34,6 +38,15 @@ _GENESIS_NOTE = "the first review chains to the manifest's hash"
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def report_json_bytes(content: dict) -> bytes:
+    """The exact bytes of ``report.json`` for ``content`` (what the PDF is bound to)."""
+    return (json.dumps(content, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _canonical(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _now() -> str:
@@ -107,16 +120,18 @@ def save_report(content: dict, out_dir: str | Path, *, registry: str | Path | No
     """
     from analysis.report.html import render_html
     from analysis.report.pdf import render_pdf
+    from analysis.report.signing import check_key_outside, sign
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    check_key_outside(out_dir.parent)
     try:
         os.mkdir(out_dir)  # exclusive: fails if it exists, even if another process just made it
     except FileExistsError:
         raise FileExistsError(f"The report directory {str(out_dir)!r} already exists: saved reports are never "
                               "overwritten. Choose a new --out directory.") from None
     data = {
-        "report.json": (json.dumps(content, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8"),
+        "report.json": report_json_bytes(content),
         "report.html": (html_text if html_text is not None else render_html(content)).encode("utf-8"),
         "report.pdf": pdf_bytes if pdf_bytes is not None else render_pdf(content),
     }
@@ -126,24 +141,41 @@ def save_report(content: dict, out_dir: str | Path, *, registry: str | Path | No
     manifest = {"report_id": content["id"], "title": content["title"], "created": content["created"],
                 "saved": _now(), "files": {n: {"sha256": hashes[n], "bytes": len(data[n])} for n in FILES}}
     manifest_bytes = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    signature = sign("manifest", manifest_bytes)
     _write_atomic(out_dir / "manifest.json", manifest_bytes)
+    _write_atomic(out_dir / SIGNATURE_FILE, (json.dumps(signature, indent=1, sort_keys=True) + "\n").encode())
     reg = _registry_path(out_dir, registry)
     try:
         shown_dir = str(out_dir.resolve().relative_to(reg.parent.resolve()))
     except ValueError:
         shown_dir = str(out_dir.resolve())
-    _append_line(reg, {"event": "saved", "report_id": content["id"], "title": content["title"],
-                       "created": content["created"], "saved": manifest["saved"], "dir": shown_dir,
-                       "hashes": hashes, "manifest_sha256": _sha256(manifest_bytes),
-                       "data_fingerprint": content["reproduce"]["data_fingerprint"],
-                       "scenarios": [s["name"] for s in content["reproduce"]["scenarios"]]})
+    _append_signed(reg, {"event": "saved", "report_id": content["id"], "title": content["title"],
+                         "created": content["created"], "saved": manifest["saved"], "dir": shown_dir,
+                         "hashes": hashes, "manifest_sha256": _sha256(manifest_bytes),
+                         "data_fingerprint": content["reproduce"]["data_fingerprint"],
+                         "scenarios": [s["name"] for s in content["reproduce"]["scenarios"]]})
     return SavedReport(out_dir, content["id"], hashes, _sha256(manifest_bytes), reg)
+
+
+def _append_signed(path: Path, record: dict) -> None:
+    from analysis.report.signing import sign
+
+    _append_line(path, {**record, "signature": sign("registry", _canonical(record))})
+
+
+def registry_line_signed(record: dict, public) -> bool:
+    """Whether a registry line carries ``public``'s signature of its content."""
+    from analysis.report.signing import verify
+
+    sig = record.get("signature")
+    body = {k: v for k, v in record.items() if k != "signature"}
+    return isinstance(sig, dict) and verify(public, "registry", _canonical(body), sig.get("signature", ""))
 
 
 # ---- reviews -------------------------------------------------------------------------------------------------
 def _entry_hash(entry: dict) -> str:
-    body = {k: v for k, v in entry.items() if k != "hash"}
-    return _sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    body = {k: v for k, v in entry.items() if k not in ("hash", "signature")}
+    return _sha256(_canonical(body))
 
 
 def read_reviews(report_dir: str | Path) -> list[dict]:
@@ -153,7 +185,10 @@ def read_reviews(report_dir: str | Path) -> list[dict]:
 
 def record_review(report_dir: str | Path, decision: str, reviewer: str, comment: str = "", *,
                   registry: str | Path | None = None) -> dict:
-    """Append a board decision to the report's review log (and a line to the registry); returns the entry."""
+    """Append a board decision to the report's review log (and a line to the registry), signed; returns the
+    entry."""
+    from analysis.report.signing import check_key_outside, sign
+
     report_dir = Path(report_dir)
     if decision not in DECISIONS:
         raise ValueError(f"The 'decision' parameter of record_review must be one of {', '.join(DECISIONS)}. "
@@ -167,6 +202,7 @@ def record_review(report_dir: str | Path, decision: str, reviewer: str, comment:
     manifest_path = report_dir / "manifest.json"
     if not manifest_path.exists():
         raise FileNotFoundError(f"{str(report_dir)!r} is not a saved report (no manifest.json).")
+    check_key_outside(report_dir.parent)
     manifest_bytes = manifest_path.read_bytes()
     log = report_dir / "reviews.jsonl"
     with open(report_dir / ".reviews.lock", "w") as lock:  # one writer at a time: the chain needs the last hash
@@ -176,16 +212,24 @@ def record_review(report_dir: str | Path, decision: str, reviewer: str, comment:
                  "decision": decision, "reviewer": reviewer.strip(), "comment": comment,
                  "prev": previous[-1].get("hash", "") if previous else _sha256(manifest_bytes)}
         entry["hash"] = _entry_hash(entry)
+        entry["signature"] = sign("review", entry["hash"].encode("ascii"))
         _append_line(log, entry)
-    _append_line(_registry_path(report_dir, registry), {"event": "review", "report_id": entry["report_id"],
-                                                        "seq": entry["seq"], "decision": decision,
-                                                        "reviewer": entry["reviewer"], "time": entry["time"],
-                                                        "hash": entry["hash"]})
+    _append_signed(_registry_path(report_dir, registry), {"event": "review", "report_id": entry["report_id"],
+                                                          "seq": entry["seq"], "decision": decision,
+                                                          "reviewer": entry["reviewer"], "time": entry["time"],
+                                                          "hash": entry["hash"]})
     return entry
 
 
-def check_review_chain(report_dir: str | Path) -> list[str]:
-    """Problems of the review log's hash chain (empty list when intact)."""
+def _who(e: dict) -> str:
+    return f"{str(e.get('decision', '?')).replace('_', ' ')} by {str(e.get('reviewer', '?'))[:60]!r}"
+
+
+def check_review_chain(report_dir: str | Path, public=None) -> list[str]:
+    """Problems of the review log (empty list when intact): its hash chain from the manifest and, with a trusted
+    ``public`` key, each entry's signature — so an edited decision is found even when the hashes were redone."""
+    from analysis.report.signing import verify
+
     report_dir = Path(report_dir)
     entries = read_reviews(report_dir)
     manifest = report_dir / "manifest.json"
@@ -197,7 +241,11 @@ def check_review_chain(report_dir: str | Path) -> list[str]:
             prev = None
             continue
         if e.get("hash") != _entry_hash(e):
-            problems.append(f"reviews.jsonl entry {i} was edited: its content no longer matches its hash.")
+            problems.append(f"reviews.jsonl entry {i} ({_who(e)}) was edited: its content no longer matches its hash.")
+        elif public is not None and not verify(public, "review", str(e.get("hash")).encode("ascii"),
+                                               (e.get("signature") or {}).get("signature", "")):
+            problems.append(f"reviews.jsonl entry {i} ({_who(e)}) is not signed by the trusted key: it was edited "
+                            "or written outside PrivacyLift (its decision, reviewer or comment cannot be trusted).")
         if prev is not None and e.get("prev") != prev:
             problems.append(f"reviews.jsonl entry {i} does not chain to the entry before it "
                             f"({_GENESIS_NOTE}): an entry was removed, inserted or reordered.")

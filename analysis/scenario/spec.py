@@ -135,8 +135,9 @@ class Scenario:
         False, Boolean(), url="acc", label="Restrict access to a small team", changes="exposure",
         help="Changes how likely and how large a breach is, not the model.")
     k: float = declare(
-        0.3, Interval(float, 0.01, 1), url="k", label="Share of customers targeted",
-        help="The targeting budget: the share of customers contacted, 0.01–1.")
+        0.3, Interval(float, 0.01, 1, closed="left"), url="k", label="Share of customers targeted",
+        help="The targeting budget: the share of customers contacted, from 0.01 up to (not including) 1 — "
+             "contacting everyone leaves the model nobody to choose, so it has no gain to measure.")
     seed: int = declare(
         0, Interval(int, 0, 2**32 - 1), url="seed", label="Seed",
         help="Seed of the training split, the simulated consent and erasure draws and the models.")

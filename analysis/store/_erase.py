@@ -5,7 +5,7 @@ What :func:`erase` guarantees (the ingest's machinery, :mod:`analysis.store._ing
 - **Everything first, checked.** The key file is read and every key checked against the key type of the
   customers dataset (not UTF-8, no key, a line that is not a valid key: one :class:`ErasureError` listing every
   problem with its line numbers, never the keys). Keys are normalized exactly as an ingest's ``--erasure-list``
-  (:func:`analysis.store._ingest_checks.erasure_keys`).
+  (:func:`analysis.store._ingest_checks.key_sql`: spaces around removed, case ignored).
 - **Every table.** Rows whose key matches are deleted from every keyed dataset (customers, campaign, events …)
   and from the synthetic ground truth; the keys' pseudonyms join ``_pl_erased`` so later ingests drop them too.
 - **A log of counts, never keys.** :class:`ErasureReport` and the ``_pl_erasure_log`` table hold how many keys
@@ -40,10 +40,10 @@ from analysis.pseudonym import SECRET_ENV, hmac_pads, load_or_create_secret, sec
 from analysis.store import _catalog as catalog
 from analysis.store._features import GROUND_TRUTH_TABLE, table_exists
 from analysis.store._gateway import execute, memory, quote_ident, run_scalar, transaction
-from analysis.store._ingest import (
-    _SECRET_CHECK, _exclusive_lock, _fsync, _load_erasure_list, _now, _params, _temp_copy,
-)
-from analysis.store._ingest_checks import Problem, hmac_sql
+from analysis.store._erasure import load_erasure_list as _load_erasure_list
+from analysis.store._erasure import params_of as _params
+from analysis.store._ingest import _SECRET_CHECK, _exclusive_lock, _fsync, _now, _temp_copy
+from analysis.store._ingest_checks import Problem, erasure_token_sql
 
 __all__ = ["ErasureError", "ErasureReport", "erase", "ERASURE_LOG"]
 
@@ -157,9 +157,10 @@ def _keyed_datasets(con) -> list[tuple[str, Any]]:
 
 
 def _matches(role: str, key: str) -> str:
-    """SQL: a stored row's key equals the erasure key ``e`` (pseudonymized keys hold the pseudonym)."""
+    """SQL: a stored row's key equals the erasure key ``e`` — the one normalization of keys: a pseudonymized key
+    holds the pseudonym of its trimmed, lower-cased text; a key stored as is matches ignoring case and spaces."""
     column = quote_ident(key)
-    return f"{column} = e.p" if role == "direct_identifier" else f"CAST({column} AS VARCHAR) = e.v"
+    return f"{column} = e.p" if role == "direct_identifier" else f"lower(trim(CAST({column} AS VARCHAR))) = e.v"
 
 
 def _erase(con, db: Path, path: Path, secret: bytes, clock: float) -> ErasureReport:
@@ -194,8 +195,8 @@ def _erase(con, db: Path, path: Path, secret: bytes, clock: float) -> ErasureRep
         pads = {"pl_ipad": ipad, "pl_opad": opad}
         # each key's pseudonym (what _pl_erased and pseudonymized keys hold) and its text (what a key stored as is
         # holds): matching the text is matching the pseudonym, without hashing every stored row
-        sql = (f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {hmac_sql('k')} AS p, CAST(k AS VARCHAR) AS v "
-               "FROM memory.main.erasure_keys")
+        sql = (f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {erasure_token_sql('k')} AS p, "
+               "lower(CAST(k AS VARCHAR)) AS v FROM memory.main.erasure_keys")
         execute(con, sql, _params(sql, pads))
         requested = int(run_scalar(con, "SELECT count(*) FROM memory.main.erase_p"))
         tables = [(name, _matches(d.column(d.key).role, d.key)) for name, d in datasets]

@@ -84,6 +84,7 @@ def event_features(
     amount_columns: Sequence[str] = (),
     window_days: int | None = None,
     recent_days: int = 90,
+    category_values: dict[str, Sequence[str]] | None = None,
 ) -> pl.DataFrame:
     """Recency, frequency, monetary and mix features per customer from the events of the last ``window_days``.
 
@@ -91,7 +92,8 @@ def event_features(
     ``events`` (count), ``active_days``, ``recency_days`` (days from the last event to the dataset's as-of
     time), ``events_recent`` (count in the last ``recent_days``, when the window is longer), per category value
     ``<column>=<value>`` counts (e.g. ``event_type=purchase``), and ``<column>_total`` sums for amounts. Counts
-    are capped at :data:`COUNT_CAP`.
+    are capped at :data:`COUNT_CAP`. A category column with declared values (``category_values``, from the
+    dictionary) gets exactly those (sorted, as values read from the data would be); otherwise its values are read from the data (up to 30).
     """
     as_of = events_as_of(con, table, timestamp)
     if as_of is None:
@@ -115,7 +117,8 @@ def event_features(
             f"{COUNT_CAP}) AS events_recent"
         )
     for col in category_columns:
-        values = run(
+        declared = (category_values or {}).get(col)
+        values = sorted(declared) if declared else run(  # declared values: no level is read from the data
             con,
             f"SELECT DISTINCT CAST({quote_ident(col)} AS VARCHAR) AS v FROM {quote_ident(table)} "
             f"WHERE {quote_ident(col)} IS NOT NULL ORDER BY v LIMIT 30",
@@ -194,11 +197,19 @@ def event_points(
     )
 
 
-def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Keep the synthetic generator's ground truth beside the data (never used as a feature)."""
+def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
+                       held_in: Sequence[tuple[str, str]] = ()) -> None:
+    """Keep the synthetic generator's ground truth beside the data (never used as a feature).
+
+    ``held_in``: (table, key) of customers datasets; a ground-truth row is kept only when its key is stored in
+    every one of them (so the keys of erased customers are not kept here either)."""
+    kept = " AND ".join(
+        f"EXISTS (SELECT 1 FROM {quote_ident(table)} AS h WHERE CAST(h.{quote_ident(key)} AS VARCHAR) = "
+        f"trim(CAST(g.{quote_ident(key)} AS VARCHAR)))" for table, key in held_in) or "true"
     con.register("_pl_gt_in", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(GROUND_TRUTH_TABLE)} AS SELECT * FROM _pl_gt_in")
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(GROUND_TRUTH_TABLE)} AS "
+                    f"SELECT * FROM _pl_gt_in AS g WHERE {kept}")
     finally:
         con.unregister("_pl_gt_in")
 

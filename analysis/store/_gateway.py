@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +18,32 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import polars as pl
 
-__all__ = ["quote_ident", "quote_idents", "connect", "memory", "run", "run_scalar", "execute", "transaction"]
+__all__ = ["StoreError", "quote_ident", "quote_idents", "connect", "memory", "run", "run_scalar", "execute",
+           "transaction", "explain_duckdb_error"]
 
 log = logging.getLogger("privacylift.sql")
+
+
+class StoreError(RuntimeError):
+    """The database file cannot be used as it is (damaged, read-only, open for writing elsewhere …): a problem
+    of the environment, not of the data. The message says what to do; nothing was changed."""
+
+
+def explain_duckdb_error(path: str | Path, exc: Exception) -> str:
+    """Plain words for a DuckDB error about a database file (never a value of the data)."""
+    first = (str(exc).splitlines() or [""])[0]
+    if any(w in first for w in ("not a valid DuckDB database", "orrupt", "Could not read enough bytes",
+                                "checksum", "Checksum")):
+        return (f"The database {path} is not a DuckDB database PrivacyLift can read: the file is damaged, truncated "
+                "or of another kind. Restore it from a copy, or ingest the source files into a new database.")
+    if "lock" in first.lower():
+        pid = re.search(r"PID (\d+)", str(exc))
+        who = f" (process {pid.group(1)})" if pid else ""
+        return (f"The database {path} is open for writing in another program{who}. Close that program, or wait "
+                "for it to finish, and try again.")
+    if "Permission denied" in first or "Read-only" in first or "read-only" in first:
+        return f"The database {path} cannot be opened: permission denied. Check the file's and folder's permissions."
+    return f"The database {path} cannot be opened: {first[:200]}"
 
 
 def quote_ident(name: str) -> str:
@@ -45,7 +69,10 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     p = Path(path)
     if read_only and not p.exists():
         raise FileNotFoundError(f"Database {p} does not exist: ingest data or generate the demo first.")
-    return _quiet(duckdb.connect(str(p), read_only=read_only))
+    try:
+        return _quiet(duckdb.connect(str(p), read_only=read_only))
+    except duckdb.Error as exc:
+        raise StoreError(explain_duckdb_error(p, exc)) from None
 
 
 def memory() -> duckdb.DuckDBPyConnection:

@@ -32,43 +32,49 @@ fragments; values are bound parameters.
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import hashlib
 import hmac
 import os
-import re
 import shutil
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import duckdb
 
-from analysis.dictionary import Dictionary, parse_dictionary
-from analysis.pseudonym import hmac_pads, load_or_create_secret
+from analysis.dictionary import Dictionary, joint_problems, parse_dictionary
+from analysis.pseudonym import hmac_pads, key_beside_database, load_or_create_secret, secret_source
 from analysis.store import _catalog as catalog
-from analysis.store._gateway import execute, memory, quote_ident, run, run_scalar, transaction
+from analysis.store._erasure import erase_elsewhere, erasures, load_erasure_list, params_of
+from analysis.store._gateway import StoreError, execute, memory, quote_ident, run, run_scalar, transaction
+from analysis.store._ingest_env import _exclusive_lock, check_arguments, check_environment, database_lock
 from analysis.store._ingest_checks import (
     Problem,
     Source,
     column_type,
-    erasure_keys,
+    join_problems,
     hmac_sql,
+    key_sql,
     scan_and_load,
     typed_sql,
     validate,
 )
 
-__all__ = ["IngestReport", "IngestError", "Problem", "ingest", "database_lock", "ROW_ID"]
+__all__ = ["IngestReport", "IngestError", "Problem", "StoreError", "ingest", "database_lock", "ROW_ID"]
 
 #: the row id column added to a dataset without a key: 1-based row number in file order
 ROW_ID = "_row_id"
 _SECRET_CHECK = b"privacylift secret check v1"
+#: how keys are normalized (recorded in ``_pl_meta``): a store whose erasure pseudonyms were made another way
+#: cannot match erasure requests, so it is refused rather than silently erasing nobody
+KEY_NORMALIZATION = "keys trimmed; erasure matches ignore case; direct-identifier keys lower-cased (v1)"
+#: a join of two keyed datasets in which fewer than this share of the smaller side's keys find a partner is an
+#: error, not a silent zero (PrivacyLift assumption: 5 %, far below any real CRM-to-campaign overlap)
+MIN_JOIN_SHARE = 0.05
 
 
 class IngestError(ValueError):
@@ -100,75 +106,19 @@ class IngestReport:
     #: columns stored as keyed pseudonyms
     pseudonymized_columns: tuple[str, ...]
     seconds: float
+    #: things the ingest did or noticed that did not stop it (keys trimmed, keys equal up to case, a key file
+    #: beside the database, erasure keys found nowhere), in words
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("files", "skipped_columns", "pseudonymized_columns"):
+        for k in ("files", "skipped_columns", "pseudonymized_columns", "warnings"):
             d[k] = list(d[k])
         return d
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-@contextmanager
-def _exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
-    """``fcntl.flock`` on ``<db>.lock``, waiting up to ``timeout`` seconds."""
-    lock_path = db.with_name(db.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(
-                        f"Another ingest into {db} is running: waited {timeout:g} s for the lock {lock_path}. "
-                        "Try again when it has finished, or pass a larger lock_timeout."
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def database_lock(db_path: str | Path, *, timeout: float = 30.0):
-    """The exclusive lock every ingest takes (``<db>.lock``); hold it for any other write to the database file.
-
-    An ingest replaces the whole file, so a write made by another connection while an ingest runs would be lost.
-
-    Example
-    -------
-    >>> with database_lock("crm.duckdb", timeout=5):   # doctest: +SKIP
-    ...     pass  # write to crm.duckdb here, then CHECKPOINT and close
-    """
-    return _exclusive_lock(Path(db_path), float(timeout))
-
-
-def _check_arguments(db_path: Any, dictionary: Any, files: Any, secret: Any, lock_timeout: Any, replace: Any,
-                     erasure_list: Any) -> list[Path]:
-    if not isinstance(db_path, (str, Path)) or str(db_path) in ("", ":memory:"):
-        raise ValueError(f"The 'db_path' parameter of ingest must be a database file path. Got {db_path!r} instead.")
-    if not isinstance(dictionary, Dictionary):
-        raise ValueError(
-            f"The 'dictionary' parameter of ingest must be a Dictionary. Got {type(dictionary).__name__} instead."
-        )
-    if isinstance(files, (str, Path)) or not isinstance(files, Sequence) or not files:
-        raise ValueError(f"The 'files' parameter of ingest must be a non-empty list of paths. Got {files!r} instead.")
-    if secret is not None and (not isinstance(secret, (bytes, bytearray)) or not secret):
-        raise ValueError(f"The 'secret' parameter of ingest must be non-empty bytes or None. Got {type(secret).__name__} instead.")
-    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or lock_timeout < 0:
-        raise ValueError(f"The 'lock_timeout' parameter of ingest must be a number >= 0. Got {lock_timeout!r} instead.")
-    if not isinstance(replace, bool):
-        raise ValueError(f"The 'replace' parameter of ingest must be True or False. Got {replace!r} instead.")
-    if erasure_list is not None and not isinstance(erasure_list, (str, Path)):
-        raise ValueError(f"The 'erasure_list' parameter of ingest must be a path or None. Got {erasure_list!r} instead.")
-    if not all(isinstance(f, (str, Path)) for f in files):
-        raise ValueError(f"The 'files' parameter of ingest must be a non-empty list of paths. Got {files!r} instead.")
-    return [Path(f) for f in files]
 
 
 def _dictionary_problems(d: Dictionary) -> list[Problem]:
@@ -217,6 +167,8 @@ def ingest(
     ------
     IngestError : listing every problem of the input (nothing written).
     TimeoutError : another ingest held the lock longer than ``lock_timeout``.
+    StoreError : the database or its folder cannot be written (read-only, damaged, open for writing elsewhere).
+    PermissionError : the key file can be read by other users.
 
     Example
     -------
@@ -224,11 +176,17 @@ def ingest(
     >>> ingest("/tmp/crm.duckdb", load_dictionary("data/bank_marketing.toml"), ["data/bank.csv"]).rows_stored  # doctest: +SKIP
     4521
     """
-    paths = _check_arguments(db_path, dictionary, files, secret, lock_timeout, replace, erasure_list)
+    paths = check_arguments(db_path, dictionary, files, secret, lock_timeout, replace, erasure_list)
     clock = time.perf_counter()
     started_at = _now()
     db = Path(db_path)
     db.parent.mkdir(parents=True, exist_ok=True)
+    check_environment(db)
+    notes: list[str] = []
+    if secret is None and key_beside_database(db):
+        notes.append(f"the pseudonymization secret is {secret_source(db)}, beside the database: anyone with a copy "
+                     "of the folder can reverse low-entropy pseudonyms (phone numbers) by trying candidates. Keep "
+                     "it elsewhere: PRIVACYLIFT_SECRET, or PRIVACYLIFT_KEY_FILE outside the data folder")
     key = bytes(secret) if secret is not None else load_or_create_secret(db)
     with _exclusive_lock(db, float(lock_timeout)):
         con = memory()
@@ -244,10 +202,10 @@ def ingest(
                 problems += scan_and_load(con, dictionary, src)
             problems += validate(con, dictionary, sources)
             if erasure_list is not None:
-                problems += _load_erasure_list(con, dictionary, Path(erasure_list))
+                problems += load_erasure_list(con, dictionary, Path(erasure_list))
             if problems:
                 raise IngestError(dictionary.name, problems)
-            counts = _write(con, db, dictionary, sources, key, replace, started_at, erasure_list is not None)
+            counts = _write(con, db, dictionary, sources, key, replace, started_at, erasure_list is not None, notes)
         finally:
             con.close()
     skipped = tuple(dict.fromkeys(c for s in sources for c in s.skipped))
@@ -262,41 +220,14 @@ def ingest(
         skipped_columns=skipped,
         pseudonymized_columns=pseudonymized,
         seconds=time.perf_counter() - clock,
+        warnings=tuple(dict.fromkeys([w for s in sources for w in s.warnings] + notes)),
     )
-
-
-def _load_erasure_list(con: duckdb.DuckDBPyConnection, d: Dictionary, path: Path) -> list[Problem]:
-    frame, problems = erasure_keys(path, d)
-    if problems:
-        return problems
-    spec = d.column(d.key)
-    typed = typed_sql("k", column_type(spec, d), "VARCHAR")
-    con.register("erasure_frame", frame)
-    execute(con, "CREATE TABLE erasure_list AS SELECT * FROM erasure_frame")
-    con.unregister("erasure_frame")
-    execute(con, f"CREATE TABLE erasure_keys AS SELECT {typed} AS k, line FROM erasure_list")
-    bad = run(con, "SELECT min(line, 5) AS lines, count(*) AS n FROM erasure_keys WHERE k IS NULL").row(0, named=True)
-    if bad["n"]:
-        lines = ", ".join(str(x) for x in sorted(bad["lines"]))
-        problems.append(Problem(str(path), d.key, None, f"{bad['n']} line(s) are not a valid {spec.type} key "
-                                f"(lines {lines})"))
-    return problems
-
-
-_QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
-
-
-def _params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Only the named parameters a statement uses (DuckDB refuses extra ones); a column named like a
-    parameter (``"$pl_ipad"``) is a quoted identifier, not a use."""
-    bare = _QUOTED.sub('""', sql)
-    return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", bare)}
 
 
 def _temp_copy(db: Path) -> Path:
     wal = db.with_name(db.name + ".wal")
     if wal.exists():
-        raise RuntimeError(
+        raise StoreError(
             f"The database {db} has a write-ahead log ({wal.name}): another program has it open for writing, "
             "or did not close it cleanly. Close it (or open and close it once with DuckDB) and ingest again."
         )
@@ -319,12 +250,17 @@ def _fsync(path: Path, directory: bool = False) -> None:
 
 
 def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, replace: bool,
-           started_at: datetime, has_erasure_list: bool) -> list[int]:
+           started_at: datetime, has_erasure_list: bool, notes: list[str]) -> list[int]:
     """Copy, write in one transaction, checkpoint, rename. Returns rows erased per file."""
     tmp = _temp_copy(db)
     attached = False
     try:
-        execute(con, "ATTACH ? AS pl_target", [str(tmp)])
+        try:
+            execute(con, "ATTACH ? AS pl_target", [str(tmp)])
+        except duckdb.Error as exc:
+            from analysis.store._gateway import explain_duckdb_error
+
+            raise StoreError(explain_duckdb_error(db, exc)) from None
         attached = True
         execute(con, "USE pl_target")
         catalog.ensure_catalog(con)
@@ -338,6 +274,14 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
                                     "pseudonyms would not match (check PRIVACYLIFT_SECRET or the .key file)"))
         stored = dict(catalog._stored_datasets(con))
         exists = d.name in stored
+        normalization = catalog._meta(con, "key_normalization")
+        if stored and normalization != KEY_NORMALIZATION:
+            problems.append(Problem(str(db), None, None, "this database was written by an earlier PrivacyLift that "
+                                    "stored keys and erasure records another way (untrimmed, case-sensitive), so "
+                                    "erasure requests could silently match nobody; ingest the source files into a "
+                                    "new database"))
+        others = [parse_dictionary(t, source=f"stored dictionary of {n!r}") for n, t in stored.items()]
+        problems += [Problem(f"dictionary of {d.name!r}", None, None, p) for p in joint_problems(d, others)]
         for other in stored:
             if other != d.name and other.lower() == d.name.lower():
                 problems.append(Problem(f"dictionary of {d.name!r}", None, None, f"the store already has dataset "
@@ -348,16 +292,21 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
                                     "dataset has a different dictionary; ingest with replace=True"))
         if problems:
             raise IngestError(d.name, problems)
-        dropped = _erasures(con, d, sources, pads, has_erasure_list)
+        dropped, erasure_notes = erasures(con, d, sources, pads, has_erasure_list)
+        notes += erasure_notes
         if exists and not replace:
             _check_append_keys(con, d, sources, pads)
         finished_at = _now()
         with transaction(con):
             execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.new_erased")
-            _erase_elsewhere(con, d, stored, exists and not replace, pads)
+            erase_elsewhere(con, d, stored, exists and not replace, pads)
             rows = _store_table(con, d, sources, pads, replace or not exists)
+            problems = join_problems(con, d, others, MIN_JOIN_SHARE)
+            if problems:
+                raise IngestError(d.name, problems)
             catalog._record_dataset(con, d, rows, finished_at)
             catalog._set_meta(con, "secret_check", check)
+            catalog._set_meta(con, "key_normalization", KEY_NORMALIZATION)
             if replace:
                 catalog._supersede(con, d.name)
             ingest_id = uuid.uuid4().hex
@@ -372,6 +321,10 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
         os.replace(tmp, db)
         _fsync(db.parent, directory=True)
         return dropped
+    except duckdb.IOException as exc:  # a damaged database shows only when one of its pages is read
+        from analysis.store._gateway import explain_duckdb_error
+
+        raise StoreError(explain_duckdb_error(db, exc)) from None
     finally:
         if attached:
             try:
@@ -383,66 +336,10 @@ def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, r
             leftover.unlink(missing_ok=True)
 
 
-def _key_pseudonym(d: Dictionary, ref: str, src_type: str) -> str:
-    """SQL: the pseudonym of the typed key of column reference ``ref`` (what ``_pl_erased`` holds)."""
-    return hmac_sql(typed_sql(ref, column_type(d.column(d.key), d), src_type))
-
-
-def _erasures(con, d: Dictionary, sources: list[Source], pads: dict, has_list: bool) -> list[int]:
-    """Build memory tables ``new_erased`` (pseudonyms) and ``drop_<i>`` (rows to drop); rows dropped per file."""
-    names = d.column_names
-    parts = []
-    if d.key is not None and d.erased is not None:
-        k, e = names.index(d.key), names.index(d.erased)
-        for s in sources:
-            flag = typed_sql(f"c{e}", "boolean", s.present[d.erased])
-            parts.append(f"SELECT {_key_pseudonym(d, f'c{k}', s.present[d.key])} AS p FROM {s.table} WHERE {flag}")
-    if has_list:
-        parts.append(f"SELECT {hmac_sql('k')} AS p FROM memory.main.erasure_keys")
-    union = " UNION ALL ".join(parts) if parts else "SELECT NULL::VARCHAR AS p WHERE false"
-    sql = (f"CREATE TABLE memory.main.new_erased AS SELECT DISTINCT p FROM ({union}) "
-           "WHERE p IS NOT NULL AND p NOT IN (SELECT key_pseudonym FROM _pl_erased)")
-    execute(con, sql, _params(sql, pads))
-    counts = []
-    for s in sources:
-        conditions = []
-        if d.erased is not None:
-            conditions.append(f"coalesce({typed_sql(f'c{names.index(d.erased)}', 'boolean', s.present[d.erased])}, false)")
-        if d.key is not None:
-            p = _key_pseudonym(d, f"c{names.index(d.key)}", s.present[d.key])
-            conditions.append(f"{p} IN (SELECT key_pseudonym FROM _pl_erased UNION ALL "
-                              "SELECT p FROM memory.main.new_erased)")
-        where = " OR ".join(conditions) or "false"
-        sql = f"CREATE TABLE memory.main.drop_{s.index} AS SELECT rowid AS r FROM {s.table} WHERE {where}"
-        execute(con, sql, _params(sql, pads))
-        s.dropped = int(run_scalar(con, f"SELECT count(*) FROM memory.main.drop_{s.index}"))
-        counts.append(s.dropped)
-    return counts
-
-
-def _stored_key_pseudonym(spec_role: str, key: str) -> str:
-    return quote_ident(key) if spec_role == "direct_identifier" else hmac_sql(quote_ident(key))
-
-
-def _erase_elsewhere(con, d: Dictionary, stored: dict[str, str], include_self: bool, pads: dict) -> None:
-    """Delete already-stored rows of newly erased keys, in every keyed dataset (events of erased customers)."""
-    if not run_scalar(con, "SELECT count(*) FROM memory.main.new_erased"):
-        return
-    for name, toml in stored.items():
-        if name == d.name and not include_self:
-            continue
-        other = parse_dictionary(toml, source=f"stored dictionary of {name!r}")
-        if other.key is None:
-            continue
-        p = _stored_key_pseudonym(other.column(other.key).role, other.key)
-        sql = f"DELETE FROM {quote_ident(name)} WHERE {p} IN (SELECT p FROM memory.main.new_erased)"
-        execute(con, sql, _params(sql, pads))
-        catalog._set_rows(con, name, int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(name)}")))
-
-
 def _column_sql(d: Dictionary, name: str, src_type: str) -> str:
     spec = d.column(name)
-    typed = typed_sql(f"c{d.column_names.index(name)}", column_type(spec, d), src_type)
+    ref = f"c{d.column_names.index(name)}"
+    typed = key_sql(d, ref, src_type) if name == d.key else typed_sql(ref, column_type(spec, d), src_type)
     return hmac_sql(typed) if spec.role == "direct_identifier" else typed
 
 
@@ -466,7 +363,7 @@ def _store_table(con, d: Dictionary, sources: list[Source], pads: dict, create: 
         keep = f" WHERE rowid NOT IN (SELECT r FROM memory.main.drop_{s.index})" if s.dropped else ""
         select = f"SELECT {row_id}{cols} FROM {s.table}{keep}"
         sql = f"CREATE TABLE {table} AS {select}" if create else f"INSERT INTO {table} {select}"
-        execute(con, sql, _params(sql, pads))
+        execute(con, sql, params_of(sql, pads))
         create = False
         offset += s.rows
     return int(run_scalar(con, f"SELECT count(*) FROM {table}"))
@@ -482,7 +379,7 @@ def _check_append_keys(con, d: Dictionary, sources: list[Source], pads: dict) ->
         value = _column_sql(d, d.key, s.present[d.key])
         sql = (f"SELECT count(*) AS n, min(rowid + 1, 5) AS rows FROM {s.table} "
                f"WHERE {value} IN (SELECT {stored} FROM {quote_ident(d.name)})")
-        n, rows = run(con, sql, _params(sql, pads)).row(0)
+        n, rows = run(con, sql, params_of(sql, pads)).row(0)
         if n:
             problems.append(Problem(s.name, d.key, sorted(rows)[0], f"duplicate key: {n} key(s) are already stored "
                                     f"in dataset {d.name!r} (rows {', '.join(map(str, sorted(rows)))})"))

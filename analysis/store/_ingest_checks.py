@@ -1,10 +1,12 @@
-"""Reading input files into a private in-memory DuckDB and validating them (used by :mod:`._ingest`).
+"""Validating loaded input files (used by :mod:`._ingest`; files are read by :mod:`._ingest_read`).
 
-Raw values only ever live in an in-memory DuckDB connection whose spilling to disk is switched off
-(``temp_directory = ''``): nothing raw reaches the database file, a temp file or a log. Every problem
-is collected as a :class:`Problem` naming the file, the column and the row (1-based data row, the
-header not counted) where it applies; problem messages never quote a direct identifier or a
-sensitive value.
+Every problem is collected as a :class:`Problem` naming the file, the column and the row (1-based data row,
+the header not counted) where it applies; problem messages quote a cell only of a campaign-code column
+(treatment, outcome, consent: :data:`VALUE_ROLES`), never of a column about a person.
+
+Keys are normalized one documented way (:func:`key_sql`), and numbers must be written as numbers
+(:data:`NUMBER_PATTERN`): values that DuckDB's casts would turn into something else, or that crash the models
+later (NaN, infinities, empty treatments), are refused here.
 
 SQL note: the f-strings below only splice ``quote_ident(...)`` results, internal aliases
 (``c0``, ``raw_0``...) and fixed fragments; every value is a bound parameter.
@@ -12,69 +14,28 @@ SQL note: the f-strings below only splice ``quote_ident(...)`` results, internal
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from analysis.dictionary import ColumnSpec, Dictionary
-from analysis.store._gateway import execute, quote_ident, run, run_scalar
+from analysis.dictionary import NUMERIC_TYPES, ColumnSpec, Dictionary
+from analysis.store._gateway import quote_ident, run
+from analysis.store._ingest_read import EXAMPLE_ROWS, Problem, Source, scan_and_load
 
-__all__ = ["Problem", "Source", "typed_sql", "hmac_sql", "bool_value", "scan_and_load", "validate"]
+__all__ = ["Problem", "Source", "typed_sql", "hmac_sql", "key_sql", "erasure_token_sql", "bool_value", "scan_and_load",
+           "validate", "join_problems"]
 
 #: text accepted for a boolean, lower-cased and trimmed (project convention)
 BOOL_TRUE = ("true", "yes", "1", "y")
 BOOL_FALSE = ("false", "no", "0", "n")
-#: how many example rows a problem message lists (the count is always given)
-EXAMPLE_ROWS = 5
-_CHUNK = 1 << 23  # 8 MiB per read when hashing and checking the bytes of a file
 _INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER"}
-_PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input; ``column`` and ``row`` are None where they do not apply."""
-
-    file: str
-    column: str | None
-    row: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        return f"{', '.join(where)}: {self.message}"
-
-
-@dataclass
-class Source:
-    """One input file, loaded as ``memory.raw_<index>`` with dictionary column j as ``c<j>``."""
-
-    index: int
-    path: Path
-    name: str
-    fmt: str = "csv"
-    sha256: str = ""
-    rows: int = 0
-    #: dictionary column name -> DuckDB type of the loaded column (VARCHAR for CSV)
-    present: dict[str, str] = field(default_factory=dict)
-    skipped: tuple[str, ...] = ()
-    loaded: bool = False
-    #: rows dropped because of erasure
-    dropped: int = 0
-
-    @property
-    def table(self) -> str:
-        return f"memory.main.raw_{self.index}"
+#: a number written as text: digits with an optional sign, decimal point and exponent. Anything else DuckDB's
+#: cast would also accept ('1_0' = 10, '0x10' = 16, 'nan', 'inf', ' 1 2') is refused.
+NUMBER_PATTERN = r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
+#: roles whose values a problem message may quote: campaign codes and flags, not data about a person
+VALUE_ROLES = ("treatment", "outcome", "consent")
 
 
 def bool_value(text: str) -> str | None:
@@ -93,9 +54,16 @@ def typed_sql(ref: str, ctype: str | None, src_type: str) -> str:
         if src_type in _INT_TYPES:
             return f"TRY_CAST({ref} AS BIGINT)"
         as_double = f"TRY_CAST({ref} AS DOUBLE)"  # '2.0' and '1e3' are integers, '1.5' is not
-        return f"(CASE WHEN {as_double} = round({as_double}) THEN TRY_CAST({ref} AS BIGINT) END)"
+        whole = f"{as_double} = round({as_double})"
+        if src_type == "VARCHAR":
+            whole = f"regexp_full_match({ref}, '{NUMBER_PATTERN}') AND {whole}"  # fixed pattern, not user data
+        return f"(CASE WHEN {whole} THEN TRY_CAST({ref} AS BIGINT) END)"
     if ctype == "float":
-        return f"TRY_CAST({ref} AS DOUBLE)"
+        as_double = f"TRY_CAST({ref} AS DOUBLE)"
+        finite = f"isfinite({as_double})"  # NaN and infinities crash the models later: refused here
+        if src_type == "VARCHAR":
+            finite = f"regexp_full_match({ref}, '{NUMBER_PATTERN}') AND {finite}"
+        return f"(CASE WHEN {finite} THEN {as_double} END)"
     if ctype == "boolean":
         if src_type == "BOOLEAN":
             return ref
@@ -119,198 +87,34 @@ def hmac_sql(ref: str) -> str:
     return f"left(sha256($pl_opad || {inner}), 32)"
 
 
+def key_sql(d: Dictionary, ref: str, src_type: str) -> str:
+    """SQL of the key as stored before any pseudonym: typed, spaces around a text key removed (a blank key is
+    NULL), and a key that is a direct identifier lower-cased too (so an erasure request written in other case
+    finds it). The one normalization of keys, used for the data, for erasure lists and for joins."""
+    spec = d.column(d.key)
+    typed = typed_sql(ref, column_type(spec, d), src_type)
+    if spec.type not in (None, "text", "category"):
+        return typed
+    text = f"nullif(trim(CAST({typed} AS VARCHAR)), '')"
+    return f"lower({text})" if spec.role == "direct_identifier" else text
+
+
+def erasure_token_sql(key_value: str) -> str:
+    """SQL of what an erasure matches on, from a normalized key value: its text, lower-cased (erasure requests
+    match keys whatever their case and surrounding spaces). ``_pl_erased`` holds the keyed pseudonym of it."""
+    return hmac_sql(f"lower(CAST({key_value} AS VARCHAR))")
+
+
 def column_type(spec: ColumnSpec, dictionary: Dictionary) -> str | None:
     """The type a column is checked and stored as (the erased flag is always a boolean)."""
     return "boolean" if spec.name == dictionary.erased else spec.type
 
 
 def shows_values(spec: ColumnSpec) -> bool:
-    """Whether a problem message may quote a value of this column (never direct identifiers or sensitive data)."""
-    return spec.role not in ("direct_identifier", "sensitive")
-
-
-def _short_error(exc: Exception) -> str:
-    """DuckDB's message without the echoed line of data (which may hold personal data) and settings dump."""
-    keep = []
-    for line in str(exc).splitlines():
-        if not line.strip():
-            break
-        if line.startswith("Original Line"):
-            continue
-        keep.append(line.strip())
-    return " ".join(keep)[:400]
-
-
-def _scan_bytes(src: Source, check_text: bool) -> list[Problem]:
-    """sha256 of the file, and for text: UTF-8 validity and NUL bytes, with the byte offset and line."""
-    problems: list[Problem] = []
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = newlines = 0
-    utf8_ok = nul_ok = True
-    with src.path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            if check_text and (utf8_ok or nul_ok):
-                if nul_ok and (at := chunk.find(b"\x00")) >= 0:
-                    nul_ok = False
-                    line = newlines + chunk.count(b"\n", 0, at) + 1
-                    problems.append(Problem(src.name, None, None, f"contains a NUL byte at byte offset {offset + at} "
-                                            f"(line {line}): not a text CSV file"))
-                if utf8_ok:
-                    try:
-                        decoder.decode(chunk, final=False)
-                    except UnicodeDecodeError as exc:
-                        utf8_ok = False
-                        line = newlines + chunk.count(b"\n", 0, exc.start) + 1
-                        problems.append(Problem(src.name, None, None, f"not UTF-8: invalid byte at byte offset "
-                                                f"{offset + exc.start} (line {line}); save the file as UTF-8"))
-                newlines += chunk.count(b"\n")
-            offset += len(chunk)
-    if check_text and utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            problems.append(Problem(src.name, None, None, f"not UTF-8: the file ends inside a character "
-                                    f"(byte offset {offset - 1})"))
-    src.sha256 = digest.hexdigest()
-    return problems
-
-
-def _duplicate_header_names(src: Source, dictionary: Dictionary) -> list[Problem]:
-    """DuckDB renames a repeated header name (``age``, ``age_1``): refuse it instead of guessing."""
-    opts = dictionary.csv_options
-    quote = opts.get("quote", '"')
-    with src.path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        names = next(csv.reader(fh, delimiter=opts.get("delimiter", ","), quotechar=quote or None), [])
-    seen: set[str] = set()
-    problems = []
-    for name in names:
-        if name in seen:
-            problems.append(Problem(src.name, name, None, f"the header names column {name!r} more than once"))
-        seen.add(name)
-    return problems
-
-
-def _diagnose_csv(src: Source, dictionary: Dictionary) -> list[Problem]:
-    """When DuckDB cannot read a CSV: find the rows whose field count differs from the header's (Python csv).
-
-    Only runs on the error path. Messages give row numbers (1-based data rows), never the row's content.
-    """
-    opts = dictionary.csv_options
-    quote = opts.get("quote", '"')
-    escape = opts.get("escape")
-    header = bool(opts.get("header", True))
-    problems: list[Problem] = []
-    bad: list[tuple[int, int]] = []
-    expected = None
-    try:
-        with src.path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-            reader = csv.reader(fh, delimiter=opts.get("delimiter", ","), quotechar=quote or None,
-                                doublequote=escape in (None, quote), escapechar=None if escape in (None, quote) else escape,
-                                strict=True)
-            record_start = 1
-            for index, record in enumerate(reader):
-                record_start = reader.line_num + 1  # the next record begins on the following line
-                if expected is None:
-                    expected = len(record)
-                    if header:
-                        continue
-                if len(record) != expected and record:
-                    bad.append((index + (0 if header else 1), len(record)))
-    except csv.Error as exc:
-        row = record_start - (1 if header else 0)
-        problems.append(Problem(src.name, None, row, f"malformed CSV from line {record_start}: {exc} "
-                                "(an unclosed quote?)"))
-    if bad:
-        shown = ", ".join(f"row {r} has {n}" for r, n in bad[:EXAMPLE_ROWS])
-        problems.insert(0, Problem(src.name, None, bad[0][0], f"{len(bad)} row(s) do not have the {expected} "
-                                   f"fields of the header: {shown}"))
-    return problems
-
-
-def _reader(src: Source, dictionary: Dictionary) -> tuple[str, dict[str, Any]]:
-    """The table-function call reading a file, and its bound parameters."""
-    if src.fmt == "parquet":
-        return "read_parquet($pl_file)", {"pl_file": str(src.path)}
-    opts = dictionary.csv_options
-    quote = opts.get("quote", '"')
-    # Pin the dialect: DuckDB's sniffer would otherwise guess skip_rows (taking a later, wider row as the
-    # header), a comment character ('#': rows starting with it silently dropped) and a backslash escape.
-    params: dict[str, Any] = {"pl_file": str(src.path), "pl_delim": opts.get("delimiter", ","), "pl_quote": quote,
-                              "pl_escape": opts.get("escape", quote), "pl_header": bool(opts.get("header", True))}
-    call = ("read_csv($pl_file, delim=$pl_delim, quote=$pl_quote, escape=$pl_escape, header=$pl_header, "
-            "skip=0, comment='', all_varchar=true")
-    for field_name, arg in (("null", "nullstr"), ("encoding", "encoding")):
-        if field_name in opts:
-            call += f", {arg}=$pl_{arg}"
-            params[f"pl_{arg}"] = opts[field_name]
-    return call + ")", params
-
-
-def _header_hint(name: str, file_columns: list[str]) -> str:
-    similar = [c for c in file_columns if c.strip().lower() == name.strip().lower()]
-    if similar:
-        return f"; the file has {similar[0]!r} (names must match exactly)"
-    shown = ", ".join(repr(c) for c in file_columns[:8]) + (", ..." if len(file_columns) > 8 else "")
-    hint = f"; the file has {len(file_columns)} column(s): {shown}"
-    if len(file_columns) == 1:
-        hint += " (is the delimiter right?)"
-    return hint
-
-
-def scan_and_load(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, src: Source) -> list[Problem]:
-    """Hash and check the bytes of one file, then load its dictionary columns into ``memory.raw_<i>``."""
-    if not src.path.is_file():
-        return [Problem(src.name, None, None, "file not found")]
-    with src.path.open("rb") as fh:
-        magic = fh.read(4)
-    src.fmt = "parquet" if src.path.suffix.lower() in _PARQUET_SUFFIXES or magic == b"PAR1" else "csv"
-    encoding = str(dictionary.csv_options.get("encoding", "utf-8")).lower().replace("_", "-")
-    problems = _scan_bytes(src, check_text=src.fmt == "csv" and encoding in ("utf-8", "utf8"))
-    if src.path.stat().st_size == 0:
-        return problems + [Problem(src.name, None, None, "the file is empty")]
-    if problems:
-        return problems
-    call, params = _reader(src, dictionary)
-    kind = "Parquet" if src.fmt == "parquet" else "CSV"
-    try:
-        described = run(con, f"DESCRIBE SELECT * FROM {call}", params)
-    except duckdb.Error as exc:
-        found = _diagnose_csv(src, dictionary) if src.fmt == "csv" else []
-        return found or [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")]
-    file_cols = described["column_name"].to_list()
-    file_types = dict(zip(file_cols, described["column_type"].to_list()))
-    header = src.fmt == "parquet" or bool(dictionary.csv_options.get("header", True))
-    if src.fmt == "csv" and header:
-        problems += _duplicate_header_names(src, dictionary)
-        if problems:
-            return problems
-    wanted = list(dictionary.column_names)
-    if not header:  # no header line: the dictionary declares the columns in file order
-        file_types = {w: file_types[f] for w, f in zip(wanted, file_cols)}
-        mapping = dict(zip(wanted, file_cols))
-    else:
-        mapping = {w: w for w in wanted if w in file_types}
-    for j, name in enumerate(wanted):
-        if name not in mapping:
-            problems.append(Problem(src.name, name, None, "column is missing" + _header_hint(name, file_cols)))
-    src.skipped = tuple(c for c in file_cols if c not in set(mapping.values()))
-    src.present = {w: file_types[mapping[w]] for w in wanted if w in mapping}
-    select = ", ".join(f"{quote_ident(mapping[w])} AS c{wanted.index(w)}" for w in src.present) or "NULL AS c_none"
-    try:
-        execute(con, f"CREATE TABLE raw_{src.index} AS SELECT {select} FROM {call}", params)
-        src.rows = int(run_scalar(con, f"SELECT count(*) FROM raw_{src.index}"))
-    except duckdb.OutOfMemoryException:
-        raise MemoryError(f"{src.name} does not fit in memory for validation (raw values are never spilled "
-                          "to disk); split the file and ingest the parts with replace=False.") from None
-    except duckdb.Error as exc:
-        found = _diagnose_csv(src, dictionary) if src.fmt == "csv" else []
-        return problems + (found or [Problem(src.name, None, None, f"cannot be read as {kind}: {_short_error(exc)}")])
-    src.loaded = True
-    if src.rows == 0:
-        problems.append(Problem(src.name, None, None, "no data rows (the file has only a header)"))
-    return problems
+    """Whether a problem message may quote a value of this column: only campaign codes and flags
+    (:data:`VALUE_ROLES`), never a value about a person (identifiers, quasi-identifiers, sensitive,
+    behavioural data, keys)."""
+    return spec.role in VALUE_ROLES
 
 
 def _rows_text(rows: list[int], count: int) -> str:
@@ -319,39 +123,65 @@ def _rows_text(rows: list[int], count: int) -> str:
 
 
 def _file_checks(con: duckdb.DuckDBPyConnection, d: Dictionary, src: Source) -> list[Problem]:
-    """Values not of their type and empty keys, in one pass over one file."""
+    """Values not of their type, outside the declared values, empty keys and empty treatments, in one pass over
+    one file (keys with spaces around them are noted in ``src.warnings``: they are trimmed)."""
     cols = list(d.column_names)
     parts: list[str] = []
     checks: list[tuple[str, ColumnSpec, str]] = []  # (alias, column, what is wrong)
+    params: dict[str, Any] = {}
     for name, src_type in src.present.items():
         j = cols.index(name)
         spec = d.columns[j]
         ctype = column_type(spec, d)
+        blank = f"nullif(trim(CAST(c{j} AS VARCHAR)), '') IS NULL"
         failing = []
         if ctype not in (None, "text", "category"):
-            failing.append((f"t{j}", f"(c{j} IS NOT NULL AND {typed_sql(f'c{j}', ctype, src_type)} IS NULL)", ctype))
+            failing.append((f"t{j}", f"(c{j} IS NOT NULL AND {typed_sql(f'c{j}', ctype, src_type)} IS NULL"
+                            + (f" AND NOT ({blank}))" if name == d.key else ")"), ctype))
         if name == d.key:
-            failing.append((f"k{j}", f"(c{j} IS NULL)", ""))
+            failing.append((f"k{j}", f"({blank})", "key"))
+            if spec.type in (None, "text", "category"):
+                failing.append((f"s{j}", f"(CAST(c{j} AS VARCHAR) <> trim(CAST(c{j} AS VARCHAR)))", "spaces"))
+        if spec.role == "treatment":
+            failing.append((f"e{j}", f"({blank})", "treatment"))
+        if spec.values and ctype in (None, "text", "category"):
+            params[f"pl_values_{j}"] = list(spec.values)
+            failing.append((f"d{j}", f"(c{j} IS NOT NULL AND NOT list_contains($pl_values_{j}, "
+                            f"CAST(c{j} AS VARCHAR)))", "values"))
         for alias, fail, what in failing:
             parts.append(f"count_if({fail}) AS n_{alias}, min(rowid + 1, {EXAMPLE_ROWS}) FILTER (WHERE {fail}) "
                          f"AS r_{alias}, arg_min(CAST(c{j} AS VARCHAR), rowid) FILTER (WHERE {fail}) AS v_{alias}")
             checks.append((alias, spec, what))
     if not parts:
         return []
-    res = run(con, f"SELECT {', '.join(parts)} FROM raw_{src.index}").row(0, named=True)
+    res = run(con, f"SELECT {', '.join(parts)} FROM raw_{src.index}", params or None).row(0, named=True)
     problems = []
-    for alias, spec, ctype in checks:
+    for alias, spec, kind in checks:
         n = int(res[f"n_{alias}"] or 0)
         if not n:
             continue
         rows = sorted(res[f"r_{alias}"])
-        if not ctype:
-            what = f"the key is empty ({_rows_text(rows, n)}); every row needs a key"
+        value = res[f"v_{alias}"]
+        example = f", e.g. {value[:40]!r}" if shows_values(spec) and value is not None else ""
+        if kind == "spaces":
+            src.warnings.append(f"{src.name}, column {spec.name!r}: {_rows_text(rows, n)} had spaces around the key; "
+                                "they were removed (keys are compared without surrounding spaces)")
+            continue
+        if kind == "key":
+            what = f"the key is empty or blank ({_rows_text(rows, n)}); every row needs a key"
+        elif kind == "treatment":
+            what = (f"the treatment is empty ({_rows_text(rows, n)}); every row needs its arm "
+                    f"(the control value is {spec.control!r})")
+        elif kind == "values":
+            shown = ", ".join(repr(v) for v in spec.values[:8]) + (", …" if len(spec.values) > 8 else "")
+            what = (f"{'a value is' if n == 1 else 'values are'} not among the declared values "
+                    f"({_rows_text(rows, n)}){example}; declared: {shown}")
         else:
-            what = f"{'a value is' if n == 1 else 'values are'} not {ctype} ({_rows_text(rows, n)})"
-            if shows_values(spec):
-                what += f", e.g. {res[f'v_{alias}'][:40]!r}"
-            if ctype == "boolean":
+            what = f"{'a value is' if n == 1 else 'values are'} not {kind} ({_rows_text(rows, n)}){example}"
+            if kind in NUMERIC_TYPES:
+                what += " (numbers are digits with an optional sign, decimal point and exponent: no NaN, infinity, "
+                what += "'_' or hex)"
+            if kind == "boolean":
                 what += f"; accepted: {', '.join(BOOL_TRUE + BOOL_FALSE)} (any case)"
         problems.append(Problem(src.name, spec.name, rows[0], what))
     return problems
@@ -361,7 +191,13 @@ def _union(d: Dictionary, sources: list[Source], name: str) -> str | None:
     """SQL of (f, r, v): file index, 0-based row, typed value of column ``name`` over every loaded file."""
     j = d.column_names.index(name)
     ctype = column_type(d.columns[j], d)
-    parts = [f"SELECT {s.index} AS f, rowid AS r, {typed_sql(f'c{j}', ctype, s.present[name])} AS v FROM {s.table}"
+
+    def value(src: Source) -> str:
+        if name == d.key:
+            return key_sql(d, f"c{j}", src.present[name])
+        return typed_sql(f"c{j}", ctype, src.present[name])
+
+    parts = [f"SELECT {s.index} AS f, rowid AS r, {value(s)} AS v FROM {s.table}"
              for s in sources if s.loaded and name in s.present]
     return " UNION ALL ".join(parts) if parts else None
 
@@ -382,7 +218,18 @@ def _dataset_checks(con: duckdb.DuckDBPyConnection, d: Dictionary, sources: list
             msg = f"duplicate key: the key of {names[first['f']]} row {first['r']} appears again at {again}"
             if i == 0 and row["total"] > 1:
                 msg += f" ({row['total']} keys are duplicated in all)"
+            if i == 0:
+                msg += ("; keys are compared without surrounding spaces" +
+                        (" and ignoring case (a direct identifier)" if d.column(d.key).role == "direct_identifier"
+                         else ""))
             problems.append(Problem(names[others[0]["f"]], d.key, others[0]["r"], msg))
+    if d.key is not None and d.column(d.key).type in (None, "text", "category") and (u := _union(d, sources, d.key)):
+        n, n_lower = run(con, f"WITH u AS ({u}) SELECT count(DISTINCT v), count(DISTINCT lower(v)) FROM u").row(0)
+        if n_lower < n:
+            sources[0].warnings.append(
+                f"{everyone}, column {d.key!r}: {n - n_lower} key(s) differ from another key only by upper/lower "
+                "case; they are kept as different customers, but an erasure request matches keys ignoring case "
+                "and would erase both")
     for spec in d.columns:
         u = _union(d, sources, spec.name)
         if u is None:
@@ -427,7 +274,8 @@ def validate(con: duckdb.DuckDBPyConnection, d: Dictionary, sources: list[Source
 
 
 def erasure_keys(path: Path, d: Dictionary) -> tuple[pl.DataFrame, list[Problem]]:
-    """The keys of an erasure list (one per line, blank lines ignored) as a one-column frame ``k``."""
+    """The keys of an erasure list (one per line; empty lines ignored, a line of only spaces refused) as a frame
+    ``k`` (the text of the line, normalized later like the data's keys: see :func:`key_sql`), ``line``."""
     name = str(path)
     if d.key is None:
         return pl.DataFrame({"k": []}, schema={"k": pl.Utf8}), [Problem(
@@ -439,6 +287,37 @@ def erasure_keys(path: Path, d: Dictionary) -> tuple[pl.DataFrame, list[Problem]
     except UnicodeDecodeError as exc:
         return pl.DataFrame(schema={"k": pl.Utf8}), [Problem(name, None, None, f"not UTF-8: invalid byte at byte "
                                                              f"offset {exc.start}")]
-    lines = pl.Series("k", text.splitlines(), dtype=pl.Utf8).str.strip_chars()
+    lines = pl.Series("k", text.splitlines(), dtype=pl.Utf8)
     frame = pl.DataFrame({"k": lines, "line": pl.int_range(1, len(lines) + 1, eager=True)})
-    return frame.filter(pl.col("k") != ""), []
+    blank = frame.filter((pl.col("k") != "") & (pl.col("k").str.strip_chars() == ""))["line"]
+    problems = []
+    if blank.len() and blank.len() < frame.filter(pl.col("k") != "").height:  # only blanks: simply no keys
+        shown = ", ".join(str(x) for x in blank.head(EXAMPLE_ROWS).to_list())
+        problems.append(Problem(name, d.key, None, f"{blank.len()} line(s) hold only spaces (lines {shown}): a key "
+                                "cannot be blank; remove those lines or write the keys on them"))
+    return frame.filter(pl.col("k").str.strip_chars() != ""), problems
+
+
+def join_problems(con, d: Dictionary, others: list[Dictionary], min_share: float) -> list[Problem]:
+    """A keyed dataset must join the keyed datasets already stored: a join matching (almost) nobody — keys
+    pseudonymized on one side only, another key, another file — is an error, never a silent zero."""
+    problems: list[Problem] = []
+    if d.key is None:
+        return problems
+    mine = f"SELECT DISTINCT CAST({quote_ident(d.key)} AS VARCHAR) AS v FROM {quote_ident(d.name)}"
+    for other in others:
+        if other.key is None or other.name == d.name:
+            continue
+        theirs = f"SELECT DISTINCT CAST({quote_ident(other.key)} AS VARCHAR) AS v FROM {quote_ident(other.name)}"
+        n_mine, n_theirs, matched = run(con, f"WITH a AS ({mine}), b AS ({theirs}) SELECT (SELECT count(*) FROM a), "
+                                             "(SELECT count(*) FROM b), (SELECT count(*) FROM a SEMI JOIN b USING (v))"
+                                        ).row(0)
+        smaller = min(n_mine, n_theirs)
+        if smaller and matched < min_share * smaller:
+            share = f"{matched / smaller:.1%}".replace("0.0%", "0 %")
+            problems.append(Problem(f"dictionary of {d.name!r}", d.key, None, (
+                f"the key matches {matched:,} of the {smaller:,} keys of the smaller side of the join with dataset "
+                f"{other.name!r} (key {other.key!r}), {share}: a join that matches (almost) nobody would turn their "
+                "features into zeros. Check that both files hold the same customers' keys and that both "
+                "dictionaries declare the key the same way")))
+    return problems

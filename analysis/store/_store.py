@@ -12,7 +12,7 @@ import polars as pl
 from analysis.dictionary import Dictionary
 from analysis.schema import CRMSchema, resolve_schema
 from analysis.store import _features
-from analysis.store._gateway import connect
+from analysis.store._gateway import StoreError, connect, explain_duckdb_error
 
 __all__ = ["Store"]
 
@@ -40,6 +40,8 @@ class Store:
         con = connect(self.path, read_only=read_only)
         try:
             yield con
+        except duckdb.IOException as exc:  # a damaged or truncated file shows only when a page is read
+            raise StoreError(explain_duckdb_error(self.path, exc)) from None
         finally:
             con.close()
 
@@ -55,11 +57,18 @@ class Store:
         return ingest(self.path, dictionary, files, **options)
 
     def attach_ground_truth(self, frame: pl.DataFrame) -> None:
-        """Store the synthetic generator's ground truth (used only to score scenarios, never as a feature)."""
-        from analysis.store._ingest import database_lock
+        """Store the synthetic generator's ground truth (used only to score scenarios, never as a feature).
 
+        Only rows of customers the store holds are kept: a customer erased at ingest (or any key no customers
+        dataset holds) never reaches this table either."""
+        from analysis.store._catalog import list_datasets
+        from analysis.store._ingest_env import check_environment, database_lock
+
+        check_environment(self.path)
         with database_lock(self.path), self.connection(read_only=False) as con:
-            _features.store_ground_truth(con, frame)
+            keyed = [(d.name, d.key) for d in list_datasets(con) if d.entity == "customers" and d.key
+                     and d.key in frame.columns and d.dictionary.column(d.key).role != "direct_identifier"]
+            _features.store_ground_truth(con, frame, held_in=keyed)
             con.execute("CHECKPOINT")
 
     # ---- reading ---------------------------------------------------------------------------------------
@@ -108,6 +117,8 @@ class Store:
                 category_columns=cats,
                 amount_columns=amounts,
                 window_days=window_days,
+                category_values={c.name: ("false", "true") if c.type == "boolean" else c.domain
+                                 for c in ev.columns if c.name in cats and (c.domain or c.type == "boolean")},
             )
 
     def event_points(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame | None:

@@ -61,6 +61,7 @@ Example
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -248,6 +249,12 @@ def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFram
 
 _SOURCE = 'source = "synthetic: analysis.synthetic (PrivacyLift), fake people"\nlicense = "CC0-1.0"'
 
+
+def _toml_list(values) -> str:
+    """A TOML array of strings: the declared categories of a column (domain knowledge for DP, never the data)."""
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
 _CUSTOMERS_TOML = f'''[dataset]
 name = "crm_customers"
 entity = "customers"
@@ -295,6 +302,7 @@ role = "quasi_identifier"
 notice = "your gender"
 category = "demographic"
 type = "category"
+values = {_toml_list(truth.GENDERS)}
 description = "F, M or X."
 
 [columns.zip]
@@ -311,6 +319,7 @@ role = "quasi_identifier"
 notice = "the region you live in"
 category = "location"
 type = "category"
+values = {_toml_list(truth.REGIONS)}
 generalize = "merge_rare"
 levels = [0.05]
 description = "From the first digit of the ZIP code."
@@ -431,6 +440,7 @@ role = "behavioral"
 notice = "your visits, the e-mails you open and what you buy"
 category = "behavioral"
 type = "category"
+values = {_toml_list(truth.EVENT_TYPES)}
 description = "visit, email_open or purchase."
 
 [columns.channel]
@@ -438,6 +448,7 @@ role = "behavioral"
 notice = "whether you use our website, our app, our shops or e-mail"
 category = "behavioral"
 type = "category"
+values = {_toml_list(truth.CHANNELS)}
 description = "web, app, store or email."
 
 [columns.amount]
@@ -453,6 +464,7 @@ role = "behavioral"
 notice = "which kinds of products you look at and buy"
 category = "transactional"
 type = "category"
+values = {_toml_list(truth.PRODUCT_CATEGORIES)}
 description = """Product viewed, bought or featured: grocery, apparel, electronics, home, beauty, \
 pharmacy, sports, books."""
 '''

@@ -97,6 +97,27 @@ def main() -> None:
     csv("dollar_names.csv", ["1,a", "2,b"], "$pl_ipad,v")
     csv("case_names.csv", ["1,2", "3,4"], "Age,age")
     csv("other_dataset.csv", ["x", "y"], "w")
+    # --- issue 18: nothing raw slips in, values that would crash later, messages that never echo data
+    csv("headerless.csv", ROWS[1:], ROWS[0])  # no header line: its first line is a customer
+    import gzip as _gzip
+    (HERE / "good.csv.gz").write_bytes(_gzip.compress(text.encode(), mtime=0))
+    (HERE / "truncated.csv.gz").write_bytes(_gzip.compress(text.encode(), mtime=0)[:-30])
+    csv("treatment_empty.csv", replace(4, 8, ""))
+    csv("float_nan.csv", replace(2, 6, "nan"))
+    csv("float_infinite.csv", replace(3, 6, "-inf"))
+    csv("integer_underscore.csv", replace(5, 3, "6_3"))
+    csv("integer_hex.csv", replace(1, 3, "0x22"))
+    csv("key_blank.csv", replace(4, 0, "   "))
+    csv("key_duplicate_after_trim.csv", replace(3, 0, " 1"))
+    text_rows = [f"C{r}" for r in ROWS]  # text keys C1 … C6
+    csv("text_keys.csv", text_rows)
+    csv("text_keys_spaced.csv", [" " + r if i % 2 else r for i, r in enumerate(text_rows)])
+    (HERE / "erasure_case_spaces.txt").write_text("C1 \nc3\n C5\n", encoding="utf-8")
+    (HERE / "erasure_blank_line.txt").write_text("C1\n   \nC3\n", encoding="utf-8")
+    csv("events_by_email.csv", ["ana@example.org,2024-01-01 10:00:00,visit",
+                                "ben@example.org,2024-01-02 11:00:00,purchase"], "email,event_time,event_type")
+    csv("other_keys.csv", [f"{100 + i},x" for i in range(1, 7)], "customer_id,segment")
+    csv("arm_not_declared.csv", replace(2, 8, "sms"))
     # dictionaries that are not UTF-8 / have a BOM
     base = (HERE / "customers.toml").read_text(encoding="utf-8")
     (HERE / "dict_bom.toml").write_bytes(b"\xef\xbb\xbf" + base.encode())
