@@ -344,9 +344,13 @@ def simulate(
         if cache is not None:
             cache.put(key, cached)
     lift, own, membership, risk, attribute, behavioral, personalization = cached
+    categories_held = p.categories_held
+    if spec.discard_training_data:  # only the model and the contact details are held once it is trained
+        risk = attribute = behavioral = None
+        categories_held = tuple(c for c in categories_held if c == "contact")
     holding = Holding(
         records=p.customers_held,
-        categories=p.categories_held,
+        categories=categories_held,
         pseudonymized=spec.pseudonymization,
         encrypted_at_rest=spec.encryption_at_rest,
         access_restricted=spec.access_restriction,
@@ -373,7 +377,7 @@ def simulate(
         customers_held=p.customers_held,
         population=p.population,
         columns_used=p.columns_used,
-        categories_held=p.categories_held,
+        categories_held=categories_held,
         notes=tuple(p.notes),
         seconds=time.perf_counter() - started,
         curve=lift.curve,
