@@ -493,6 +493,16 @@ def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption
 AssumptionsLike = Assumptions | Mapping[str, Any] | str | Path | None
 
 
+_DEFAULTS: list[Assumptions] = []
+
+
+def _defaults() -> Assumptions:
+    """The validated defaults, built once (an Assumptions is read-only)."""
+    if not _DEFAULTS:
+        _DEFAULTS.append(Assumptions(_DEFAULTS_BY_KEY))
+    return _DEFAULTS[0]
+
+
 def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
     """The default assumptions, with overrides from a TOML file or a mapping.
 
@@ -523,11 +533,11 @@ def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
     ...     print(exc)
     The 'breach_frequency.low' assumption must be ≥ 0. Got -1 instead.
     """
-    defaults = Assumptions(_DEFAULTS_BY_KEY)
-    if path_or_mapping is None:
-        return defaults
     if isinstance(path_or_mapping, Assumptions):
         return path_or_mapping
+    defaults = _defaults()
+    if path_or_mapping is None:
+        return defaults
     if isinstance(path_or_mapping, (str, Path)):
         try:
             overrides = tomllib.loads(Path(path_or_mapping).read_text(encoding="utf-8"))

@@ -52,7 +52,8 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
                  "scenario review", purpose: str = "", author: str = "",
                  settings: BusinessSettings | None = None, simulation: SimulationSettings | None = None,
                  assumptions: Assumptions | dict | str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                 progress: Callable[[str], None] | None = None, policy: Any = None,
+                 robustness_draws: int | None = None, cache: Any = None, data: Any = None) -> dict[str, Any]:
     """Run ``specs`` on the database and return the report content (JSON-ready dict).
 
     Parameters
@@ -60,13 +61,20 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
     specs : sequence of Scenario
         The scenarios compared (names unique); the first preset is the reference of "gain retained".
     db : str or Path
-        The PrivacyLift DuckDB file; its path and fingerprint are recorded for :func:`verify_report`.
+        The PrivacyLift DuckDB file; its dataset name, file name and fingerprint are recorded for
+        :func:`verify_report` (never its absolute path).
     title, purpose, author : str
         Shown in section 1 (escaped in HTML).
     settings, simulation : BusinessSettings, SimulationSettings, optional
         Recorded in the report so a re-run uses the same.
     assumptions : Assumptions, mapping, TOML path or None
         Overrides of the default breach/trust assumptions (the overridden values are recorded).
+    policy : Policy, mapping, TOML path or None
+        The privacy policy the recommendation applies (recorded).
+    robustness_draws : int, optional
+        Assumption redraws of the robustness figure (default 300; 0 skips it).
+    cache, data : ModelCache, CRMData, optional
+        Reuse trained models and the loaded data (the app passes its own).
 
     Examples
     --------
@@ -83,7 +91,8 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
             raise ValueError(f"The {name!r} parameter of build_report must be text of at most 10000 characters"
                              f"{' (not empty)' if name == 'title' else ''}. Got {value!r} instead.")
     return build_content(specs, db, title=title, purpose=purpose, author=author, settings=settings,
-                         simulation=simulation, assumptions=assumptions, progress=progress)
+                         simulation=simulation, assumptions=assumptions, progress=progress, policy=policy,
+                         robustness_draws=robustness_draws, cache=cache, data=data)
 
 
 def load_report(report_dir: str | Path) -> dict[str, Any]:
@@ -99,7 +108,9 @@ def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun
                   registry: str | Path | None = None,
                   progress: Callable[[str], None] | None = None) -> VerifyResult:
     """Check a saved report: file hashes, review chain, HTML rebuilt from JSON, and (``rerun``) the figures
-    re-computed on the database (default: the one recorded in the report).
+    re-computed on the database: ``db``, else the database the report names (its path relative to the working
+    directory, or a file of its name in the usual places — ``$PRIVACYLIFT_DB``, the working directory,
+    ``data/``, ``data/demo/``, ``data/uploads/`` and the folders above the report) whose fingerprint matches.
 
     Any altered byte of a file fails naming the file; a changed dataset fails with both fingerprints; a
     figure that no longer reproduces fails naming the scenario and the figure.
@@ -164,16 +175,55 @@ def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun
         checks.append("report.html equals the HTML rebuilt from report.json.")
     if not rerun or problems:
         return result()
-    return _rerun(content, db, checks, problems, progress, result)
+    return _rerun(content, db, checks, problems, progress, result, report_dir=d)
 
 
-def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
+def _candidates(rep: dict, report_dir: Path) -> list[Path]:
+    """Where the database a report names may be (relative references only; never a stored absolute path)."""
+    import os
+
+    ref = rep.get("dataset") or {}
+    name = ref.get("database")
+    out: list[Path] = []
+    if ref.get("database_path"):
+        out.append(Path(ref["database_path"]))
+    if rep.get("db"):  # reports of an earlier format recorded a path
+        out.append(Path(rep["db"]))
+    if name:
+        if os.environ.get("PRIVACYLIFT_DB"):
+            out.append(Path(os.environ["PRIVACYLIFT_DB"]))
+        roots = [Path.cwd(), *list(report_dir.resolve().parents)[:4]]
+        for root in roots:
+            out += [root / name, root / "data" / name, root / "data" / "demo" / name, root / "data" / "uploads" / name]
+    return out
+
+
+def _find_database(rep: dict, report_dir: Path) -> Path | None:
+    from analysis.store import Store
+
+    for path in _candidates(rep, report_dir):
+        if path.is_file() and (path.name == (rep.get("dataset") or {}).get("database", path.name)) and \
+                Store(path).exists and Store(path).fingerprint() == rep["data_fingerprint"]:
+            return path
+    return None
+
+
+def _rerun(content, db, checks, problems, progress, result, report_dir=None) -> VerifyResult:
     from analysis.store import Store
 
     rep = content["reproduce"]
-    db = Path(db) if db is not None else Path(rep["db"])
+    if db is None:
+        db = _find_database(rep, Path(report_dir or "."))
+        if db is None:
+            ref = rep.get("dataset") or {}
+            problems.append(f"The database the report was built from ({ref.get('database', 'unknown')}, dataset "
+                            f"{ref.get('name', '?')}, fingerprint {rep['data_fingerprint'][:16]}…) was not found; "
+                            "pass --db.")
+            return result()
+        checks.append(f"database found by its name and fingerprint: {Path(db).name}.")
+    db = Path(db)
     if not Store(db).exists:
-        problems.append(f"The database {str(db)!r} the report was built from does not exist; pass --db.")
+        problems.append(f"The database {db.name!r} does not exist; pass --db with the report's database.")
         return result()
     fingerprint = Store(db).fingerprint()
     if fingerprint != rep["data_fingerprint"]:
@@ -181,9 +231,13 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
                         f"on {rep['data_fingerprint'][:16]}… — its figures cannot be reproduced on this data.")
         return result()
     checks.append(f"dataset fingerprint {fingerprint[:16]}… matches.")
-    t, _, _ = compute(_specs_of(content), db, settings=BusinessSettings(**rep["business_settings"]),
+    business = dict(rep["business_settings"])
+    if "risk_tolerance" in business:
+        business["risk_tolerance"] = tuple(tuple(p) for p in business["risk_tolerance"])
+    t, _, _ = compute(_specs_of(content), db, settings=BusinessSettings(**business),
                       simulation=SimulationSettings(**rep["simulation"]),
-                      assumption_overrides=rep["assumption_overrides"], progress=progress)
+                      assumption_overrides=rep["assumption_overrides"], progress=progress,
+                      policy=rep.get("policy"), robustness_draws=0)
     diffs = compare_headlines(content["headline"], json.loads(json.dumps(headline_figures(t))))
     problems += diffs
     if diffs:
