@@ -35,6 +35,13 @@ else:
     for name, reason in t.not_applicable.iter_rows():
         st.warning(f"“{name}” does not apply to this dataset: {reason}.")
     if t.table.height:
+        d = t.decision
+        if d.scenario is not None:
+            st.info(f"Among these, the rule recommends **{d.scenario}**. {d.reason}", icon=":material/lightbulb:")
+        else:
+            st.info(d.reason, icon=":material/lightbulb:")
+        for name, because in d.not_allowed:
+            st.caption(f"“{name}” is not allowed by your privacy policy, because {because}.")
         table = t.table.filter(t.table["name"].is_in(picked))
         fig = scenario_bars(table, metrics=["incremental_conversions", "risk_index", "expected_annual_loss",
                                             "net_value"])

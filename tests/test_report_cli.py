@@ -39,7 +39,7 @@ def test_report_verify_review_round_trip(demo_db, tmp_path):
     registry = (tmp_path / "reports" / "registry.jsonl").read_text().splitlines()
     assert len(registry) == 1 and json.loads(registry[0])["title"] == "CLI review"
 
-    p = _run("verify", str(out))
+    p = _run("verify", str(out), "--db", str(demo_db))
     assert p.returncode == 0, p.stderr + p.stdout
     assert "Verified" in p.stdout
 
