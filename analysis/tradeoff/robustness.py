@@ -152,6 +152,19 @@ def _phrase(f: Flip) -> str:
     if f.assumption == "cost_per_record":
         return f"a breached record costs {'more' if f.direction == 'above' else 'less'} than " \
                f"{value_in_words(f.threshold, f.unit)} on average"
+    more = "more" if f.direction == "above" else "less"
+    plain = {
+        "trust_sensitive_churn": f"personalizing with sensitive data drives away {more} than "
+                                 f"{value_in_words(f.threshold, f.unit)} of the personalized customers a year",
+        "trust_nonconsented_churn": f"personalizing without consent drives away {more} than "
+                                    f"{value_in_words(f.threshold, f.unit)} of those customers a year",
+        "trust_consented_retention_lift": f"consented personalization keeps {more} than "
+                                          f"{value_in_words(f.threshold, f.unit)} extra customers a year",
+        "trust_breach_reputation_churn": f"a breach drives away {more} than {value_in_words(f.threshold, f.unit)} "
+                                         "of all customers",
+    }
+    if f.assumption in plain:
+        return plain[f.assumption]
     if f.assumption == "customer_value":
         return f"a customer is worth {'more' if f.direction == 'above' else 'less'} than {value_in_words(f.threshold, f.unit)}"
     return f"“{_short_label(f.label)}” is {f.direction} {value_in_words(f.threshold, f.unit)}"
