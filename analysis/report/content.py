@@ -377,7 +377,9 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
                 _assumptions(a), _methods(t, simulation, _versions()), _signoff()]
     for i, s in enumerate(sections, start=1):
         s["number"] = i
-    draws = t.decision.robustness.draws if t.decision is not None and t.decision.robustness is not None else 0
+    from analysis.tradeoff.robustness import DRAWS
+
+    draws = DRAWS if robustness_draws is None else int(robustness_draws)
     content = {
         "format": FORMAT,
         "id": hashlib.sha256(identity.encode()).hexdigest(),
