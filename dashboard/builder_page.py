@@ -30,7 +30,8 @@ with right:
         st.error("This dataset has no outcome column, so no gain can be measured (see the Data page).")
     else:
         status_quo = PRESETS[0]
-        t = state.run_tradeoff([*PRESETS, spec], data, settings=settings, label="Measuring your scenario")
+        t = state.run_tradeoff([*PRESETS, spec], data, settings=settings, label="Measuring your scenario",
+                               robustness=False)
         names = t.table["name"].to_list() if t.table.height else []
         if state.YOUR_SCENARIO not in names:
             reason = dict(t.not_applicable.iter_rows()).get(state.YOUR_SCENARIO, "no result")

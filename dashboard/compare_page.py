@@ -31,7 +31,8 @@ elif data.schema.outcome is None:
     st.error("This dataset has no outcome column, so no gain can be measured (see the Data page).")
 else:
     specs = [choices[n].replace(name=n) for n in picked]
-    t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare")
+    t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare",
+                           robustness=False)
     for name, reason in t.not_applicable.iter_rows():
         st.warning(f"“{name}” does not apply to this dataset: {reason}.")
     if t.table.height:

@@ -82,7 +82,7 @@ else:
     if data.schema.outcome is None:
         st.info("No model is trained without an outcome column, so model attacks are not measured.")
     else:
-        t = state.run_tradeoff([spec], data, label="Measuring the attacks")
+        t = state.run_tradeoff([spec], data, label="Measuring the attacks", robustness=False)
         result = t.result(spec.name) if t.table.height else None
         attacks = [] if result is None else [a for a in (result.attribute, result.membership) if a is not None]
         if not attacks:

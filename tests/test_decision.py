@@ -53,12 +53,14 @@ def test_consent_only_headline_is_at_most_its_everyone_figure(tradeoff, demo_crm
     assert h.true_incremental_conversions <= r.lift.true_incremental_conversions  # the ground truth agrees
     assert h.ci_low <= h.incremental_conversions <= h.ci_high
     consented = demo_crm.customers["consent_personalization"].cast(pl.Float64).mean()
-    assert h.own_share == pytest.approx(r.customers_held / r.population) and h.own_share == pytest.approx(consented, abs=0.01)
+    assert h.own_share == pytest.approx(r.customers_held / r.population)
+    assert h.own_share == pytest.approx(consented, abs=0.01)
     assert h.targeted == pytest.approx(min(r.spec.k * r.population, r.customers_held))
     row = _row(tradeoff, "Consent only")
     assert row["incremental_conversions"] == h.incremental_conversions and row["personalized"] == "consenters only"
     assert row["incremental_conversions_everyone"] == r.lift.incremental_conversions
-    assert _row(tradeoff, STATUS_QUO.name)["personalized"] == "everyone" and tradeoff.result(STATUS_QUO.name).consent_headline is None
+    assert _row(tradeoff, STATUS_QUO.name)["personalized"] == "everyone"
+    assert tradeoff.result(STATUS_QUO.name).consent_headline is None
 
 
 def test_population_risk_and_ordered_t_closeness_are_in_the_results(tradeoff):

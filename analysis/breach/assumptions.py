@@ -419,6 +419,25 @@ class Assumptions(Mapping[str, Assumption]):
         """A copy with some point values replaced (keys with dots: pass a dict via ``**{...}``)."""
         return self.with_overrides({k: {"value": v} for k, v in values.items()})
 
+    def with_values_in_range(self, values: Mapping[str, float]) -> Assumptions:
+        """A copy with point values replaced, each within its own [low, high] (checked; the rest is not
+        re-validated: this is the fast path of the robustness draws, which redraw values inside their ranges).
+
+        >>> load_assumptions().with_values_in_range({"breach_frequency": 0.2}).value("breach_frequency")
+        0.2
+        """
+        items = dict(self._items)
+        for key, v in values.items():
+            a = items[key]
+            v = float(v)
+            if a.low is None or a.high is None or not a.low <= v <= a.high:
+                raise _fail(f"{key}.value", f"within its range [{a.low}, {a.high}]", v)
+            items[key] = replace(a, value=v)
+        out = Assumptions.__new__(Assumptions)
+        out._items = items
+        out.overridden = frozenset(self.overridden | {k for k in values if items[k] != _DEFAULTS_BY_KEY[k]})
+        return out
+
     def with_overrides(self, overrides: Mapping[str, Any]) -> Assumptions:
         """A copy with overrides applied (same format as :func:`load_assumptions`)."""
         items = dict(self._items)

@@ -5,8 +5,8 @@ Differential privacy (DP) protects the second part only: the model. It bounds ho
 whether a person was in the training data: with members and non-members equally likely, no test can reach a
 membership advantage (true-positive rate − false-positive rate) above (e^ε − 1)/(e^ε + 1), the hypothesis-testing
 view of ε-DP (Kairouz, Oh & Viswanath 2015: an ε-DP test has FPR + e^ε·FNR ≥ 1 and e^ε·FPR + FNR ≥ 1; Yeom et al.
-2018, Theorem 1, give the looser e^ε − 1). The data the business still holds is not protected by DP at all; not keeping the training data is what
-shrinks the first part (the scenario field ``discard_training_data``).
+2018, Theorem 1, give the looser e^ε − 1). The data the business still holds is not protected by DP at all; not
+keeping the training data is what shrinks the first part (the scenario field ``discard_training_data``).
 
 Example
 -------

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.stats import qmc
 
-from analysis.breach.assumptions import Assumptions
+from analysis.breach.assumptions import Assumptions, pert_mean
 from analysis.breach.montecarlo import analytic_expected_loss, simulate_breach
 from analysis.breach.trust import trust_net_value
 from analysis.formatting import money, number, percent
@@ -73,6 +73,8 @@ class Flip:
     winner: str | None
     #: the drop in Gini impurity of the split (what ranks the assumptions)
     strength: float
+    #: the assumption's distribution: for a PERT the value drawn is its mode (most likely value)
+    distribution: str = "fixed"
 
     def phrase(self) -> str:
         return _phrase(self)
@@ -146,9 +148,9 @@ def value_in_words(x: float, unit: str) -> str:
 
 def _phrase(f: Flip) -> str:
     if f.assumption == "breach_frequency" and f.threshold > 0:
-        years = 1.0 / f.threshold
+        rate = pert_mean(f.low, f.threshold, f.high) if f.distribution == "pert" else f.threshold
         often = "more often" if f.direction == "above" else "less often"
-        return f"breaches happen {often} than once in {years:,.0f} years"
+        return f"breaches happen {often} than once in {1.0 / rate:,.0f} years on average"
     if f.assumption == "cost_per_record":
         return f"a breached record costs {'more' if f.direction == 'above' else 'less'} than " \
                f"{value_in_words(f.threshold, f.unit)} on average"
@@ -166,8 +168,9 @@ def _phrase(f: Flip) -> str:
     if f.assumption in plain:
         return plain[f.assumption]
     if f.assumption == "customer_value":
-        return f"a customer is worth {'more' if f.direction == 'above' else 'less'} than {value_in_words(f.threshold, f.unit)}"
-    return f"“{_short_label(f.label)}” is {f.direction} {value_in_words(f.threshold, f.unit)}"
+        return f"a customer is worth {more} than {value_in_words(f.threshold, f.unit)}"
+    most = " (its most likely value)" if f.distribution == "pert" else ""
+    return f"“{_short_label(f.label)}”{most} is {f.direction} {value_in_words(f.threshold, f.unit)}"
 
 
 def _stump(x: np.ndarray, lost: np.ndarray) -> tuple[float, float, str, float, float]:
@@ -220,7 +223,7 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
     net = np.empty((draws, len(rows)))
     allowed = np.repeat(static[None, :], draws, axis=0)
     for d in range(draws):
-        a = a0.with_overrides({k: {"value": float(v)} for k, v in zip(keys, values[d])})
+        a = a0.with_values_in_range(dict(zip(keys, values[d].tolist())))
         for s, res in enumerate(results):
             analytic = analytic_expected_loss(res.holding, a)
             loss = base_loss[s] * analytic / base_analytic[s] if base_analytic[s] > 0 else analytic
@@ -248,7 +251,7 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
             best = int(np.argmax(counts)) - 1
             top = label.get(best)
         flips.append(Flip(k, a0[k].label, direction, threshold, a0[k].unit, float(lows[j]), float(highs[j]), share,
-                          rate, top, strength))
+                          rate, top, strength, a0[k].distribution))
     flips.sort(key=lambda f: -f.strength)
     enough = int(lost.sum()) >= MIN_LOSSES
     flipped = tuple(f for f in flips[:2] if enough and f.strength > 1e-9 and f.share_of_losses > 0)
