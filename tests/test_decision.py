@@ -9,7 +9,7 @@ import math
 import polars as pl
 import pytest
 
-from analysis import PRESETS, SimulationSettings, load_assumptions, preset, run_scenarios
+from analysis import PRESETS, BusinessSettings, SimulationSettings, load_assumptions, preset, run_scenarios
 from analysis.tradeoff import exposure_parts
 from analysis.tradeoff.decision import decide, net_value_interval
 from analysis.tradeoff.policy import CONSTRAINTS, Policy, PolicyError, load_policy, tolerance_at
@@ -46,21 +46,25 @@ def test_dp_lowers_the_model_part_and_deleting_the_training_data_lowers_the_inde
 
 
 def test_consent_only_headline_is_at_most_its_everyone_figure(tradeoff, demo_crm):
+    """The headline of a consent regime personalizes only consenters (the others get the default treatment);
+    the figure with everyone personalized stays beside it, labelled."""
     r = tradeoff.result("Consent only")
-    h = r.consent_headline
-    assert h is not None and r.headline[0] == h.incremental_conversions
+    h = r.personalization
+    assert not r.personalizes_everyone and r.headline[0] == h.incremental_conversions
     assert h.incremental_conversions <= r.lift.incremental_conversions  # only consenters personalized
     assert h.true_incremental_conversions <= r.lift.true_incremental_conversions  # the ground truth agrees
     assert h.ci_low <= h.incremental_conversions <= h.ci_high
     consented = demo_crm.customers["consent_personalization"].cast(pl.Float64).mean()
-    assert h.own_share == pytest.approx(r.customers_held / r.population)
-    assert h.own_share == pytest.approx(consented, abs=0.01)
-    assert h.targeted == pytest.approx(min(r.spec.k * r.population, r.customers_held))
+    assert h.eligible_share == pytest.approx(consented, abs=0.01)
+    assert h.personalized == min(round(r.spec.k * r.population), h.eligible)
     row = _row(tradeoff, "Consent only")
     assert row["incremental_conversions"] == h.incremental_conversions and row["personalized"] == "consenters only"
     assert row["incremental_conversions_everyone"] == r.lift.incremental_conversions
-    assert _row(tradeoff, STATUS_QUO.name)["personalized"] == "everyone"
-    assert tradeoff.result(STATUS_QUO.name).consent_headline is None
+    d = r.to_dict()["headline"]
+    assert d["everyone_figure"] == r.lift.incremental_conversions and "default treatment" in d["personalized"]
+    quo = tradeoff.result(STATUS_QUO.name)
+    assert _row(tradeoff, STATUS_QUO.name)["personalized"] == "everyone" and quo.personalizes_everyone
+    assert quo.headline[0] == quo.lift.incremental_conversions
 
 
 def test_population_risk_and_ordered_t_closeness_are_in_the_results(tradeoff):
@@ -159,28 +163,26 @@ def test_robustness_counts_draws_and_reproduces_the_pick_at_todays_values(tradeo
 
 
 def test_an_extreme_range_flips_the_pick_and_the_report_says_which(demo_db, demo_crm):
-    """Privacy first beats an encrypted consent-only scenario today; if using sensitive data (with consent)
-    could cost almost no customers, the consent-only scenario's extra gain wins: the report names that assumption."""
+    """At $200 a conversion "Consent only" (more gain) beats "Privacy first" (less held); if a breached record
+    could cost up to $5,000, the smaller holding wins: the report names the cost per record as what flips it."""
     from analysis.report import build_report
 
-    safe = preset("Consent only").replace(name="Consent only, encrypted", encryption_at_rest=True,
-                                          access_restriction=True)
-    specs = [STATUS_QUO, safe, preset("Privacy first")]
-    base = run_scenarios(specs, demo_crm, simulation=FAST, robustness_draws=150)
-    extreme = load_assumptions({"trust_sensitive_churn": {"low": 0.0, "high": 0.02}})
-    assert extreme.value("trust_sensitive_churn") == base.assumptions.value("trust_sensitive_churn")  # today: same
-    content = build_report(specs, demo_db, title="Robustness", simulation=FAST, assumptions=extreme,
+    specs = [STATUS_QUO, preset("Consent only"), preset("Privacy first")]
+    rich = BusinessSettings(value_per_conversion=200)
+    base = run_scenarios(specs, demo_crm, simulation=FAST, settings=rich, robustness_draws=150)
+    extreme = load_assumptions({"cost_per_record": {"high": 5000}})
+    assert extreme.value("cost_per_record") == base.assumptions.value("cost_per_record")  # today: the same
+    content = build_report(specs, demo_db, title="Robustness", simulation=FAST, settings=rich, assumptions=extreme,
                            robustness_draws=150)
     rec = content["recommendation"]
-    assert rec["scenario"] == base.decision.scenario == "Privacy first"  # the same pick at today's values …
+    assert rec["scenario"] == base.decision.scenario == "Consent only"  # the same pick at today's values …
     robust = rec["robustness"]
-    assert robust["share_won"] < base.decision.robustness.share_won - 0.05  # … which now loses in many draws
+    assert robust["share_won"] < base.decision.robustness.share_won - 0.1  # … which now loses in most draws
     first = robust["flipped_by"][0]
-    assert (first["assumption"], first["direction"], first["winner"]) == \
-        ("trust_sensitive_churn", "below", "Consent only, encrypted")
-    assert 0 < first["threshold"] < 0.02 and first["share_of_losses"] > 0.5
-    assert "personalizing with sensitive data drives away less than" in robust["sentence"]
+    assert (first["assumption"], first["direction"], first["winner"]) == ("cost_per_record", "above", "Privacy first")
+    assert 173 < first["threshold"] < 5000 and first["share_of_losses"] > 0.5
+    assert "a breached record costs more than" in robust["sentence"]
     section = next(s for s in content["sections"] if s["id"] == "tradeoffs")
     tables = [b for b in section["blocks"] if b["type"] == "table" and b["columns"][0] == "Assumption"]
-    assert tables and tables[0]["rows"][0][0].startswith("Personalization using sensitive attributes")
+    assert tables and tables[0]["rows"][0][0].startswith("Average cost of a breach per record")
     assert any(b.get("text") == robust["sentence"] for b in section["blocks"])

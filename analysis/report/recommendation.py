@@ -24,8 +24,10 @@ METHOD_NOTES = (
     "Robustness: a Latin hypercube of draws over every assumption with a range, each value drawn uniformly within "
     "it; nothing is retrained or re-measured: the expected breach loss of each draw is the simulated loss scaled "
     "by the closed-form expected loss under the draw over that under the assumptions in force, trust effects are "
-    "recomputed, and the rule is applied again. The table lists, for each assumption, the threshold that best "
-    "separates the draws the pick loses (a decision stump).",
+    "recomputed, and the rule is applied again. Assumptions no net value depends on are not redrawn. What flips it: "
+    "the pick's lead over the best alternative is fitted linearly on each assumption's position in its range "
+    "(a standardized regression over the draws); the table lists, strongest first, how far each moves the lead, the "
+    "value at which the lead would vanish were it to move alone, and the share of the losses beyond it.",
     "Consent regimes: the headline gain personalizes only the customers who consented (the others get the "
     "default treatment, so the campaign adds nothing for them), with the same number of customers contacted; the "
     "figure with everyone personalized is shown beside it, labelled.",
@@ -57,7 +59,7 @@ def robustness_rows(t: Tradeoff) -> list[list[str]]:
         return []
     rows = []
     for f in r.assumptions:
-        rows.append([f.label, f"{_value(f.low, f.unit)} – {_value(f.high, f.unit)}",
+        rows.append([f.label, f"{_value(f.low, f.unit)} – {_value(f.high, f.unit)}", _f(f.strength, "money"),
                      f.phrase() if f.share_of_losses > 0 else "—", _f(f.share_of_losses, "share"),
                      _f(f.loss_rate, "share"), f.winner or "—"])
     return rows
@@ -94,8 +96,8 @@ def tradeoffs_section(t: Tradeoff, recommended: str | None, chart: Any) -> dict:
         r = d.robustness
         blocks.append({"type": "subheading", "text": "How robust the recommendation is"})
         blocks.append(_text(r.sentence))
-        blocks.append(_table(["Assumption", "Range drawn", "The pick loses mainly when", "Share of its losses",
-                              "Loss rate there", "Wins instead"], robustness_rows(t),
+        blocks.append(_table(["Assumption", "Range drawn", "Moves the lead by", "The pick loses mainly when",
+                              "Share of its losses", "Loss rate there", "Wins instead"], robustness_rows(t),
                              f"{r.draws} draws of every assumption with a range (Latin hypercube, seed {r.seed}); "
                              "strongest first"))
         blocks.append(_table(["Scenario", "Share of draws it wins"],

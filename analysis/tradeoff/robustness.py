@@ -12,14 +12,18 @@ form; when the policy checks the 1-in-20-year loss, it is re-simulated with a sm
 draw's net values.
 
 Not redrawn: the per-breach variation of the cost per record (``cost_per_record_factor``, already drawn inside
-every simulated breach), figures without a range (legal ceilings, sourced multipliers), and the business settings
-(value per conversion, campaigns a year: inputs of the business). The sampling uncertainty of the gains is in the
+every simulated breach), figures without a range (legal ceilings, sourced multipliers), assumptions no net value
+depends on (checked one at a time at both ends of their range), and the business settings (value per conversion,
+campaigns a year: inputs of the business). The sampling uncertainty of the gains is in the
 net value's interval, not here.
 
-**Which assumptions flip it.** For each redrawn assumption, the one threshold that best separates the draws the
-pick loses from those it wins (a decision stump: the largest drop in Gini impurity); the two with the largest drop
-are ``flipped_by``, each with the side of the threshold where the pick loses, the share of all its losses that
-fall there and who wins instead.
+**Which assumptions flip it.** The pick's lead in net value over the best other allowed scenario is fitted
+linearly on every assumption's position in its range, over the draws (a standardized regression, as in global
+sensitivity analysis; the Latin hypercube keeps the positions nearly uncorrelated): the slope is how much the lead
+moves across the whole range. The assumptions that move it most are ``flipped_by`` (at most two, and only where at
+least a third of the losses fall on their losing side), each with the value at which the lead would vanish were it
+to move alone (kept inside its range), the side where the pick loses, the share of its losses that fall there
+and who wins instead.
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ class Flip:
     loss_rate: float
     #: the scenario that wins most often on that side (None: no scenario meets the policy there)
     winner: str | None
-    #: the drop in Gini impurity of the split (what ranks the assumptions)
+    #: how much the pick's lead over the best alternative moves across the range (USD; what ranks them)
     strength: float
     #: the assumption's distribution: for a PERT the value drawn is its mode (most likely value)
     distribution: str = "fixed"
@@ -131,6 +135,14 @@ def redrawn_keys(assumptions: Assumptions) -> list[str]:
             and k not in NOT_REDRAWN]
 
 
+def _moves(nets, a0: Assumptions, key: str) -> bool:
+    """Does any scenario's net value change between the two ends of ``key``'s range (others as they are)?"""
+    x = a0[key]
+    at_low, at_high = nets(a0.with_values_in_range({key: x.low})), nets(a0.with_values_in_range({key: x.high}))
+    scale = max(1.0, float(np.max(np.abs(at_low))))
+    return bool(np.max(np.abs(at_high - at_low)) > 1e-9 * scale)
+
+
 def _short_label(label: str) -> str:
     return label.split(" (")[0].strip()
 
@@ -173,32 +185,23 @@ def _phrase(f: Flip) -> str:
     return f"“{_short_label(f.label)}”{most} is {f.direction} {value_in_words(f.threshold, f.unit)}"
 
 
-def _stump(x: np.ndarray, lost: np.ndarray) -> tuple[float, float, str, float, float]:
-    """(strength, threshold, direction, share of losses, loss rate) of the best one-threshold split."""
-    n = len(x)
-    total = lost.sum()
-    order = np.argsort(x, kind="stable")
-    xs, ls = x[order], lost[order].astype(float)
-    left_n = np.arange(1, n)
-    left_l = np.cumsum(ls)[:-1]
-    right_n = n - left_n
-    right_l = total - left_l
-    valid = xs[1:] > xs[:-1]
-    if not valid.any() or total == 0 or total == n:
-        return 0.0, float(np.median(x)), "above", 0.0, 0.0
+def _lead(net: np.ndarray, allowed: np.ndarray, pick: int) -> np.ndarray:
+    """The pick's lead in net value over the best other allowed scenario (+inf: no rival; −inf: not allowed)."""
+    others = np.where(allowed, net, -np.inf)
+    others[:, pick] = -np.inf
+    rival = others.max(axis=1)
+    return np.where(allowed[:, pick], net[:, pick] - rival, -np.inf)
 
-    def gini(count, losses):
-        p = losses / count
-        return 2 * p * (1 - p) * count
 
-    drop = gini(n, total) - gini(left_n, left_l) - gini(right_n, right_l)
-    drop = np.where(valid, drop, -np.inf)
-    i = int(np.argmax(drop))
-    threshold = float((xs[i] + xs[i + 1]) / 2)
-    rate_left, rate_right = left_l[i] / left_n[i], right_l[i] / right_n[i]
-    if rate_right >= rate_left:
-        return float(drop[i] / n), threshold, "above", float(right_l[i] / total), float(rate_right)
-    return float(drop[i] / n), threshold, "below", float(left_l[i] / total), float(rate_left)
+def _swings(unit: np.ndarray, lead: np.ndarray) -> np.ndarray:
+    """Least-squares slope of the lead on each assumption's position in its range (0 = low, 1 = high): how much
+    the lead moves across the whole range, the others drawn as they are (a linear, global sensitivity)."""
+    finite = np.isfinite(lead)
+    if finite.sum() <= unit.shape[1] + 1:
+        return np.zeros(unit.shape[1])
+    design = np.column_stack([np.ones(int(finite.sum())), unit[finite]])
+    coefficients, *_ = np.linalg.lstsq(design, lead[finite], rcond=None)
+    return coefficients[1:]
 
 
 def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRAWS, seed: int = 0) -> Robustness:
@@ -208,15 +211,25 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
     pick = names.index(scenario)
     a0 = t.assumptions
     h = t.settings.horizon_years
-    keys = redrawn_keys(a0)
-    lows = np.array([a0[k].low for k in keys])
-    highs = np.array([a0[k].high for k in keys])
-    unit = qmc.LatinHypercube(d=len(keys), seed=seed).random(draws) if keys else np.zeros((draws, 0))
-    values = lows + unit * (highs - lows)
     results = [t.result(n) for n in names]
     base_loss = np.array([r["expected_annual_loss"] for r in rows])
     base_analytic = np.array([analytic_expected_loss(res.holding, a0) for res in results])
     value_year = np.array([r["engagement_value_per_year"] for r in rows])
+
+    def nets(a: Assumptions) -> np.ndarray:
+        out = np.empty(len(rows))
+        for s, res in enumerate(results):
+            analytic = analytic_expected_loss(res.holding, a)
+            loss = base_loss[s] * analytic / base_analytic[s] if base_analytic[s] > 0 else analytic
+            out[s] = h * (value_year[s] - loss) + trust_net_value(t.trust_inputs[names[s]], a, horizon=h)
+        return out
+
+    # only the assumptions some net value depends on are redrawn (one at a time at each end of its range)
+    keys = [k for k in redrawn_keys(a0) if _moves(nets, a0, k)]
+    lows = np.array([a0[k].low for k in keys])
+    highs = np.array([a0[k].high for k in keys])
+    unit = qmc.LatinHypercube(d=len(keys), seed=seed).random(draws) if keys else np.zeros((draws, 0))
+    values = lows + unit * (highs - lows)
     tolerance = tolerance_at(t.settings.risk_tolerance)
     fixed_policy = replace(policy, loss_within_tolerance=False)  # the checks no assumption changes
     static = np.array([not why_not(r, fixed_policy, tolerance) for r in rows])
@@ -224,10 +237,8 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
     allowed = np.repeat(static[None, :], draws, axis=0)
     for d in range(draws):
         a = a0.with_values_in_range(dict(zip(keys, values[d].tolist())))
+        net[d] = nets(a)
         for s, res in enumerate(results):
-            analytic = analytic_expected_loss(res.holding, a)
-            loss = base_loss[s] * analytic / base_analytic[s] if base_analytic[s] > 0 else analytic
-            net[d, s] = h * (value_year[s] - loss) + trust_net_value(t.trust_inputs[names[s]], a, horizon=h)
             if policy.loss_within_tolerance and allowed[d, s]:
                 p95 = simulate_breach(res.holding, a, years=LOSS_YEARS, seed=res.spec.seed, keep_losses=False,
                                       exceedance_points=2).p95
@@ -240,10 +251,23 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
     winners = {}
     for i in np.unique(winner):
         winners[label.get(int(i), "(none allowed)")] = float(np.mean(winner == i))
+    lead = _lead(net, allowed, pick)
+    swings = _swings(unit, lead)
+    base_allowed = np.array([bool(r["allowed"]) if "allowed" in r else True for r in rows])[None, :]
+    lead_today = float(_lead(nets(a0)[None, :], base_allowed, pick)[0])
     flips = []
     for j, k in enumerate(keys):
-        strength, threshold, direction, share, rate = _stump(values[:, j], lost)
+        swing = float(swings[j])
+        direction = "above" if swing < 0 else "below"
+        today = (a0[k].value - lows[j]) / (highs[j] - lows[j])
+        # where the lead would vanish with this assumption alone moving (kept inside the range)
+        crossing = today - lead_today / swing if swing != 0 and math.isfinite(lead_today) else 0.5
+        crossing = min(max(crossing, 0.05), 0.95)
+        threshold = float(lows[j] + crossing * (highs[j] - lows[j]))
         side = values[:, j] > threshold if direction == "above" else values[:, j] <= threshold
+        share = float(lost[side].sum() / lost.sum()) if lost.any() else 0.0
+        rate = float(lost[side].mean()) if side.any() else 0.0
+        strength = abs(swing)
         there = winner[side & lost]
         top = None
         if there.size:
@@ -254,6 +278,7 @@ def robustness(t: "Tradeoff", policy: Policy, scenario: str, *, draws: int = DRA
                           rate, top, strength, a0[k].distribution))
     flips.sort(key=lambda f: -f.strength)
     enough = int(lost.sum()) >= MIN_LOSSES
-    flipped = tuple(f for f in flips[:2] if enough and f.strength > 1e-9 and f.share_of_losses > 0)
+    # named only where "it loses mainly when …" holds: at least a third of the losses on that side
+    flipped = tuple([f for f in flips if enough and f.strength > 1e-9 and f.share_of_losses >= 1 / 3][:2])
     share_won = float(1.0 - lost.mean()) if draws else math.nan
     return Robustness(scenario, draws, share_won, flipped, tuple(flips), winners, seed)
