@@ -202,8 +202,7 @@ def test_report_from_the_reports_page_uses_the_uploaded_dataset(page, server, re
         before = {p.name for p in reports_dir.iterdir()}
         create.click()
         page.get_by_text("Saved report").first.wait_for(timeout=4 * LONG)
-        settle(page)
-        shot(page, "10-report-of-upload")
+        shot(page, "10-report-of-upload")  # (the page goes on drawing the saved report below: no need to wait)
         made = [p for p in reports_dir.iterdir() if p.is_dir() and p.name not in before]
         assert len(made) == 1
         content = json.loads((made[0] / "report.json").read_text(encoding="utf-8"))
