@@ -5,6 +5,7 @@ import streamlit as st
 from analysis import PRESETS
 from analysis.charts import frontier_chart
 from analysis.tradeoff import DP_PROTECTS, RISK_INDEX_FORMULA, RULE
+from analysis.tradeoff.frontier import FRONTIER_TITLE
 
 from dashboard import decision_settings, downloads, profile, state, views
 
@@ -46,9 +47,7 @@ else:
                 for name, because in d.not_allowed:
                     st.markdown(f"- **{name}**: not allowed, because {because}.")
         current = settings.current_practice if settings.current_practice in t.table["name"].to_list() else None
-        fig = frontier_chart(t.table, current=current,
-                             title="Gain against exposure: filled points are on the frontier (nothing beats them "
-                                   "on gain, exposure and expected loss at once)")
+        fig = frontier_chart(t.table, current=current, title=FRONTIER_TITLE)
         downloads.chart(fig, key="ov_frontier", name="frontier")
         st.caption(RISK_INDEX_FORMULA)
 

@@ -338,8 +338,11 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if t.table.is_empty():
         return out
+    from analysis.tradeoff.frontier import FRONTIER_TITLE
+
     out["frontier"] = _figure_json(charts.frontier_chart(t.table, current=t.settings.current_practice
-                                                         if t.settings.current_practice in t.table["name"] else None))
+                                                         if t.settings.current_practice in t.table["name"] else None,
+                                                         title=FRONTIER_TITLE))
     curves = t.curves()
     if curves.height:
         kind = curves["kind"][0] if "kind" in curves.columns else "qini"

@@ -21,7 +21,11 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
-__all__ = ["pareto_frontier", "dominance_matrix"]
+__all__ = ["pareto_frontier", "dominance_matrix", "FRONTIER_TITLE"]
+
+#: the frontier chart's title wherever the trade-off table's flags are drawn (gain, exposure and expected loss)
+FRONTIER_TITLE = ("Gain against exposure: filled points are on the frontier (no other scenario has at least as much "
+                  "gain with no more exposure and no more expected loss)")
 
 
 def _column(points: pl.DataFrame, column: str, role: str) -> np.ndarray:
