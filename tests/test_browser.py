@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -201,7 +202,7 @@ def test_report_from_the_reports_page_uses_the_uploaded_dataset(page, server, re
         assert "Upload: bank_marketing" in page.get_by_test_id("stMain").inner_text()  # it says which data
         before = {p.name for p in reports_dir.iterdir()}
         create.click()
-        page.get_by_text("Saved report").first.wait_for(timeout=4 * LONG)
+        page.get_by_text(re.compile(r"Saved report [0-9a-f]{16} in ")).first.wait_for(timeout=4 * LONG)
         shot(page, "10-report-of-upload")  # (the page goes on drawing the saved report below: no need to wait)
         made = [p for p in reports_dir.iterdir() if p.is_dir() and p.name not in before]
         assert len(made) == 1
@@ -241,8 +242,6 @@ def test_a_negative_delta_is_drawn_down_and_in_the_right_colour(page, server):
 
 
 def _rgb(css: str) -> tuple[int, ...]:
-    import re
-
     return tuple(int(v) for v in re.findall(r"\d+", css)[:3])
 
 
