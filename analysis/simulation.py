@@ -8,134 +8,32 @@ is held, and put a price on a breach of it.
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
 import polars as pl
 
 from analysis.breach.assumptions import Assumptions, load_assumptions
-from analysis.breach.montecarlo import BreachResult, Holding, simulate_breach
-from analysis.consent.gain import PersonalizedGain, personalized_gain
+from analysis.breach.montecarlo import Holding, simulate_breach
+from analysis.consent.gain import personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
 from analysis.minimize import Prepared, not_applicable, prepare
 from analysis.risk.profile import (
     AttackResult,
-    RiskProfile,
     attribute_inference,
     behavioral_uniqueness,
     membership_inference,
     risk_profile,
 )
 from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
+from analysis.scenario_result import SAMPLING_FRACTION, ScenarioResult, SimulationSettings
 
-__all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EXPOSURE_ONLY_FIELDS"]
-
-
-
-@dataclass(frozen=True)
-class SimulationSettings:
-    """How thoroughly each scenario is measured (part of the cache key)."""
-
-    n_boot: int = 200
-    breach_years: int = 50_000
-    attack_samples: int = 2000
-    risk_threshold: float = 0.2
-
-    @property
-    def key(self) -> str:
-        return json.dumps(self.__dict__, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class ScenarioResult:
-    """Everything measured for one scenario on one dataset."""
-
-    spec: Scenario
-    fingerprint: str
-    data_fingerprint: str
-    #: "ok" or "not_applicable"
-    status: str
-    reason: str | None = None
-    lift: LiftResult | None = None
-    #: uplift@k (or lift@k) measured on the scenario's own population only (e.g. consenters): what the
-    #: business would see, against ``lift`` measured on everyone the model is applied to
-    estimated_on_own_population: float | None = None
-    #: synthetic data: true mean uplift of the top k targeted within the own population / within everyone
-    true_uplift_at_k_own_population: float | None = None
-    true_uplift_at_k_everyone: float | None = None
-    #: the gain with only the customers the scenario's legal basis covers personalized, for its purpose
-    #: (:mod:`analysis.consent.gain`)
-    personalization: PersonalizedGain | None = None
-    #: this scenario's incremental conversions over the full-data model's (None without a reference)
-    gain_retained: float | None = None
-    risk: RiskProfile | None = None
-    membership: AttackResult | None = None
-    attribute: AttackResult | None = None
-    #: share of the customers held who are unique from 4 of their own events in the retained history
-    #: (day + what they bought; de Montjoye et al. 2015) — None when no events are held
-    behavioral_uniqueness: float | None = None
-    holding: Holding | None = None
-    breach: BreachResult | None = None
-    customers_held: int = 0
-    population: int = 0
-    columns_used: tuple[str, ...] = ()
-    categories_held: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-    #: the curve of the headline lift (not in to_dict)
-    curve: pl.DataFrame | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The simulate JSON of one scenario (aggregates only)."""
-        out: dict[str, Any] = {
-            "name": self.spec.name,
-            "description": self.spec.description,
-            "fingerprint": self.fingerprint,
-            "data_fingerprint": self.data_fingerprint,
-            "status": self.status,
-        }
-        if not self.ok:
-            out["reason"] = self.reason
-            return out
-        lift = self.lift.to_dict()
-        lift["gain_retained"] = self.gain_retained
-        lift["estimated_on_own_population"] = self.estimated_on_own_population
-        lift["true_uplift_at_k_own_population"] = self.true_uplift_at_k_own_population
-        lift["true_uplift_at_k_everyone"] = self.true_uplift_at_k_everyone
-        out["lift"] = lift
-        out["personalization"] = None if self.personalization is None else self.personalization.to_dict()
-        risk = self.risk.to_dict() if self.risk is not None else {}
-        risk["membership_advantage"] = None if self.membership is None else self.membership.risk
-        risk["attribute_inference_risk"] = None if self.attribute is None else self.attribute.risk
-        risk["behavioral_uniqueness"] = self.behavioral_uniqueness
-        out["risk"] = risk
-        out["attacks"] = {
-            "membership": None if self.membership is None else self.membership.to_dict(),
-            "attribute": None if self.attribute is None else self.attribute.to_dict(),
-        }
-        b = self.breach.to_dict()
-        b.pop("exceedance", None)
-        out["breach"] = b
-        out["customers_held"] = self.customers_held
-        out["population"] = self.population
-        out["columns_used"] = list(self.columns_used)
-        out["categories_held"] = list(self.categories_held)
-        out["notes"] = list(self.notes)
-        out["spec"] = self.spec.spec_dict()
-        return out
+__all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EXPOSURE_ONLY_FIELDS",
+           "SAMPLING_FRACTION"]
 
 
 class ModelCache:
@@ -309,11 +207,12 @@ def simulate(
     result_key = ("result", data.fingerprint, spec.fingerprint, settings.key, assumptions.fingerprint())
     done = cache.get_result(result_key) if cache is not None else None
     if done is not None:
-        return replace(done, spec=spec, gain_retained=_gain_retained(done.lift, reference),
+        return replace(done, spec=spec, gain_retained=_gain_retained(done.headline[0], reference),
                        seconds=time.perf_counter() - started)
     p = prepare(spec, data)
     key = (data.fingerprint, spec.model_fingerprint, settings.key)
     cached = cache.get(key) if cache is not None else None
+    notes: list[str] = []
     if cached is None:
         say(f"training {spec.name!r} ({len(p.y_train):,} customers, {len(p.feature_names)} features)")
         lift, model = train_and_measure(
@@ -337,16 +236,24 @@ def simulate(
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
-        risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
+        risk = None
+        if p.quasi:
+            orders = _orders(p, data, notes)
+            risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold,
+                                population=settings.population_for(p.customers_held), orders=orders or None)
         attribute = _attribute(p, data, settings, spec.seed)
         behavioral = _behavioral(p, data, settings, spec.seed)
-        cached = (lift, own, membership, risk, attribute, behavioral, personalization)
+        cached = (lift, own, membership, risk, attribute, behavioral, personalization, tuple(notes))
         if cache is not None:
             cache.put(key, cached)
-    lift, own, membership, risk, attribute, behavioral, personalization = cached
+    lift, own, membership, risk, attribute, behavioral, personalization, order_notes = cached
+    categories_held = p.categories_held
+    if spec.discard_training_data:  # only the model and the contact details are held once it is trained
+        risk = attribute = behavioral = None
+        categories_held = tuple(c for c in categories_held if c == "contact")
     holding = Holding(
         records=p.customers_held,
-        categories=p.categories_held,
+        categories=categories_held,
         pseudonymized=spec.pseudonymization,
         encrypted_at_rest=spec.encryption_at_rest,
         access_restricted=spec.access_restriction,
@@ -363,7 +270,6 @@ def simulate(
         true_uplift_at_k_own_population=own[1],
         true_uplift_at_k_everyone=own[2],
         personalization=personalization,
-        gain_retained=_gain_retained(lift, reference),
         risk=risk,
         membership=membership,
         attribute=attribute,
@@ -373,20 +279,40 @@ def simulate(
         customers_held=p.customers_held,
         population=p.population,
         columns_used=p.columns_used,
-        categories_held=p.categories_held,
-        notes=tuple(p.notes),
+        categories_held=categories_held,
+        notes=tuple(p.notes) + order_notes,
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )
+    result = replace(result, gain_retained=_gain_retained(result.headline[0], reference))
     if cache is not None:
         cache.put_result(result_key, result)
     return result
 
 
-def _gain_retained(lift: LiftResult, reference: "ScenarioResult | None") -> float | None:
+def _gain_retained(gain: float, reference: "ScenarioResult | None") -> float | None:
+    """The headline gain over the full-data model's (everyone personalized)."""
     if reference is None or not reference.ok or reference.lift is None:
         return None
     base = reference.lift.incremental_conversions
     if base and math.isfinite(base) and base > 0:
-        return lift.incremental_conversions / base
+        return gain / base
     return None
+
+
+def _orders(p: Prepared, data: CRMData, notes: list[str]) -> dict[str, tuple]:
+    """The dictionary's ``order`` of each held sensitive column (ordered t-closeness), when it lists every value
+    held; otherwise the column falls back to the categorical distance, with a note."""
+    orders = {}
+    for column in p.sensitive:
+        order = data.schema.column(column).order
+        if not order:
+            continue
+        held = p.exposed[column].drop_nulls().cast(pl.String).unique().to_list()
+        missing = sorted(set(held) - set(order))
+        if missing:
+            notes.append(f"{column}: its dictionary order misses {', '.join(missing[:3])}; "
+                         "t-closeness uses the categorical distance")
+            continue
+        orders[column] = tuple(order)
+    return orders

@@ -35,7 +35,8 @@ with right:
         st.error("This dataset has no outcome column, so no gain can be measured (see the Data page).")
     else:
         status_quo = PRESETS[0]
-        t = state.run_tradeoff([*PRESETS, spec], data, settings=settings, label="Measuring your scenario")
+        t = state.run_tradeoff([*PRESETS, spec], data, settings=settings, label="Measuring your scenario",
+                               robustness=False)
         names = t.table["name"].to_list() if t.table.height else []
         if state.YOUR_SCENARIO not in names:
             reason = dict(t.not_applicable.iter_rows()).get(state.YOUR_SCENARIO, "no result")
@@ -47,6 +48,25 @@ with right:
                 for column, m in zip(st.columns(3), row):
                     column.metric(m.label, m.value, m.delta, delta_color=m.delta_color)
             st.caption("Deltas are against the status quo (all data, everyone, all history). Green is better.")
+            mine = views.headline(t, state.YOUR_SCENARIO)
+            st.caption(f"Exposure index {mine['risk_index']:.1f} = held data {mine['exposure_held_data']:.1f} + "
+                       f"the model {mine['exposure_model']:.2f}. "
+                       + ("Only consenters are personalized in this figure (everyone personalized: "
+                          f"{mine['incremental_conversions_everyone']:,.0f})."
+                          if mine["personalized"] != "everyone" else ""))
+            d = t.decision
+            because = d.because(state.YOUR_SCENARIO)
+            if because:
+                st.warning(f"Your scenario is not allowed by your privacy policy, because {because}.",
+                           icon=":material/block:")
+            if d.scenario is None:
+                st.info(d.reason, icon=":material/lightbulb:")
+            elif d.scenario == state.YOUR_SCENARIO:
+                st.success(f"Your scenario is the recommendation among the presets and it: {d.reason}",
+                           icon=":material/verified:")
+            else:
+                st.info(f"Recommended among the presets and your scenario: **{d.scenario}**. {d.reason}",
+                        icon=":material/lightbulb:")
             result = t.result(state.YOUR_SCENARIO)
             for note in result.notes:
                 st.caption(f"Note: {md(note)}")

@@ -32,10 +32,18 @@ elif data.schema.outcome is None:
     st.error("This dataset has no outcome column, so no gain can be measured (see the Data page).")
 else:
     specs = [choices[n].replace(name=n) for n in picked]
-    t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare")
+    t = state.run_tradeoff(specs, data, settings=settings, label="Measuring the scenarios to compare",
+                           robustness=False)
     for name, reason in t.not_applicable.iter_rows():
         st.warning(f"“{md(name)}” does not apply to this dataset: {md(reason)}.")
     if t.table.height:
+        d = t.decision
+        if d.scenario is not None:
+            st.info(f"Among these, the rule recommends **{d.scenario}**. {d.reason}", icon=":material/lightbulb:")
+        else:
+            st.info(d.reason, icon=":material/lightbulb:")
+        for name, because in d.not_allowed:
+            st.caption(f"“{name}” is not allowed by your privacy policy, because {because}.")
         table = t.table.filter(t.table["name"].is_in(picked))
         fig = scenario_bars(table, metrics=["incremental_conversions", "risk_index", "expected_annual_loss",
                                             "net_value"])

@@ -1,12 +1,13 @@
-"""Overview: where the data practice stands, the best trade-offs, and the recommendation."""
+"""Overview: where the data practice stands, the one recommendation (and how sure it is), the best trade-offs."""
 
 import streamlit as st
 
 from analysis import PRESETS
 from analysis.charts import frontier_chart
-from analysis.tradeoff import RISK_INDEX_FORMULA
+from analysis.tradeoff import DP_PROTECTS, RISK_INDEX_FORMULA, RULE
+from analysis.tradeoff.frontier import FRONTIER_TITLE
 
-from dashboard import downloads, profile, state, views
+from dashboard import decision_settings, downloads, profile, state, views
 from dashboard.safe_text import md
 
 st.title("Overview")
@@ -23,6 +24,7 @@ c2.metric("Consented to personalization",
           "not recorded" if facts["consent_rate"] is None else f"{facts['consent_rate']:.0%}")
 c3.metric("Data categories held", len(facts["categories"]), help=", ".join(facts["categories"]))
 st.caption("Categories held: " + (", ".join(facts["categories"]) or "none"))
+decision_settings.policy_controls()
 
 if data.schema.outcome is None:
     st.error("This dataset has no outcome column (what the campaign tries to cause), so no gain can be "
@@ -32,16 +34,27 @@ else:
     if t.table.height == 0:
         st.warning("None of the preset scenarios applies to this dataset.")
     else:
+        d = t.decision
         st.subheader("What we recommend")
+        if d.scenario is None:
+            st.warning(md(d.reason, limit=None), icon=":material/block:")
+        else:
+            st.success(f"**{md(d.scenario)}** — {md(d.sentence, limit=None)}", icon=":material/verified:")
         st.info(md(t.recommendation, limit=None), icon=":material/lightbulb:")
+        st.caption(RULE)
+        st.caption(DP_PROTECTS)
+        if d.not_allowed:
+            with st.expander(f"Not allowed by your privacy policy ({len(d.not_allowed)})", expanded=False):
+                for name, because in d.not_allowed:
+                    st.markdown(f"- **{md(name)}**: not allowed, because {md(because, limit=None)}.")
         current = settings.current_practice if settings.current_practice in t.table["name"].to_list() else None
-        fig = frontier_chart(t.table, current=current)
+        fig = frontier_chart(t.table, current=current, title=FRONTIER_TITLE)
         downloads.chart(fig, key="ov_frontier", name="frontier")
         st.caption(RISK_INDEX_FORMULA)
 
         st.subheader(f"Net value per scenario over {settings.horizon_years} year(s)")
         st.dataframe(
-            views.summary_table(t.table), hide_index=True, key="ov_table",
+            views.summary_table(t.table, d.scenario), hide_index=True, key="ov_table",
             column_config={
                 "Net value (USD, horizon)": st.column_config.NumberColumn(format="dollar"),
                 "Expected breach loss a year (USD)": st.column_config.NumberColumn(format="dollar"),
@@ -49,10 +62,13 @@ else:
                 "Gain kept vs full data": st.column_config.NumberColumn(format="percent"),
                 "Customers unique on identifying attributes": st.column_config.NumberColumn(format="percent"),
                 "Exposure index (0–100)": st.column_config.NumberColumn(format="%.1f"),
+                "of which held data": st.column_config.NumberColumn(format="%.1f"),
+                "of which the model": st.column_config.NumberColumn(format="%.2f"),
             },
         )
         st.caption("Net value = engagement value − expected breach losses + trust effects (customers kept or "
-                   "lost), using the business settings in the sidebar. Every assumption is on Breach impact.")
+                   "lost), using the business settings in the sidebar. Consent regimes count only the customers "
+                   "who consented as personalized. Every assumption is on Breach impact.")
     if t.not_applicable.height:
         st.subheader("Presets that do not apply to this dataset")
         for name, reason in t.not_applicable.iter_rows():

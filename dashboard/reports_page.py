@@ -1,7 +1,9 @@
-"""Reports page: create a report for an ethics board from the scenarios on screen, list saved reports with
-their review status, open one, download its files, record a review.
+"""Reports page: create a report for an ethics board from what the user is looking at — the session's dataset
+(an upload included), the scenarios on screen (the Overview's nine presets, the recommended one among them, by
+default), the sidebar's business settings, the Breach page's assumption overrides and the privacy policy — list
+saved reports with their review status, open one, download its files, record a review.
 
-Database: ``PRIVACYLIFT_DB`` or the demo (built on first use). Reports: ``PRIVACYLIFT_REPORTS`` or
+Database: the app's data in use (:func:`dashboard.state.data_source`). Reports: ``PRIVACYLIFT_REPORTS`` or
 ``data/reports`` (git-ignored), with its ``registry.jsonl``.
 """
 
@@ -15,24 +17,15 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import PRESETS
-from analysis.demo import DEMO_DB, ensure_demo
 from dashboard.safe_text import md
 from analysis.report import (
     DECISIONS, FILES, build_report, list_reports, load_report, read_reviews, record_review, render_html, save_report,
 )
 
+from dashboard import state
+
 ROOT = Path(__file__).resolve().parent.parent
 MIME = {"report.json": "application/json", "report.html": "text/html", "report.pdf": "application/pdf"}
-
-
-def _database() -> Path:
-    env = os.environ.get("PRIVACYLIFT_DB")
-    if env:
-        return Path(env)
-    if not DEMO_DB.exists():
-        with st.spinner("Building the demo data (first start only)…"):
-            ensure_demo()
-    return DEMO_DB
 
 
 def _reports_dir() -> Path:
@@ -40,10 +33,10 @@ def _reports_dir() -> Path:
 
 
 def _scenarios_on_screen() -> dict:
-    saved = st.session_state.get("saved_scenarios") or {}
+    """The Overview's presets, the builder's scenario and the saved ones (by name, presets first)."""
+    choices = state.scenario_choices()
     out = {p.name: p for p in PRESETS}
-    if isinstance(saved, dict):
-        out.update({str(k): v for k, v in saved.items()})
+    out.update({name: spec.replace(name=name) for name, spec in choices.items() if name not in out})
     return out
 
 
@@ -56,11 +49,16 @@ st.title("Reports for ethics boards")
 st.caption("A saved report freezes a comparison of scenarios (JSON, HTML and PDF) with the data's fingerprint, "
            "so a board can check it later with `python -m analysis verify DIR`. Saved reports are never "
            "overwritten; reviews are appended to a hash-chained log.")
-db = _database()
+source = state.data_source()
+db = source.path
 reports_dir = _reports_dir()
 if not db.exists():
-    st.error(f"The database {db} does not exist. Ingest data first or unset PRIVACYLIFT_DB to use the demo.")
+    st.error(f"The database {db.name} does not exist. Ingest data first or unset PRIVACYLIFT_DB to use the demo.")
     st.stop()
+data = state.load_data()
+settings = state.business_settings()
+assumption_set = state.assumptions()
+policy = state.policy()
 
 # ---- create -----------------------------------------------------------------------------------------------
 scenarios = _scenarios_on_screen()
@@ -69,8 +67,19 @@ with st.form("report_create_form"):
     title = st.text_input("Title", value="Personalization and privacy: scenario review", key="report_title")
     purpose = st.text_area("Purpose and scope (what the personalization is for, who decides)", key="report_purpose")
     author = st.text_input("Prepared by", key="report_author")
-    chosen = st.multiselect("Scenarios to compare", list(scenarios), default=list(scenarios)[:3],
-                            key="report_scenarios")
+    chosen = st.multiselect("Scenarios to compare", list(scenarios), default=[p.name for p in PRESETS],
+                            key="report_scenarios",
+                            help="By default the Overview's nine presets, so the report recommends what the "
+                                 "Overview recommends; add your scenario or saved ones.")
+    st.caption(f"The report uses the data in use (**{source.label}**, fingerprint {data.fingerprint[:12]}…, "
+               f"{data.n_customers:,} customers), the business settings in the sidebar (value of a conversion "
+               f"${settings.value_per_conversion:,.0f}, {settings.campaigns_per_year} campaigns a year, "
+               f"{settings.horizon_years}-year horizon), "
+               + (f"{len(assumption_set.overridden)} changed assumption(s) "
+                  f"({', '.join(sorted(assumption_set.overridden))})" if assumption_set.overridden
+                  else "the published assumptions")
+               + " and your privacy policy"
+               + (f" (changed: {', '.join(policy.overridden)})." if policy.overridden else " (the defaults)."))
     create = st.form_submit_button("Create and save the report", key="report_create")
 if create:
     if not chosen:
@@ -81,7 +90,8 @@ if create:
         try:
             with st.spinner(f"Running {len(chosen)} scenario(s) and rendering the report…"):
                 content = build_report([scenarios[n] for n in chosen], db, title=title, purpose=purpose,
-                                       author=author)
+                                       author=author, settings=settings, assumptions=assumption_set, policy=policy,
+                                       cache=state.model_cache(), data=data)
                 saved = save_report(content, _new_dir(reports_dir, title))
             st.session_state["report_open"] = saved.report_id
             st.success(f"Saved report {saved.report_id[:16]} in {saved.dir.name}.")

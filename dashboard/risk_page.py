@@ -1,8 +1,10 @@
 """Privacy risk: how easily customers could be singled out, what their data discloses, what an attacker infers."""
 
+import polars as pl
 import streamlit as st
 
 from analysis import quasi_contributions, risk_profile
+from analysis.simulation import SAMPLING_FRACTION
 from analysis.charts import class_size_chart, risk_by_quasi_chart
 from analysis.minimize import not_applicable, prepare
 from analysis.risk import class_sizes, explain
@@ -30,16 +32,37 @@ else:
     quasi = st.multiselect("Attributes an attacker knows (quasi-identifiers)", list(prepared.quasi),
                            default=list(prepared.quasi), key="r_quasi",
                            help="Remove one to see how much it contributes to the risk.")
+    default_population = max(int(round(data.n_customers / SAMPLING_FRACTION)), prepared.customers_held)
+    population = st.number_input(
+        "People the customers are drawn from (for population risk)", min_value=max(prepared.customers_held, 1),
+        value=default_population, step=10_000, key="r_population",
+        help=f"PrivacyLift assumption by default: the customers are {SAMPLING_FRACTION:.0%} of the people they "
+             "live among. Set the size of your market.")
+    orders = {c: data.schema.column(c).order for c in prepared.sensitive if data.schema.column(c).order
+              and set(prepared.exposed[c].drop_nulls().cast(pl.String).unique().to_list()) <= set(data.schema.column(c).order)}
     if not quasi:
         st.info("Pick at least one attribute.")
     else:
-        profile = risk_profile(prepared.exposed, quasi, prepared.sensitive)
+        profile = risk_profile(prepared.exposed, quasi, prepared.sensitive, population=int(population),
+                               orders=orders or None)
         r = profile.reidentification
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Customers held", f"{r.records:,}")
         c2.metric("Unique on these attributes", f"{r.sample_uniqueness:.1%}")
         c3.metric("Average re-identification risk", f"{r.prosecutor_average_records:.1%}")
         c4.metric("Smallest group (k)", f"{r.k:,}")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Unique in the population (estimate)", views.fmt(r.population_uniqueness, "percent"),
+                  help=f"Model: {r.population_uniqueness_model} (Dankar's rule, as ARX).")
+        c2.metric("Marketer risk", views.fmt(r.marketer, "percent"),
+                  help="Share of customers a marketer matching the whole file against a population register "
+                       "would re-identify (ARX's marketer model).")
+        c3.metric("People in the population", f"{int(population):,}")
+        if orders:
+            c4.metric("Ordered t-closeness", ", ".join(f"{d.t_closeness:.2f}" for d in profile.disclosures
+                                                      if d.t_closeness_kind == "ordered"),
+                      help="Sensitive columns with an order in the data dictionary use the ordered distance: "
+                           + ", ".join(orders))
         with st.expander("What these numbers mean", expanded=True):
             for sentence in views.explain_profile(profile):
                 st.markdown(f"- {md(sentence)}")
@@ -60,7 +83,7 @@ else:
     if data.schema.outcome is None:
         st.info("No model is trained without an outcome column, so model attacks are not measured.")
     else:
-        t = state.run_tradeoff([spec], data, label="Measuring the attacks")
+        t = state.run_tradeoff([spec], data, label="Measuring the attacks", robustness=False)
         result = t.result(spec.name) if t.table.height else None
         attacks = [] if result is None else [a for a in (result.attribute, result.membership) if a is not None]
         if not attacks:

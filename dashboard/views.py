@@ -18,13 +18,18 @@ from analysis.minimize import generalization_rules, generalize_column
 #: Columns of the overview table, in order, with their labels (aggregates only).
 SUMMARY_COLUMNS = {
     "name": "Scenario",
+    "policy": "Under your policy",
     "net_value": "Net value (USD, horizon)",
     "incremental_conversions": "Extra conversions a campaign",
+    "personalized": "Personalized",
     "gain_retained": "Gain kept vs full data",
     "risk_index": "Exposure index (0–100)",
+    "exposure_held_data": "of which held data",
+    "exposure_model": "of which the model",
     "sample_uniqueness": "Customers unique on identifying attributes",
     "expected_annual_loss": "Expected breach loss a year (USD)",
-    "on_frontier": "Best trade-off",
+    "on_frontier": "On the frontier",
+    "not_allowed_because": "Not allowed, because",
 }
 
 #: The metrics shown side by side, (column, label, format, lower_is_better)
@@ -51,13 +56,20 @@ def fmt(value: Any, kind: str) -> str:
     return f"{float(value):.1f}"
 
 
+#: the minus of a delta string: ASCII, because ``st.metric`` reads a leading "-" (not U+2212) as a fall
+DELTA_MINUS = "-"
+
+
 @dataclass(frozen=True)
 class MetricView:
     label: str
     value: str
+    #: the change as text whose sign ``st.metric`` reads ("+3.2", "-628", "-$12.4K"); None when unchanged
     delta: str | None
     delta_color: str
     help: str | None = None
+    #: the change as a number (None when unchanged)
+    difference: float | None = None
 
 
 def compare_metrics(table: pl.DataFrame, name: str, baseline: str) -> list[MetricView]:
@@ -66,23 +78,38 @@ def compare_metrics(table: pl.DataFrame, name: str, baseline: str) -> list[Metri
     row, base = rows[name], rows.get(baseline)
     out = []
     for column, label, kind, lower_better in HEADLINE_METRICS:
-        value, delta = row.get(column), None
+        value, delta, difference = row.get(column), None, None
         if base is not None and value is not None and base.get(column) is not None and name != baseline:
             difference = float(value) - float(base[column])
             if fmt(abs(difference), kind) in (fmt(0.0, kind), "$0"):
-                difference = 0.0
-            delta = None if difference == 0 else ("+" if difference >= 0 else "−") + fmt(abs(difference), kind).lstrip("-")
-            if kind == "percent" and delta is not None:
-                delta = delta.replace(" %", " pts")
-        out.append(MetricView(label, fmt(value, kind), delta, "inverse" if lower_better else "normal"))
+                difference = None
+            if difference is not None:
+                delta = ("+" if difference > 0 else DELTA_MINUS) + fmt(abs(difference), kind).lstrip("-−")
+                if kind == "percent":
+                    delta = delta.replace(" %", " pts")
+        out.append(MetricView(label, fmt(value, kind), delta, "inverse" if lower_better else "normal",
+                              difference=difference))
     return out
 
 
-def summary_table(table: pl.DataFrame) -> pl.DataFrame:
-    """The scenario table with readable column names, best net value first."""
+def policy_word(row: dict, recommended: str | None) -> str:
+    if row["name"] == recommended:
+        return "recommended"
+    return "allowed" if row["allowed"] else "not allowed"
+
+
+def summary_table(table: pl.DataFrame, recommended: str | None = None) -> pl.DataFrame:
+    """The scenario table with readable column names: the recommended scenario first, then the other allowed
+    ones, then the rest, each by net value."""
+    if "allowed" in table.columns:
+        table = table.with_columns(
+            pl.when(pl.col("name") == (recommended or "")).then(pl.lit("recommended"))
+            .when(pl.col("allowed")).then(pl.lit("allowed")).otherwise(pl.lit("not allowed")).alias("policy"))
+        table = table.sort([pl.col("policy") == "recommended", "allowed", "net_value"], descending=True)
+    else:
+        table = table.sort("net_value", descending=True)
     present = [c for c in SUMMARY_COLUMNS if c in table.columns]
-    return table.sort("net_value", descending=True).select(present).rename(
-        {c: SUMMARY_COLUMNS[c] for c in present})
+    return table.select(present).rename({c: SUMMARY_COLUMNS[c] for c in present})
 
 
 def percentiles(result: ScenarioResult) -> dict[str, float]:

@@ -35,6 +35,7 @@ MITIGATION_LABELS = {
     "pseudonymization": "Pseudonymize direct identifiers (names, e-mails)",
     "encryption_at_rest": "Encrypt the database at rest",
     "access_restriction": "Restrict access to a small team",
+    "discard_training_data": "Delete the training data after training (keep only the model and contact details)",
 }
 
 #: the builder's widget key of a scenario field: ``b_<field name>`` (labels and help come from the field's

@@ -78,10 +78,11 @@ pl.DataFrame([{"name": s.name, "description": s.description} for s in analysis.P
 
 # %%
 crm = analysis.load_crm(store)
-tradeoff = analysis.run_scenarios(analysis.PRESETS, crm)
+cache = analysis.ModelCache()  # trained models, reused by every later comparison
+tradeoff = analysis.run_scenarios(analysis.PRESETS, crm, cache=cache)
 results = tradeoff.table.select(
-    "name", "kind", "incremental_conversions", "gain_ci_low", "gain_ci_high", "risk_index",
-    "expected_annual_loss", "net_value", "on_frontier",
+    "name", "kind", "personalized", "incremental_conversions", "gain_ci_low", "gain_ci_high", "risk_index",
+    "exposure_held_data", "exposure_model", "expected_annual_loss", "net_value", "allowed", "on_frontier",
 ).sort("risk_index")
 results
 
@@ -96,15 +97,39 @@ results
 print(analysis.tradeoff.RISK_INDEX_FORMULA)
 
 # %% [markdown]
-# ## 3. The frontier and the recommendation
-# A scenario is on the frontier when no other scenario gains at least as much with less exposure.
+# ## 3. The recommendation, the policy and the frontier
+# **The rule**: the recommended scenario has the highest net value among the scenarios that meet the business's
+# privacy policy (`analysis.Policy`: sensitive attributes only with consent — GDPR Art. 9(2)(a) —, an exposure
+# cap, optionally a smallest group k and a 1-in-20-year loss within the risk tolerance). The app, the reports and
+# `python -m analysis simulate` read the same `tradeoff.decision`. A scenario is *on the frontier* when no other
+# has at least as much gain with no more exposure and no more expected loss: that is shown, but it is not the rule.
+
+# %%
+decision = tradeoff.decision
+print("Recommendation:", tradeoff.recommendation)
+print()
+print("In one sentence:", decision.sentence)
+pl.DataFrame([{"scenario": name, "not allowed, because": because} for name, because in decision.not_allowed])
+
+# %% [markdown]
+# How robust is it? Every assumption with a range is redrawn (a Latin hypercube of 300 draws; nothing is retrained)
+# and the rule applied again; the table lists what makes the pick lose, strongest first.
+
+# %%
+robust = decision.robustness
+pl.DataFrame([f.to_dict() for f in robust.assumptions]).select(
+    "label", "low", "high", "when", "share_of_losses", "loss_rate", "winner").head(6)
+
+# %% [markdown]
+# A stricter policy is one argument away, e.g. requiring groups of at least 5 identical customers:
+
+# %%
+strict = analysis.run_scenarios(analysis.PRESETS, crm, policy={"min_k": 5}, cache=cache, robustness_draws=0)
+print(strict.decision.reason)
 
 # %%
 fig = charts.frontier_chart(tradeoff.table, current=tradeoff.settings.current_practice)
 fig
-
-# %%
-print("Recommendation:", tradeoff.recommendation)
 
 # %% [markdown]
 # ## 4. How exposed are customers? A risk profile
@@ -189,11 +214,11 @@ fig
 
 # %% [markdown]
 # ## 6. From gross gain to net value
-# The waterfall of the best scenario on the frontier: the engagement gain over the horizon, minus expected breach
+# The waterfall of the recommended scenario: the engagement gain over the horizon, minus expected breach
 # losses, plus or minus the trust effects (churn, loyalty).
 
 # %%
-best = tradeoff.table.filter(pl.col("on_frontier")).sort("net_value", descending=True)["name"][0]
+best = tradeoff.decision.scenario
 steps = analysis.waterfall_steps(tradeoff, best)
 print(best)
 steps

@@ -76,6 +76,37 @@ def test_overview_shows_headline_frontier_and_recommendation(app, demo_crm):
     assert len(at.dataframe) == 1 and at.dataframe[0].value.shape[0] == 9
 
 
+def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
+    from analysis.tradeoff import DP_PROTECTS, RULE
+
+    at = app()
+    pick = at.success[0].value
+    assert " stays the recommendation in " in pick  # the one plain sentence, with its robustness
+    captions = [c.value for c in at.caption]
+    assert DP_PROTECTS in captions and RULE in captions
+    table = at.dataframe[0].value
+    assert table["Under your policy"].iloc[0] == "recommended"
+    assert (table["of which held data"] + table["of which the model"] - table["Exposure index (0–100)"]).abs().max() < 1e-9
+    not_allowed = [e for e in at.expander if e.label.startswith("Not allowed by your privacy policy")]
+    assert not_allowed and "without the customers' consent" in " ".join(m.value for m in not_allowed[0].markdown)
+    # the policy is a setting: lifting two constraints lets the status quo in, and the table says so
+    at.toggle(key="pol_sensitive").set_value(False)
+    run(at)
+    at.toggle(key="pol_cap_on").set_value(False)
+    run(at)
+    assert at.session_state["privacy_policy"] == {"sensitive_needs_consent": False, "max_exposure_index": None,
+                                                  "min_k": None, "loss_within_tolerance": False}
+    table = at.dataframe[0].value
+    assert set(table["Under your policy"]) <= {"recommended", "allowed"}
+    # the region of the sourced cost per record is a setting too: the US figure raises every breach loss
+    before = table.set_index("Scenario")["Expected breach loss a year (USD)"]
+    at.selectbox(key="pol_region").set_value("united_states")
+    run(at)
+    after = at.dataframe[0].value.set_index("Scenario")["Expected breach loss a year (USD)"]
+    assert (after > before).all()
+    assert at.session_state["assumption_overrides"]["cost_per_record"] == {"region": "united_states"}
+
+
 def test_builder_controls_move_the_figures_the_right_way(app):
     at = app("builder_page.py")
     base_unique = number(metric(at, "Customers unique on identifying attributes"))
@@ -182,6 +213,14 @@ def test_privacy_risk_responds_to_attributes_and_generalization(app):
     assert number(metric(at, "Unique on these attributes")) < full
     classes = chart_specs(at)[0]
     assert sum(traces(classes)["Customers"]["y"]) > 0
+    # population risk: estimated from the population the customers come from (a setting)
+    unique_pop = number(metric(at, "Unique in the population (estimate)"))
+    assert 0 <= unique_pop <= number(metric(at, "Unique on these attributes")) + 0.05  # 0.1 % display rounding
+    marketer = number(metric(at, "Marketer risk"))
+    at.number_input(key="r_population").set_value(int(number(metric(at, "People in the population")) * 10))
+    run(at)
+    assert number(metric(at, "Marketer risk")) < marketer  # a larger population hides each customer better
+    assert "Ordered t-closeness" in [m.label for m in at.metric]  # credit_band has an order in the dictionary
 
 
 def test_breach_impact_follows_assumptions_and_mitigations(app):

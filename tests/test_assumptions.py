@@ -42,8 +42,10 @@ def test_every_default_is_sourced_or_labelled_an_assumption(a):
 
 def test_sourced_figures_match_the_references():
     a = load_assumptions()
-    assert a.value("cost_per_record") == 246
-    assert a["cost_per_record"].secondary and a["cost_per_record"].year == 2020
+    assert a.value("cost_per_record") == 173  # the global average (IBM 2024), not a US figure
+    assert a["cost_per_record"].secondary and a["cost_per_record"].year == 2024
+    assert a["cost_per_record"].region == "global" and "global" in a["cost_per_record"].label
+    assert (a["cost_per_record"].low, a["cost_per_record"].high) == (141, 173)
     assert a.value("encryption_multiplier") == pytest.approx(1 - 13 / 233)
     assert a.value("incident_response_multiplier") == pytest.approx(1 - 14 / 233)
     assert (a.value("gdpr_art83_4_fixed_eur"), a.value("gdpr_art83_4_turnover_share")) == (10e6, 0.02)
@@ -119,6 +121,27 @@ def test_bad_assumptions_name_the_field(overrides, message):
     assert message in str(info.value)
 
 
+def test_region_and_year_pick_the_cost_per_record_of_one_series():
+    from analysis.breach.assumptions import COST_PER_RECORD_SERIES
+
+    us = load_assumptions({"cost_per_record": {"region": "united_states", "year": 2018}})
+    assert us.value("cost_per_record") == 233 and us["cost_per_record"].year == 2018
+    assert "United States" in us["cost_per_record"].label and us.fingerprint() != load_assumptions().fingerprint()
+    assert load_assumptions({"cost_per_record": {"year": 2020}}).value("cost_per_record") == 146
+    # a value beside a region overrides the sourced figure; the region stays recorded
+    own = load_assumptions({"cost_per_record": {"region": "united_states", "value": 250}})
+    assert own.value("cost_per_record") == 250 and own["cost_per_record"].region == "united_states"
+    for region, series in COST_PER_RECORD_SERIES.items():  # one series per region, never mixed
+        a = load_assumptions({"cost_per_record": {"region": region}})
+        assert a.value("cost_per_record") == series[max(series)]
+        assert a["cost_per_record"].low == min(series.values()) and a["cost_per_record"].high == max(series.values())
+    with pytest.raises(AssumptionError, match="'cost_per_record.region' assumption must be one of"):
+        load_assumptions({"cost_per_record": {"region": "eu"}})
+    with pytest.raises(AssumptionError, match="'cost_per_record.year' assumption must be a year of the "
+                                              "united_states series"):
+        load_assumptions({"cost_per_record": {"region": "united_states", "year": 2024}})
+
+
 def test_invalid_toml_is_reported(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("cost_per_record = = 3")
@@ -153,7 +176,9 @@ def test_a_fixed_value_outside_its_range_widens_the_range():
 
 
 def test_setting_a_default_back_is_not_an_override():
-    a = load_assumptions({"cost_per_record": 300}).with_overrides({"cost_per_record": 246})
+    a = load_assumptions({"cost_per_record": {"region": "united_states"}})
+    assert a.overridden == {"cost_per_record"}
+    a = a.with_overrides({"cost_per_record": {"region": "global"}})
     assert a.overridden == frozenset()
     assert a.with_values(eur_usd=1.1).value("eur_usd") == 1.1
     assert a.to_dict()["eur_usd"]["source"] == "PrivacyLift assumption"

@@ -24,6 +24,7 @@ BASE = Holding(records=50_000, categories=("contact", "demographic", "transactio
 CONSTANT = {
     "breach_frequency": {"low": 0.5, "value": 0.5, "high": 0.5},
     "reachable_share": 1.0,
+    "cost_per_record": 246,
     "breach_records_fraction": {"low": 0.5, "value": 0.5, "high": 0.5},
     "cost_per_record_factor": {"low": 1, "value": 1, "high": 1},
     "notification_response_cost": {"low": 10_000, "value": 10_000, "high": 10_000},

@@ -53,10 +53,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, *, cwd: Path = ROOT, uploads: Path | None = None) -> subprocess.Popen:
+def start_server(db: Path, port: int, *, cwd: Path = ROOT, uploads: Path | None = None,
+                 reports: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "PRIVACYLIFT_DB": str(db)}
     if uploads is not None:  # users' uploads of a test server go to a temporary folder, never data/uploads
         env["PRIVACYLIFT_UPLOADS"] = str(uploads)
+    if reports is not None:
+        env["PRIVACYLIFT_REPORTS"] = str(reports)
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -91,9 +94,14 @@ def uploads_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(demo_db, uploads_dir):
+def reports_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-reports")
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, uploads_dir, reports_dir):
     port = free_port()
-    process = start_server(demo_db, port, uploads=uploads_dir)
+    process = start_server(demo_db, port, uploads=uploads_dir, reports=reports_dir)
     try:
         wait_healthy(port, process)
         yield f"http://127.0.0.1:{port}"
@@ -174,6 +182,64 @@ def test_upload_bank_marketing(page, server, uploads_dir):
     assert (uploads_dir / f"{upload_id}.duckdb").exists()
     assert not list(uploads_dir.glob("*.key"))  # an upload's secret is never stored
     shot(page, "09-data-uploaded")
+
+
+def test_report_from_the_reports_page_uses_the_uploaded_dataset(page, server, reports_dir, tmp_path, demo_store):
+    """Upload Bank Marketing, create a report on the Reports page: the report is of the uploaded data."""
+    from analysis import Store, load_dictionary
+
+    csv, toml = ROOT / "data" / "bank.csv", ROOT / "data" / "bank_marketing.toml"
+    if not (csv.exists() and toml.exists()):
+        pytest.skip("data/bank.csv or data/bank_marketing.toml is missing")
+    expected = Store(tmp_path / "bank.duckdb")  # the same files ingested here give the same fingerprint
+    expected.ingest(load_dictionary(toml), [csv])
+    _upload(page, server, csv, toml)
+    page.get_by_test_id("stSidebarNav").get_by_text("Reports", exact=True).click()  # same session
+    page.locator("h1", has_text="Reports").first.wait_for(timeout=LONG)
+    settle(page)
+    create = page.get_by_role("button", name="Create and save the report")
+    create.wait_for(timeout=LONG)
+    assert page.get_by_test_id("stException").count() == 0
+    assert "Upload: bank_marketing" in page.get_by_test_id("stMain").inner_text()  # it says which data
+    before = {p.name for p in reports_dir.iterdir()}
+    create.click()
+    page.get_by_text(re.compile(r"Saved report [0-9a-f]{16} in ")).first.wait_for(timeout=4 * LONG)
+    shot(page, "10-report-of-upload")  # (the page goes on drawing the saved report below: no need to wait)
+    made = [p for p in reports_dir.iterdir() if p.is_dir() and p.name not in before]
+    assert len(made) == 1
+    content = json.loads((made[0] / "report.json").read_text(encoding="utf-8"))
+    assert content["dataset"]["fingerprint"] == expected.fingerprint() != demo_store.fingerprint()
+    assert content["reproduce"]["data_fingerprint"] == expected.fingerprint()
+    assert content["dataset"]["name"] == "bank_marketing"
+    assert str(ROOT) not in json.dumps(content)  # no server path
+
+
+def test_a_negative_delta_is_drawn_down_and_in_the_right_colour(page, server):
+    """Coarser demographics: fewer customers unique (lower is better: green, arrow down) and a change in gain
+    drawn by its own sign (normal colours)."""
+    open_page(page, f"{server}/builder_page?gen=3")
+    box = page.get_by_test_id("stMetric").filter(has_text="Customers unique on identifying attributes").first
+    delta = box.get_by_test_id("stMetricDelta")
+    assert delta.inner_text().strip().startswith("-")  # ASCII minus: the sign st.metric reads
+    assert box.get_by_test_id("stMetricDeltaIcon-Down").count() == 1
+    assert box.get_by_test_id("stMetricDeltaIcon-Up").count() == 0
+    red, green, _ = _rgb(delta.evaluate("e => getComputedStyle(e).color"))
+    assert green > red  # lower uniqueness is better: green
+    for label in ("Extra conversions a campaign", "Net value over the horizon"):
+        other = page.get_by_test_id("stMetric").filter(has_text=label).first
+        text = other.get_by_test_id("stMetricDelta")
+        if text.count() == 0:
+            continue
+        sign = text.inner_text().strip()[0]
+        r, g, _ = _rgb(text.evaluate("e => getComputedStyle(e).color"))
+        arrow = "Down" if sign == "-" else "Up"
+        assert other.get_by_test_id(f"stMetricDeltaIcon-{arrow}").count() == 1, label
+        assert (r > g) == (sign == "-"), label  # higher is better: a fall is red
+    shot(page, "11-builder-deltas")
+
+
+def _rgb(css: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in re.findall(r"\d+", css)[:3])
 
 
 def _upload(page, server, csv, toml, *, expect: str = "bank_marketing") -> str:

@@ -26,13 +26,22 @@ def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def test_simulate_json_on_a_scenarios_file(demo_db, tmp_path):
     specs = [scenario.PRESETS[0], scenario.preset("Coarse demographics"),
-             scenario.Scenario(name="No events", use_events=False)]
+             scenario.Scenario(name="No events", use_events=False, exclude_roles=("sensitive",))]
     path = tmp_path / "plans.toml"
     path.write_text(scenario.scenarios_to_toml(specs), encoding="utf-8")
-    proc = cli("simulate", "--db", str(demo_db), "--scenarios", str(path), "--json")
-    out = json.loads(proc.stdout)
+    proc = cli("simulate", "--db", str(demo_db), "--scenarios", str(path), "--json", "--draws", "40")
+    whole = json.loads(proc.stdout)
+    assert set(whole) == {"dataset", "settings", "scenarios", "recommendation"}
+    assert {"name", "fingerprint", "customers"} <= set(whole["dataset"]) and whole["dataset"]["database"] == demo_db.name
+    out = whole["scenarios"]
     assert [o["name"] for o in out] == [s.name for s in specs]
     assert [o["fingerprint"] for o in out] == [s.fingerprint for s in specs]
+    rec = whole["recommendation"]
+    assert {"scenario", "reason", "runner_up", "within_interval", "not_allowed", "robustness"} <= set(rec)
+    assert set(rec["robustness"]) >= {"draws", "share_won", "flipped_by"} and rec["robustness"]["draws"] == 40
+    allowed = [o for o in out if o["allowed"]]
+    assert allowed and rec["scenario"] == max(allowed, key=lambda o: o["net_value"])["name"]
+    assert {n["scenario"] for n in rec["not_allowed"]} == {o["name"] for o in out if not o["allowed"]}
     for o in out:
         lift = o["lift"]
         assert lift["kind"] == "uplift" and lift["k"] == 0.3

@@ -74,14 +74,20 @@ def test_tour_runs_and_recommends():
              "['name'].to_list(), 'recommendation': tradeoff.recommendation, 'best': best, "
              "'waterfall_total': float(steps['amount'][-1]), 'net_value_best': float(tradeoff.table.filter("
              "pl.col('name') == best)['net_value'][0]), 'mitigation_rows': mitigations.height, "
-             "'quasi': contributions['quasi'].to_list(), 'customers': CUSTOMERS}")
+             "'quasi': contributions['quasi'].to_list(), 'customers': CUSTOMERS, "
+             "'decision': tradeoff.decision.scenario, 'allowed': tradeoff.table.filter(pl.col('allowed'))"
+             ".sort('net_value', descending=True)['name'].to_list(), 'sentence': decision.sentence, "
+             "'draws': robust.draws, 'strict': strict.decision.scenario}")
     nb, figures, seconds = _execute("01_tradeoff_tour.ipynb", probe)
     print(f"01_tradeoff_tour: {seconds:.1f} s")
     out = _all_stdout(nb)
     assert "Recommendation: " in out and len(figures["recommendation"]) > 40
     assert figures["recommendation"] in out
     assert len(figures["names"]) == 9 and figures["frontier"]  # every preset applies to the demo
-    assert figures["best"] in figures["frontier"]
+    # the notebook shows the one recommendation: the highest net value among the allowed scenarios
+    assert figures["best"] == figures["decision"] == figures["allowed"][0]
+    assert figures["sentence"] in out and figures["draws"] == 300
+    assert figures["strict"] is None  # k ≥ 5: no preset keeps groups of five identical customers
     # the waterfall ends on the table's net value of that scenario
     assert figures["waterfall_total"] == pytest.approx(figures["net_value_best"], rel=1e-9)
     assert figures["mitigation_rows"] >= 2

@@ -69,7 +69,8 @@ def test_headline_matches_the_results_json(saved):
     c = load_report(saved.dir)
     for r in c["results"]:
         h = c["headline"][r["name"]]
-        assert h["incremental_conversions"] == pytest.approx(r["lift"]["incremental_conversions"])
+        assert h["incremental_conversions"] == pytest.approx(r["headline"]["incremental_conversions"])
+        assert h["incremental_conversions_everyone"] == pytest.approx(r["lift"]["incremental_conversions"])
         assert h["expected_annual_loss"] == pytest.approx(r["breach"]["expected_annual_loss"])
         assert h["risk_index"] == pytest.approx(r["risk"]["risk_index"])
 
@@ -212,10 +213,33 @@ def test_saving_twice_into_one_dir_fails_and_registry_is_append_only(saved):
     assert [r["report_id"] for r in listed] == [saved.report_id] and listed[0]["exists"]
 
 
-def test_verify_passes_on_a_fresh_report(saved):
-    r = verify_report(saved.dir)
+def test_verify_passes_on_a_fresh_report(saved, demo_db):
+    r = verify_report(saved.dir, demo_db)
     assert r.ok, r.problems
     assert r.reran and any("reproduce" in c for c in r.checks)
+
+
+def test_report_names_its_data_without_a_server_path(saved, demo_db, tmp_path):
+    """report.json records the dataset by name and fingerprint; verify finds the database by them (or --db)."""
+    text = (saved.dir / "report.json").read_text(encoding="utf-8")
+    assert str(demo_db.parent) not in text and str(saved.dir.parent) not in text
+    assert not re.search(r'"/(tmp|root|home|work)/', text)  # no absolute path at all
+    c = load_report(saved.dir)
+    assert c["dataset"]["database"] == demo_db.name and c["dataset"]["fingerprint"] == c["reproduce"]["data_fingerprint"]
+    assert c["dataset"]["name"] and c["dataset"]["customers"] > 0
+    # moved elsewhere: not found, and the message says what to pass
+    moved = tmp_path / "reports"
+    shutil.copytree(saved.dir.parent, moved)
+    r = verify_report(moved / saved.dir.name)
+    assert not r.ok and any("was not found; pass --db" in p for p in r.problems), r.problems
+    # the database beside the reports folder is found by its name and fingerprint
+    shutil.copy(demo_db, tmp_path / demo_db.name)
+    key = demo_db.with_name(demo_db.name + ".key")
+    if key.exists():
+        shutil.copy(key, tmp_path / key.name)
+    r = verify_report(moved / saved.dir.name)
+    assert r.ok, r.problems
+    assert any("found by its name and fingerprint" in c for c in r.checks)
 
 
 @pytest.mark.parametrize("name", [*FILES, "manifest.json"])
@@ -241,7 +265,7 @@ def test_verify_fails_on_a_changed_dataset(saved, demo_db, tmp_path):
     assert not r.ok and any("dataset changed" in p for p in r.problems)
 
 
-def test_verify_fails_when_a_figure_no_longer_reproduces(copy):
+def test_verify_fails_when_a_figure_no_longer_reproduces(copy, demo_db):
     """Edit report.json *and* its manifest hash consistently: only the re-run can catch it."""
     import hashlib
 
@@ -254,7 +278,7 @@ def test_verify_fails_when_a_figure_no_longer_reproduces(copy):
     manifest["files"]["report.json"]["sha256"] = hashlib.sha256(data).hexdigest()
     (copy / "manifest.json").write_text(json.dumps(manifest))
     (copy.parent / "registry.jsonl").unlink()  # a forger without the registry
-    r = verify_report(copy)
+    r = verify_report(copy, demo_db)
     assert not r.ok and any("net_value" in p and name in p for p in r.problems), r.problems
 
 

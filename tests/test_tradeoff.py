@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from analysis import PRESETS, BusinessSettings, SimulationSettings, preset, run_scenarios, sweep, waterfall_steps
-from analysis.tradeoff import RISK_INDEX_FORMULA, RISK_WEIGHTS, risk_index
+from analysis.tradeoff import RISK_INDEX_FORMULA, RISK_WEIGHTS, dp_membership_bound, exposure_parts, risk_index
 
 FAST = SimulationSettings(n_boot=50, breach_years=5_000)
 SPECS = [PRESETS[0], preset("Coarse demographics"), preset("Privacy first"), preset("Differential privacy ε=0.1")]
@@ -42,32 +42,47 @@ def test_risk_index_follows_its_published_formula(tradeoff):
     assert sum(RISK_WEIGHTS.values()) == pytest.approx(1.0)
     for r in tradeoff.results:
         held = r.customers_held / r.population
-        expected = 100 * held * (
+        advantage = r.membership.risk_ci_high if r.membership else 0.0  # what the attack does not rule out
+        if r.spec.epsilon is not None:  # ε-DP caps it: (e^ε − 1)/(e^ε + 1)
+            advantage = min(advantage, (math.exp(r.spec.epsilon) - 1) / (math.exp(r.spec.epsilon) + 1))
+        held_part = 100 * held * (
             0.4 * r.risk.reidentification.prosecutor_average_records
             + 0.2 * (r.behavioral_uniqueness or 0)
-            + 0.25 * ((r.attribute.risk if r.attribute else 1.0) if r.risk.sensitive else 0.0)
-            + 0.15 * (r.membership.risk if r.membership else 0)
-        )
-        assert risk_index(r) == pytest.approx(expected)
-        assert 0 <= expected <= 100
+            + 0.25 * ((r.attribute.risk if r.attribute else 1.0) if r.risk.sensitive else 0.0))
+        model_part = 100 * held * 0.15 * advantage
+        parts = exposure_parts(r)
+        assert (parts.held_data, parts.model) == (pytest.approx(held_part), pytest.approx(model_part))
+        assert risk_index(r) == pytest.approx(held_part + model_part)
+        assert 0 <= held_part + model_part <= 100
+    assert dp_membership_bound(0.1) == pytest.approx(math.tanh(0.05)) and dp_membership_bound(None) is None
 
 
 def test_frontier_flags_agree_with_a_brute_force_check(tradeoff):
+    """On the frontier: no other scenario has at least as much gain with no more exposure and no more loss."""
     rows = tradeoff.table.to_dicts()
     for a in rows:
+        axes = ("risk_index", "expected_annual_loss")
         dominated = any(
+            b["incremental_conversions"] >= a["incremental_conversions"] and all(b[x] <= a[x] for x in axes)
+            and (b["incremental_conversions"] > a["incremental_conversions"] or any(b[x] < a[x] for x in axes))
+            for b in rows if b is not a
+        )
+        assert a["on_frontier"] == (not dominated), a["name"]
+        exposure_only = any(
             b["incremental_conversions"] >= a["incremental_conversions"] and b["risk_index"] <= a["risk_index"]
             and (b["incremental_conversions"] > a["incremental_conversions"] or b["risk_index"] < a["risk_index"])
             for b in rows if b is not a
         )
-        assert a["on_frontier"] == (not dominated), a["name"]
+        assert a["on_exposure_frontier"] == (not exposure_only), a["name"]
     assert tradeoff.table.filter(pl.col("is_current"))["name"].to_list() == [PRESETS[0].name]
 
 
 def test_recommendation_is_built_from_the_figures(tradeoff, demo_crm):
     text = tradeoff.recommendation
-    best = tradeoff.table.filter(pl.col("on_frontier")).sort("net_value", descending=True)["name"][0]
-    assert best in text
+    allowed = tradeoff.table.filter(pl.col("allowed"))
+    best = allowed.sort("net_value", descending=True)["name"][0]  # the rule, recomputed by hand
+    assert tradeoff.decision.scenario == best and f"“{best}” has the highest" in text
+    assert tradeoff.table.filter(pl.col("recommended"))["name"].to_list() == [best]
     # another value per conversion changes the words (nothing is hard-coded)
     rich = run_scenarios(SPECS, demo_crm, simulation=FAST, settings=BusinessSettings(value_per_conversion=5000))
     assert rich.recommendation != text

@@ -50,6 +50,10 @@ __all__ = [
     "KINDS",
     "PERT_GAMMA",
     "Z_90",
+    "COST_PER_RECORD_SERIES",
+    "REGIONS",
+    "DEFAULT_REGION",
+    "cost_per_record",
     "load_assumptions",
     "assumptions_table",
     "pert_mean",
@@ -108,12 +112,59 @@ class Assumption:
     note: str = ""
     #: one of :data:`DISTRIBUTIONS`
     distribution: str = "fixed"
+    #: the region a regional series' figure is for ("global", "united_states"); None for other figures
+    region: str | None = None
 
 
 def _a(key, value, unit, label, *, low=None, high=None, dist="fixed", note="", source=_ASSUMED,
-       year=None, secondary=False, kind="assumption") -> Assumption:
+       year=None, secondary=False, kind="assumption", region=None) -> Assumption:
     return Assumption(key, float(value), unit, label, source, year, secondary, kind,
-                      None if low is None else float(low), None if high is None else float(high), note, dist)
+                      None if low is None else float(low), None if high is None else float(high), note, dist,
+                      region)
+
+
+#: IBM / Ponemon average cost of a breach per compromised record (USD), by region and report year
+#: (REFERENCES.md §5; every figure read in a secondary source). Two series that must never be mixed: an earlier
+#: default ($246, "2020") was a US-like figure labelled a global average.
+COST_PER_RECORD_SERIES: dict[str, dict[int, float]] = {
+    "global": {2015: 154, 2016: 158, 2017: 141, 2018: 148, 2019: 150, 2020: 146, 2024: 173},
+    "united_states": {2017: 225, 2018: 233, 2019: 242},
+}
+REGIONS = tuple(COST_PER_RECORD_SERIES)
+#: the region of the default cost per record: the global average (a business may choose its region)
+DEFAULT_REGION = "global"
+_REGION_WORDS = {"global": "global average", "united_states": "United States"}
+_SERIES_NOTES = {
+    "global": "Global series: 2015 $154, 2016 $158, 2017 $141, 2018 $148, 2019 $150, 2020 $146 (all records; "
+              "customer PII $150), 2024 $173. Secondary sources disagree on the 2024 figure's record type "
+              "(customer PII in one, intellectual property in another): check the report before relying on it.",
+    "united_states": "United States series: 2017 $225, 2018 $233, 2019 $242 (US studies of IBM / Ponemon).",
+}
+
+
+def cost_per_record(region: str = DEFAULT_REGION, year: int | None = None) -> Assumption:
+    """The sourced cost per record of ``region`` in ``year`` (default: the region's latest figure); its
+    sensitivity range is the span of the region's series.
+
+    >>> a = cost_per_record("united_states")
+    >>> a.value, a.year, (a.low, a.high)
+    (242.0, 2019, (225.0, 242.0))
+    """
+    if region not in COST_PER_RECORD_SERIES:
+        raise AssumptionError(f"The 'cost_per_record.region' assumption must be one of "
+                              f"{', '.join(map(repr, REGIONS))}. Got {_show(region)} instead.")
+    series = COST_PER_RECORD_SERIES[region]
+    year = max(series) if year is None else year
+    if isinstance(year, bool) or not isinstance(year, (int, float)) or year not in series:
+        raise AssumptionError(f"The 'cost_per_record.year' assumption must be a year of the {region} series "
+                              f"({', '.join(map(str, series))}). Got {_show(year)} instead.")
+    year = int(year)
+    return _a("cost_per_record", series[year], "USD per record",
+              f"Average cost of a breach per record ({_REGION_WORDS[region]}, {year})",
+              low=min(series.values()), high=max(series.values()), source=f"{_IBM_CPR}, {_REGION_WORDS[region]}",
+              year=year, secondary=True, kind="sourced", region=region,
+              note=_SERIES_NOTES[region] + " All-inclusive in IBM's method (detection, notification, response, "
+                   "lost business). The range is the series' span (used by the robustness draws).")
 
 
 _CATEGORY_WEIGHTS = {  # share of the average cost per record a category adds (assumptions)
@@ -144,10 +195,7 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
        note="Retention multiplier on behavioral and transactional data (event history) = "
             "min(1, retention_days / history_days)."),
     # --- cost per record ------------------------------------------------------------------------------
-    _a("cost_per_record", 246, "USD per record", "Average cost of a breach per record (2020)",
-       source=_IBM_CPR, year=2020, secondary=True, kind="sourced",
-       note="Series 2015 $154 … 2019 $242, 2020 $246. All-inclusive in IBM's method (detection, "
-            "notification, response, lost business)."),
+    cost_per_record(DEFAULT_REGION),
     _a("lost_business_share_of_record_cost", 0.3, "share",
        "Part of the per-record cost that is lost business (modelled separately here)",
        low=0.2, high=0.4,
@@ -371,6 +419,25 @@ class Assumptions(Mapping[str, Assumption]):
         """A copy with some point values replaced (keys with dots: pass a dict via ``**{...}``)."""
         return self.with_overrides({k: {"value": v} for k, v in values.items()})
 
+    def with_values_in_range(self, values: Mapping[str, float]) -> Assumptions:
+        """A copy with point values replaced, each within its own [low, high] (checked; the rest is not
+        re-validated: this is the fast path of the robustness draws, which redraw values inside their ranges).
+
+        >>> load_assumptions().with_values_in_range({"breach_frequency": 0.2}).value("breach_frequency")
+        0.2
+        """
+        items = dict(self._items)
+        for key, v in values.items():
+            a = items[key]
+            v = float(v)
+            if a.low is None or a.high is None or not a.low <= v <= a.high:
+                raise _fail(f"{key}.value", f"within its range [{a.low}, {a.high}]", v)
+            items[key] = replace(a, value=v)
+        out = Assumptions.__new__(Assumptions)
+        out._items = items
+        out.overridden = frozenset(self.overridden | {k for k in values if items[k] != _DEFAULTS_BY_KEY[k]})
+        return out
+
     def with_overrides(self, overrides: Mapping[str, Any]) -> Assumptions:
         """A copy with overrides applied (same format as :func:`load_assumptions`)."""
         items = dict(self._items)
@@ -389,7 +456,8 @@ class Assumptions(Mapping[str, Assumption]):
 
     def fingerprint(self) -> str:
         """A short hash of every value, low and high: a cache key and an id for reports."""
-        payload = json.dumps({k: (a.value, a.low, a.high) for k, a in sorted(self._items.items())})
+        payload = json.dumps({k: (a.value, a.low, a.high) + ((a.region, a.year) if a.region else ())
+                              for k, a in sorted(self._items.items())})
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -416,15 +484,22 @@ def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption
         raise AssumptionError(f"The {key!r} assumption is unknown. Known keys: {', '.join(sorted(items))}.")
     if not isinstance(fields, Mapping):
         fields = {"value": fields}
+    current = items[key]
+    if key == "cost_per_record" and {"region", "year"} & set(fields):
+        # a region (and year) picks the sourced figure; value/low/high given beside it still apply
+        region = fields.get("region", current.region or DEFAULT_REGION)
+        year = fields.get("year", current.year if "region" not in fields else None)
+        current = cost_per_record(region, year)
+        fields = {k: v for k, v in fields.items() if k not in ("region", "year")}
     changes: dict[str, float] = {}
     for name, v in fields.items():
         target = "value" if name == "mode" else name
         if target not in _FIELDS:
-            raise AssumptionError(f"The '{key}.{name}' assumption field is unknown. Use value, low or high.")
+            extra = " (and region or year for cost_per_record)" if key == "cost_per_record" else ""
+            raise AssumptionError(f"The '{key}.{name}' assumption field is unknown. Use value, low or high{extra}.")
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise _fail(f"{key}.{name}", "a number", v)
         changes[target] = float(v)
-    current = items[key]
     if current.distribution == "fixed" and "value" in changes and not {"low", "high"} & set(changes) \
             and current.low is not None:
         # a fixed value's range is only a sensitivity range: widen it to include the new value
@@ -437,6 +512,16 @@ def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption
 AssumptionsLike = Assumptions | Mapping[str, Any] | str | Path | None
 
 
+_DEFAULTS: list[Assumptions] = []
+
+
+def _defaults() -> Assumptions:
+    """The validated defaults, built once (an Assumptions is read-only)."""
+    if not _DEFAULTS:
+        _DEFAULTS.append(Assumptions(_DEFAULTS_BY_KEY))
+    return _DEFAULTS[0]
+
+
 def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
     """The default assumptions, with overrides from a TOML file or a mapping.
 
@@ -446,6 +531,8 @@ def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
         ``None``: the defaults. A TOML path or a mapping: ``key = number`` sets the value;
         ``[key]`` tables (or dicts) set ``value`` (alias ``mode``), ``low`` and ``high``.
         Setting only the value of a fixed assumption widens its sensitivity range to include it.
+        ``cost_per_record`` also takes ``region`` (:data:`REGIONS`) and ``year``: they pick the sourced
+        figure of :data:`COST_PER_RECORD_SERIES` (default: the global average's latest year).
         Dotted keys may be nested tables: ``[category_weight.health]``.
 
     Raises
@@ -457,17 +544,19 @@ def load_assumptions(path_or_mapping: AssumptionsLike = None) -> Assumptions:
     -------
     >>> load_assumptions({"cost_per_record": 200}).value("cost_per_record")
     200.0
+    >>> load_assumptions({"cost_per_record": {"region": "united_states"}}).value("cost_per_record")
+    242.0
     >>> try:
     ...     load_assumptions({"breach_frequency": {"low": -1}})
     ... except AssumptionError as exc:
     ...     print(exc)
     The 'breach_frequency.low' assumption must be ≥ 0. Got -1 instead.
     """
-    defaults = Assumptions(_DEFAULTS_BY_KEY)
-    if path_or_mapping is None:
-        return defaults
     if isinstance(path_or_mapping, Assumptions):
         return path_or_mapping
+    defaults = _defaults()
+    if path_or_mapping is None:
+        return defaults
     if isinstance(path_or_mapping, (str, Path)):
         try:
             overrides = tomllib.loads(Path(path_or_mapping).read_text(encoding="utf-8"))
@@ -487,7 +576,7 @@ def assumptions_table(assumptions: Assumptions | None = None) -> pl.DataFrame:
     """One row per assumption, for the UI and the reports.
 
     Columns: key, label, value, low, high, distribution, mean, unit, source, year, secondary, kind,
-    overridden, note.
+    overridden, note, region.
 
     >>> assumptions_table().filter(pl.col("key") == "cost_per_record")["source"][0][:3]
     'IBM'
@@ -496,9 +585,9 @@ def assumptions_table(assumptions: Assumptions | None = None) -> pl.DataFrame:
     rows = [{"key": k, "label": x.label, "value": x.value, "low": x.low, "high": x.high,
              "distribution": x.distribution, "mean": a.mean(k), "unit": x.unit, "source": x.source,
              "year": x.year, "secondary": x.secondary, "kind": x.kind, "overridden": k in a.overridden,
-             "note": x.note} for k, x in a.items()]
+             "note": x.note, "region": x.region} for k, x in a.items()]
     schema = {"key": pl.String, "label": pl.String, "value": pl.Float64, "low": pl.Float64,
               "high": pl.Float64, "distribution": pl.String, "mean": pl.Float64, "unit": pl.String,
               "source": pl.String, "year": pl.Int64, "secondary": pl.Boolean, "kind": pl.String,
-              "overridden": pl.Boolean, "note": pl.String}
+              "overridden": pl.Boolean, "note": pl.String, "region": pl.String}
     return pl.DataFrame(rows, schema=schema)

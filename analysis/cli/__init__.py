@@ -62,11 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     def business(sp):
         sp.add_argument("--assumptions", help="TOML file overriding breach/trust assumptions")
+        sp.add_argument("--region", choices=("global", "united_states"),
+                        help="region of the sourced cost per record (default: the global average)")
         sp.add_argument("--value-per-conversion", type=float, default=40.0,
                         help="contribution margin of one extra conversion, USD (assumption: 40)")
         sp.add_argument("--campaigns-per-year", type=int, default=12,
                         help="personalized campaigns a year (assumption: 12)")
         sp.add_argument("--horizon", type=int, default=3, choices=(1, 3))
+        sp.add_argument("--current-practice", help="the scenario that is what the business does today "
+                        "(default: the first preset)")
+        sp.add_argument("--population", type=int,
+                        help="people the customers are drawn from, for population risk (default: customers × 100)")
+        sp.add_argument("--policy", help="TOML file of privacy-policy constraints (see the README)")
+        sp.add_argument("--min-k", help="policy: smallest group of identical customers at least N ('off': none)")
+        sp.add_argument("--max-exposure", help="policy: exposure index at most X ('off': no cap; default 50)")
+        sp.add_argument("--sensitive-needs-consent", choices=("yes", "no"),
+                        help="policy: sensitive attributes only with consent (default yes)")
+        sp.add_argument("--loss-within-tolerance", choices=("yes", "no"),
+                        help="policy: the 1-in-20-year breach loss within the risk tolerance (default no)")
+        sp.add_argument("--draws", type=int, default=300,
+                        help="robustness: assumption redraws (Latin hypercube; 0 skips it)")
 
     s = sub.add_parser("simulate", help="run scenarios (default: the presets) and compare them")
     s.add_argument("--db", required=True)
@@ -95,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("verify", help="check a saved report's hashes and re-run its scenarios")
     s.add_argument("dir")
-    s.add_argument("--db", help="database to re-run on (default: the one recorded in the report)")
+    s.add_argument("--db", help="database to re-run on (default: found by the dataset name and fingerprint the "
+                   "report records)")
     s.add_argument("--public-key", help="the public key the report must be signed with (hex, printed when it was "
                                         "saved; default: $PRIVACYLIFT_SIGNING_PUBLIC_KEY, else this machine's key)")
     s.add_argument("--no-rerun", action="store_true",

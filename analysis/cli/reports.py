@@ -10,15 +10,15 @@ from analysis.cli._common import _err
 from analysis.report import FILES, build_report, record_review, save_report, verify_report
 from analysis.report.registry import check_review_chain
 from analysis.report.signing import key_id, public_key_hex, trusted_public_key
+from analysis.cli.scenarios import assumptions_from_args, business_from_args, policy_from_args, simulation_from_args
 from analysis.scenario import ScenarioError
-from analysis.tradeoff.settings import BusinessSettings
 
 __all__ = ["cmd_report", "cmd_verify", "cmd_review"]
 
 
 def cmd_report(args) -> int:
-    """``python -m analysis report``: build, save and register a report; prints where and its id."""
-    from analysis.breach.assumptions import load_assumptions
+    """``python -m analysis report``: build, save and register a report; prints where and its id. Every option of
+    ``simulate`` (business settings, assumptions and region, policy, population, robustness draws) reaches it."""
     from analysis.scenario import PRESETS, load_scenarios
 
     out = Path(args.out)
@@ -32,9 +32,9 @@ def cmd_report(args) -> int:
         return _err(str(exc))
     started = time.perf_counter()
     content = build_report(
-        specs, args.db, title=args.title, purpose=args.purpose,
-        settings=BusinessSettings(value_per_conversion=args.value_per_conversion, horizon_years=args.horizon),
-        assumptions=load_assumptions(args.assumptions),
+        specs, args.db, title=args.title, purpose=args.purpose, settings=business_from_args(args),
+        assumptions=assumptions_from_args(args), policy=policy_from_args(args),
+        simulation=simulation_from_args(args), robustness_draws=args.draws,
         progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
     print("… rendering HTML and PDF", file=sys.stderr, flush=True)
     saved = save_report(content, out)

@@ -55,7 +55,8 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
                  "scenario review", purpose: str = "", author: str = "",
                  settings: BusinessSettings | None = None, simulation: SimulationSettings | None = None,
                  assumptions: Assumptions | dict | str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                 progress: Callable[[str], None] | None = None, policy: Any = None,
+                 robustness_draws: int | None = None, cache: Any = None, data: Any = None) -> dict[str, Any]:
     """Run ``specs`` on the database and return the report content (JSON-ready dict).
 
     Parameters
@@ -63,13 +64,20 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
     specs : sequence of Scenario
         The scenarios compared (names unique); the first preset is the reference of "gain retained".
     db : str or Path
-        The PrivacyLift DuckDB file; its path and fingerprint are recorded for :func:`verify_report`.
+        The PrivacyLift DuckDB file; its dataset name, file name and fingerprint are recorded for
+        :func:`verify_report` (never its absolute path).
     title, purpose, author : str
         Shown in section 1 (escaped in HTML).
     settings, simulation : BusinessSettings, SimulationSettings, optional
         Recorded in the report so a re-run uses the same.
     assumptions : Assumptions, mapping, TOML path or None
         Overrides of the default breach/trust assumptions (the overridden values are recorded).
+    policy : Policy, mapping, TOML path or None
+        The privacy policy the recommendation applies (recorded).
+    robustness_draws : int, optional
+        Assumption redraws of the robustness figure (default 300; 0 skips it).
+    cache, data : ModelCache, CRMData, optional
+        Reuse trained models and the loaded data (the app passes its own).
 
     Examples
     --------
@@ -88,7 +96,8 @@ def build_report(specs: Sequence[Scenario], db: str | Path, *, title: str = "Per
                                      + (" (not empty)" if name == "title" else ""), got,
                                      show=str if isinstance(got, str) and value.strip() else repr))
     return build_content(specs, db, title=title, purpose=purpose, author=author, settings=settings,
-                         simulation=simulation, assumptions=assumptions, progress=progress)
+                         simulation=simulation, assumptions=assumptions, progress=progress, policy=policy,
+                         robustness_draws=robustness_draws, cache=cache, data=data)
 
 
 def load_report(report_dir: str | Path) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Build the content of a saved report: one JSON-ready dict from which the HTML and PDF are rendered.
 
-The dict has machine-readable parts (``reproduce``: specs, fingerprints, seeds, versions, settings;
-``headline``: the figures :func:`analysis.report.verify_report` re-computes; ``results``: the simulate JSON)
-and presentation parts (``sections``: ICO DPIA / model-card ordered sections made of blocks; ``charts``:
-plotly JSON). Renderers only lay blocks out: every number is formatted here, once.
+The dict has machine-readable parts (``reproduce``: specs, fingerprints, seeds, versions, settings, the policy and
+the dataset by name and fingerprint — never a server path; ``headline``: the figures
+:func:`analysis.report.verify_report` re-computes; ``recommendation``: the same object as ``simulate --json``'s;
+``results``: the simulate JSON's scenarios) and presentation parts (``sections``: ICO DPIA / model-card ordered
+sections made of blocks, built here and in :mod:`.inventory`, :mod:`.recommendation` and :mod:`.risks`;
+``charts``: plotly JSON). Renderers only lay blocks out: every number is formatted here, once.
 
 Privacy of the report: aggregates only; any count of customers from 1 to 4 is replaced by ``"<5"``
 (:data:`SMALL_CELL`); no key, pseudonym or row ever enters the dict.
@@ -20,11 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import charts, formatting
+from analysis import charts
 from analysis.formatting import SMALL_CELL, small
 from analysis.breach.assumptions import Assumptions, assumptions_table, load_assumptions
 from analysis.data import CRMData, load_crm
@@ -33,8 +34,16 @@ from analysis.simulation import SimulationSettings
 from analysis.store import Store
 from analysis.tradeoff import BusinessSettings, Tradeoff, run_scenarios, waterfall_steps
 from analysis.transparency.report import transparency_section
+from analysis.tradeoff.policy import Policy, load_policy
+from analysis.report.blocks import bullets, chart, fmt, kv, table, text
+from analysis.report.inventory import inventory_section as _inventory, scenarios_section as _scenarios
+from analysis.report.risks import (  # residual_risk and the thresholds are part of this module's API
+    LEVELS, LIKELIHOOD_THRESHOLDS, SEVERITY_THRESHOLDS, residual_risk, risks_section as _risks,
+)
 
-__all__ = ["FORMAT", "SMALL_CELL", "build_content", "compute", "headline_figures", "suppress", "fmt"]
+__all__ = ["FORMAT", "SMALL_CELL", "LEVELS", "LIKELIHOOD_THRESHOLDS", "SEVERITY_THRESHOLDS", "build_content",
+           "compute", "dataset_reference", "headline_figures", "residual_risk", "suppress", "fmt", "bullets", "chart",
+           "kv", "table", "text"]
 
 FORMAT = "privacylift-report/1"
 #: Counts of customers below this are shown as "<5" (the usual small-cell rule of statistical disclosure
@@ -49,13 +58,15 @@ HEADLINE = (
     "incremental_conversions", "gain_ci_low", "gain_ci_high", "gain_retained", "risk_index", "k_anonymity",
     "sample_uniqueness", "prosecutor_average_records", "records_at_risk", "attribute_inference_risk",
     "membership_advantage", "expected_annual_loss", "loss_p95", "trust_value", "net_value", "customers_held",
-    "on_frontier",
+    "on_frontier", "exposure_held_data", "exposure_model", "net_value_low", "net_value_high",
+    "incremental_conversions_everyone", "population_uniqueness", "marketer_risk", "allowed", "recommended",
 )
 PACKAGES = ("polars", "duckdb", "numpy", "scipy", "scikit-learn", "diffprivlib", "plotly", "kaleido", "fpdf2",
             "scikit-uplift", "pycanon")
 
 
 # ---- small helpers -------------------------------------------------------------------------------------
+
 def suppress(obj: Any, key: str | None = None) -> Any:
     """Recursively: NaN/inf → None, customer counts of 1–4 → "<5" (keys in :data:`COUNT_KEYS`)."""
     if isinstance(obj, dict):
@@ -69,45 +80,6 @@ def suppress(obj: Any, key: str | None = None) -> Any:
     if key in COUNT_KEYS:
         return small(obj)
     return obj
-
-
-def fmt(value: Any, kind: str = "number") -> str:
-    """Format one figure for people (:mod:`analysis.formatting`): number, count, share (%), money, int."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if kind == "count":
-        return formatting.count(value)
-    if kind == "share":
-        return formatting.percent(value)
-    if kind == "money":
-        return formatting.money(value)
-    if kind == "int":
-        return formatting.count(value, suppress=False)
-    return formatting.number(value)
-
-
-def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> dict:
-    return {"type": "table", "columns": list(columns), "rows": [[str(c) for c in r] for r in rows], "caption": caption}
-
-
-def text(s: str) -> dict:
-    return {"type": "text", "text": s}
-
-
-def kv(pairs: Sequence[tuple[str, Any]]) -> dict:
-    return {"type": "kv", "pairs": [[str(k), str(v)] for k, v in pairs]}
-
-
-def bullets(items: Sequence[str]) -> dict:
-    return {"type": "list", "items": [str(i) for i in items]}
-
-
-def chart(chart_id: str, caption: str = "") -> dict:
-    return {"type": "chart", "id": chart_id, "caption": caption}
 
 
 def _versions() -> dict[str, str]:
@@ -136,15 +108,18 @@ def _figure_json(fig: go.Figure) -> dict:
 # ---- computing ------------------------------------------------------------------------------------------
 def compute(specs: Sequence[Scenario], db: str | Path, *, settings: BusinessSettings,
             simulation: SimulationSettings, assumption_overrides: dict | None,
-            progress: Callable[[str], None] | None = None) -> tuple[Tradeoff, CRMData, Assumptions]:
-    """Run the scenarios on the database (the same call for building and for verifying)."""
+            progress: Callable[[str], None] | None = None, policy: Policy | dict | None = None,
+            robustness_draws: int | None = None, cache: Any = None,
+            data: CRMData | None = None) -> tuple[Tradeoff, CRMData, Assumptions]:
+    """Run the scenarios on the database (the same call for building and for verifying; ``data`` and ``cache``
+    let the app reuse what it loaded and trained)."""
     store = Store(db)
     if not store.exists:
-        raise FileNotFoundError(f"The database {str(db)!r} does not exist.")
-    data = load_crm(store)
+        raise FileNotFoundError(f"The database {Path(db).name!r} does not exist.")
+    data = data if data is not None and data.fingerprint == store.fingerprint() else load_crm(store)
     assumptions = load_assumptions(assumption_overrides or None)
     t = run_scenarios(list(specs), data, settings=settings, assumptions=assumptions, simulation=simulation,
-                      progress=progress)
+                      progress=progress, policy=policy, robustness_draws=robustness_draws, cache=cache)
     return t, data, assumptions
 
 
@@ -160,15 +135,29 @@ def headline_figures(t: Tradeoff) -> dict[str, dict[str, Any]]:
 
 
 def recommended_name(t: Tradeoff) -> str | None:
-    """The frontier scenario with the highest net value (the one :func:`analysis.tradeoff.runner.recommendation`
-    recommends)."""
-    if t.table.is_empty():
-        return None
-    return t.table.filter(pl.col("on_frontier")).sort("net_value", descending=True)["name"][0]
+    """The recommended scenario: :attr:`Tradeoff.decision` (the highest net value among the scenarios that meet
+    the privacy policy), the same pick the app, the notebooks and ``simulate`` show."""
+    return None if t.decision is None else t.decision.scenario
 
 
 def _overrides(a: Assumptions) -> dict:
-    return {k: {"value": a[k].value, "low": a[k].low, "high": a[k].high} for k in sorted(a.overridden)}
+    out = {}
+    for k in sorted(a.overridden):
+        x = a[k]
+        out[k] = {**({"region": x.region, "year": x.year} if x.region else {}),
+                  "value": x.value, "low": x.low, "high": x.high}
+    return out
+
+
+def dataset_reference(db: str | Path, t: Tradeoff) -> dict[str, Any]:
+    """How a report names its data: the dataset's name, the database's file name (and its path relative to the
+    working directory when it lies inside it), the fingerprint and the customers — never an absolute path."""
+    path = Path(db).resolve()
+    try:
+        relative = str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        relative = None
+    return {**t.dataset, "database": path.name, "database_path": relative}
 
 
 # ---- sections 1–4 ------------------------------------------------------------------------------------------
@@ -176,64 +165,13 @@ def _purpose(title: str, purpose: str, author: str, created: str, db: str, t: Tr
     return {"id": "purpose", "heading": "Purpose and scope", "blocks": [
         text(purpose or "The purpose was not stated: the board should ask for it before deciding."),
         kv([("Title", title), ("Prepared by", author or "—"), ("Created (UTC)", created),
-            ("Database", Path(db).name), ("Dataset fingerprint", t.data_fingerprint),
+            ("Dataset", t.dataset.get("name", "—")), ("Database", Path(db).name),
+            ("Dataset fingerprint", t.data_fingerprint),
             ("Scenarios compared", len(t.results)),
             ("Need for this assessment", "Personalization profiles customers from their CRM data; the board "
              "weighs the engagement it earns against the privacy exposure and breach cost it takes on "
              "(ICO DPIA step 1).")]),
     ]}
-
-
-def _inventory(store: Store, data: CRMData, t: Tradeoff) -> dict:
-    schema = data.schema
-    blocks: list[dict] = [text("What is held, from the data dictionaries stored with the data (Datasheets "
-                               "for Datasets: composition, collection, preprocessing).")]
-    datasets = store.datasets()
-    blocks.append(table(["Dataset", "Entity", "Rows", "Columns", "Source", "Licence", "Dictionary sha256"], [
-        [d.name, d.entity, fmt(d.rows, "count"), len(d.dictionary.columns), d.dictionary.source or "—",
-         d.dictionary.license or "—", d.dictionary.sha256[:16] + "…"] for d in datasets], "Datasets"))
-    cols = [(d.name, c) for d in datasets for c in d.dictionary.columns]
-    frame = pl.DataFrame({"role": [c.role for _, c in cols], "category": [c.category or "—" for _, c in cols],
-                          "column": [c.name for _, c in cols]}, schema={"role": pl.String, "category": pl.String,
-                                                                         "column": pl.String})
-    by = frame.group_by("role", "category").agg(pl.len().alias("n"), pl.col("column").sort().str.join(", "))
-    by = by.sort("role", "category")
-    blocks.append(table(["Role", "Category", "Columns", "Names"], by.rows(), "Columns by role and category"))
-    consent_rows = []
-    for c in schema.columns:
-        if c.role == "consent":
-            rate = data.customers[c.name].cast(pl.Float64).mean()
-            consent_rows.append([c.name, c.purpose or "—", fmt(rate, "share")])
-    blocks.append(table(["Consent column", "Purpose", "Share who consented"], consent_rows,
-                        "Consent basis") if consent_rows else text("No consent column is declared: "
-                                                                   "the lawful basis must be stated by the business."))
-    retention = sorted({s.spec.retention_days for s in t.results}, key=lambda r: (r is not None, r or 0))
-    blocks.append(kv([("Event history held", "yes" if schema.has_events else "no"),
-                      ("Retention windows compared", ", ".join("all history" if r is None else f"{r} days"
-                                                               for r in retention)),
-                      ("Customers in the analysis", fmt(data.n_customers, "count"))]))
-    prov = store.provenance()
-    rows = [[r["dataset"], Path(r["file_name"]).name, r["file_sha256"], fmt(r["rows_read"], "count"),
-             fmt(r["rows_stored"], "count"), fmt(r["rows_rejected"], "count"), fmt(r["rows_erased"], "count"),
-             str(r["finished_at"])[:19], "yes" if r["superseded"] else "no"] for r in prov.iter_rows(named=True)]
-    blocks.append(table(["Dataset", "File", "sha256", "Read", "Stored", "Rejected", "Erased", "Ingested (UTC)",
-                         "Superseded"], rows, "Provenance: every file ingested"))
-    return {"id": "inventory", "heading": "The processing and the data inventory", "blocks": blocks}
-
-
-def _scenarios(t: Tradeoff) -> dict:
-    blocks = [text("Each scenario is one way the business could use its data. Its fingerprint (sha256 of the "
-                   "fields that change results) identifies it; the full spec is in report.json.")]
-    for r in t.results:
-        spec = r.spec
-        default = Scenario(name=spec.name).spec_dict()
-        changed = {k: v for k, v in spec.spec_dict().items() if k not in ("name", "description") and v != default[k]}
-        blocks.append(kv([("Scenario", spec.name), ("In words", spec.description or "—"),
-                          ("Fingerprint", spec.fingerprint),
-                          ("Differs from using all data by", json.dumps(changed, ensure_ascii=False) if changed else
-                           "nothing (all data, all history, everyone)"),
-                          ("Status", "applies" if r.ok else f"does not apply: {r.reason}")]))
-    return {"id": "scenarios", "heading": "Scenarios compared", "blocks": blocks}
 
 
 def _explain_profile(profile) -> list[str]:
@@ -270,18 +208,33 @@ def _results(t: Tradeoff) -> dict:
     blocks: list[dict] = [chart("frontier", "Gain against exposure; the line joins scenarios no other beats on both.")]
     if tab.is_empty():
         return {"id": "results", "heading": "Results", "blocks": [text("No scenario applies to this dataset.")]}
-    rows = [[r["name"], r["kind"], fmt(r["incremental_conversions"], "int"),
-             f"[{fmt(r['gain_ci_low'], 'int')}, {fmt(r['gain_ci_high'], 'int')}]", fmt(r["gain_retained"], "share"),
-             fmt(r["true_incremental_conversions"], "int")] for r in tab.iter_rows(named=True)]
-    blocks.append(table(["Scenario", "Lift kind", "Incremental conversions / campaign", "95 % CI",
-                         "Gain retained", "True gain (synthetic)"], rows,
-                        "Engagement gain (uplift needs a randomized treatment; targeting lift otherwise)"))
+    rows = [[r["name"], r["kind"], r["personalized"], fmt(r["incremental_conversions"], "int"),
+             f"[{fmt(r['gain_ci_low'], 'int')}, {fmt(r['gain_ci_high'], 'int')}]",
+             fmt(r["incremental_conversions_everyone"], "int") if r["personalized"] != "everyone" else "—",
+             fmt(r["gain_retained"], "share"), fmt(r["true_incremental_conversions"], "int")]
+            for r in tab.iter_rows(named=True)]
+    blocks.append(table(["Scenario", "Lift kind", "Personalized", "Incremental conversions / campaign", "95 % CI",
+                         "Everyone personalized (not allowed by the regime)", "Gain retained",
+                         "True gain (synthetic)"], rows,
+                        "Engagement gain (uplift needs a randomized treatment; targeting lift otherwise). Consent "
+                        "regimes personalize only consenters; the figure with everyone personalized is beside it."))
     blocks.append(chart("lift_curves", "Each scenario's curve against random targeting (dashed)."))
-    rows = [[r["name"], fmt(r["risk_index"]), fmt(r["k_anonymity"], "int"), fmt(r["sample_uniqueness"], "share"),
+    rows = [[r["name"], fmt(r["risk_index"]), fmt(r["exposure_held_data"]), fmt(r["exposure_model"]),
+             fmt(r["k_anonymity"], "int"), fmt(r["sample_uniqueness"], "share"),
              fmt(r["prosecutor_average_records"], "share"), fmt(r["records_at_risk"], "share"),
+             fmt(r["population_uniqueness"], "share"), fmt(r["marketer_risk"], "share"),
              fmt(r["customers_held"], "count")] for r in tab.iter_rows(named=True)]
-    blocks.append(table(["Scenario", "Exposure index", "k", "Unique in the data", "Average re-identification risk",
-                         "Records at risk", "Customers held"], rows, "Exposure of what is held"))
+    population = t.simulation.population_for(max(t.dataset.get("customers", 1), 1))
+    blocks.append(table(["Scenario", "Exposure index", "of which held data", "of which the model", "k",
+                         "Unique in the data", "Average re-identification risk", "Records at risk",
+                         "Unique in the population (estimate)", "Marketer risk", "Customers held"], rows,
+                        "Exposure of what is held and of the model. Population figures assume the customers come "
+                        f"from {fmt(population, 'count')} people"
+                        + (" (a PrivacyLift assumption: 1 % sampling; set --population)"
+                           if t.simulation.population is None else "") + "."))
+    from analysis.tradeoff.index import DP_PROTECTS
+
+    blocks.append(text(DP_PROTECTS))
     for r in t.results:
         if not r.ok:
             continue
@@ -312,12 +265,9 @@ def _results(t: Tradeoff) -> dict:
 
 
 def _tradeoffs(t: Tradeoff, recommended: str | None) -> dict:
-    blocks = [text(t.recommendation)]
-    if recommended:
-        blocks.append(chart("waterfall", f"From gross engagement value to net value for “{recommended}”."))
-    if t.not_applicable.height:
-        blocks.append(table(["Scenario", "Why it does not apply"], t.not_applicable.rows(), "Not applicable"))
-    return {"id": "tradeoffs", "heading": "Trade-offs and recommendation", "blocks": blocks}
+    from analysis.report.recommendation import tradeoffs_section
+
+    return tradeoffs_section(t, recommended, chart)
 
 
 def _assumptions(a: Assumptions) -> dict:
@@ -333,89 +283,6 @@ def _assumptions(a: Assumptions) -> dict:
 
 
 # ---- sections 6, 8, 9 ----------------------------------------------------------------------------------------
-#: CNIL PIA's four levels, used for likelihood and severity
-LEVELS = ("negligible", "limited", "significant", "maximum")
-#: Thresholds of the levels (PrivacyLift assumptions, not from a source): annual probability of a breach for
-#: likelihood; exposure index (0–100) for severity, one level up when health or financial data are held.
-LIKELIHOOD_THRESHOLDS = (0.01, 0.05, 0.20)
-SEVERITY_THRESHOLDS = (5.0, 20.0, 50.0)
-
-
-def _level(value: float, thresholds: Sequence[float]) -> int:
-    return int(sum(value >= x for x in thresholds))
-
-
-def residual_risk(probability_of_breach: float, exposure_index: float, categories: Sequence[str]) -> tuple[str, str, str]:
-    """(likelihood, severity, residual) in words; residual from the CNIL-style 4 × 4 matrix: the score
-    (L+1)(S+1) of 1–16 read as low (≤ 2), medium (≤ 6), high (≤ 9), very high."""
-    likelihood = _level(probability_of_breach, LIKELIHOOD_THRESHOLDS)
-    severity = _level(exposure_index, SEVERITY_THRESHOLDS)
-    if {"health", "financial"} & set(categories):
-        severity = min(3, severity + 1)
-    score = (likelihood + 1) * (severity + 1)
-    residual = "low" if score <= 2 else "medium" if score <= 6 else "high" if score <= 9 else "very high"
-    return LEVELS[likelihood], LEVELS[severity], residual
-
-
-def _class_size_table(t: Tradeoff, data: CRMData, name: str) -> dict | None:
-    """Class-size distribution of what a scenario holds, binned, rows of fewer than 5 customers shown "<5"."""
-    from analysis.minimize import prepare
-    from analysis.risk.profile import class_sizes
-
-    spec = t.result(name).spec
-    p = prepare(spec, data)
-    if not p.quasi or p.exposed.height == 0:
-        return None
-    sizes = class_sizes(p.exposed, list(p.quasi))
-    edges = [1, 2, 3, 4, 5, 10, 20, 50, 100]
-    labels = ["1", "2", "3", "4", "5–9", "10–19", "20–49", "50–99", "100+"]
-    index = np.searchsorted(np.array(edges), sizes["class_size"].to_numpy(), side="right") - 1
-    binned = sizes.with_columns(pl.Series("bin", np.array(labels)[index])).group_by("bin").agg(
-        pl.col("classes").sum(), pl.col("records").sum())
-    order = {b: i for i, b in enumerate(labels)}
-    rows = sorted(binned.rows(), key=lambda r: order[r[0]])
-    return table(["Group size (identical profiles)", "Groups", "Customers"],
-                 [[b, fmt(c, "count") if r >= SMALL_CELL else f"<{SMALL_CELL}", fmt(r, "count")] for b, c, r in rows],
-                 f"How many customers share their profile with how many others — “{name}” "
-                 f"(quasi-identifiers: {', '.join(p.quasi)}; cells under {SMALL_CELL} customers suppressed)")
-
-
-def _risks(t: Tradeoff, data: CRMData, a: Assumptions, simulation: SimulationSettings, recommended: str | None) -> dict:
-    from analysis.breach.montecarlo import mitigation_value
-
-    blocks: list[dict] = [text(
-        "Security risks (illegitimate access, unwanted modification, disappearance) of what each scenario holds, "
-        "rated on CNIL's four levels. Likelihood: the simulated chance of at least one breach a year "
-        f"(levels at {', '.join(fmt(x, 'share') for x in LIKELIHOOD_THRESHOLDS)}). Severity: the exposure index "
-        f"(levels at {', '.join(str(x) for x in SEVERITY_THRESHOLDS)}), one level higher when health or financial "
-        "data are held. These thresholds are PrivacyLift assumptions.")]
-    rows = []
-    for r in t.results:
-        if not r.ok:
-            continue
-        row = t.table.filter(pl.col("name") == r.spec.name).row(0, named=True)
-        lk, sv, residual = residual_risk(r.breach.probability_of_breach, row["risk_index"], r.categories_held)
-        rows.append([r.spec.name, lk, sv, residual, ", ".join(r.categories_held)])
-    blocks.append(table(["Scenario", "Likelihood", "Severity", "Residual risk", "Categories held"], rows,
-                        "Residual risk after each scenario's measures"))
-    years = min(simulation.breach_years, 20_000)
-    for r in t.results:
-        if not r.ok:
-            continue
-        mv = mitigation_value(r.holding, a, years=years, seed=r.spec.seed)
-        blocks.append({"type": "subheading", "text": f"Measures — {r.spec.name}"})
-        blocks.append(table(["Measure", "In this scenario", "Expected loss / year without", "With", "Saves / year"],
-                            [[m["label"], "yes" if m["in_scenario"] else "no", fmt(m["expected_loss_off"], "money"),
-                              fmt(m["expected_loss_on"], "money"), fmt(m["value"], "money")]
-                             for m in mv.iter_rows(named=True)]))
-    for name in dict.fromkeys(n for n in (t.settings.current_practice, recommended) if n):
-        if name in t.table["name"]:
-            block = _class_size_table(t, data, name)
-            if block:
-                blocks.append(block)
-    return {"id": "risks", "heading": "Risks and measures, with residual risk", "blocks": blocks}
-
-
 REFERENCES_CITED = (
     "ARX Data Anonymization Tool (Prasser et al.): RiskModelSampleSummary, population uniqueness (Dankar et al. 2012).",
     "pycanon 1.0.1 (Sáinz-Pardo Díaz & López García 2022): k, l-diversity, t-closeness, δ-disclosure, β-likeness.",
@@ -440,6 +307,7 @@ def _methods(t: Tradeoff, simulation: SimulationSettings, versions: dict[str, st
              "is measured for re-identification and disclosure and attacked (attribute and membership "
              "inference), and a breach of it is priced by Monte Carlo."),
         text(RISK_INDEX_FORMULA),
+        *[text(note) for note in _method_notes()],
         kv([("Bootstrap resamples", simulation.n_boot), ("Simulated breach years", f"{simulation.breach_years:,}"),
             ("Attack samples", simulation.attack_samples), ("Risk threshold t", simulation.risk_threshold),
             ("Seeds", ", ".join(sorted({str(r.spec.seed) for r in t.results})))]),
@@ -447,6 +315,12 @@ def _methods(t: Tradeoff, simulation: SimulationSettings, versions: dict[str, st
         table(["Metric", "Definition", "Source"], [[m.label, m.definition, m.source] for m in METRICS],
               "Definitions"),
         bullets(REFERENCES_CITED)]}
+
+
+def _method_notes() -> tuple[str, ...]:
+    from analysis.report.recommendation import METHOD_NOTES
+
+    return METHOD_NOTES
 
 
 def _signoff() -> dict:
@@ -464,8 +338,11 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if t.table.is_empty():
         return out
+    from analysis.tradeoff.frontier import FRONTIER_TITLE
+
     out["frontier"] = _figure_json(charts.frontier_chart(t.table, current=t.settings.current_practice
-                                                         if t.settings.current_practice in t.table["name"] else None))
+                                                         if t.settings.current_practice in t.table["name"] else None,
+                                                         title=FRONTIER_TITLE))
     curves = t.curves()
     if curves.height:
         kind = curves["kind"][0] if "kind" in curves.columns else "qini"
@@ -481,15 +358,17 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
 def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purpose: str = "", author: str = "",
                   settings: BusinessSettings | None = None, simulation: SimulationSettings | None = None,
                   assumptions: Assumptions | dict | str | Path | None = None, created: str | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                  progress: Callable[[str], None] | None = None, policy: Policy | dict | None = None,
+                  robustness_draws: int | None = None, cache: Any = None,
+                  data: CRMData | None = None) -> dict[str, Any]:
     """Run ``specs`` on the database ``db`` and return the report content (see the module docstring)."""
     settings = settings or BusinessSettings()
     simulation = simulation or SimulationSettings()
+    policy = load_policy(policy)
     overrides = _overrides(load_assumptions(assumptions))
-    db = str(Path(db).resolve())
     created = created or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     t, data, a = compute(specs, db, settings=settings, simulation=simulation, assumption_overrides=overrides,
-                         progress=progress)
+                         progress=progress, policy=policy, robustness_draws=robustness_draws, cache=cache, data=data)
     store = Store(db)
     recommended = recommended_name(t)
     scenarios = [dict(s.spec_dict(), fingerprint=s.fingerprint) for s in specs]
@@ -501,6 +380,9 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
                 _assumptions(a), _methods(t, simulation, _versions()), _signoff()]
     for i, s in enumerate(sections, start=1):
         s["number"] = i
+    from analysis.tradeoff.robustness import DRAWS
+
+    draws = DRAWS if robustness_draws is None else int(robustness_draws)
     content = {
         "format": FORMAT,
         "id": hashlib.sha256(identity.encode()).hexdigest(),
@@ -508,14 +390,18 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
         "purpose": purpose,
         "author": author,
         "created": created,
+        "dataset": dataset_reference(db, t),
         "recommended": recommended,
+        "recommendation": None if t.decision is None else t.decision.to_dict(),
         "reproduce": {
-            "db": db,
+            "dataset": dataset_reference(db, t),
             "data_fingerprint": t.data_fingerprint,
             "scenarios": scenarios,
             "seeds": {s.name: s.seed for s in specs},
-            "business_settings": dict(settings.__dict__),
+            "business_settings": t.settings_dict()["business"],
             "simulation": dict(simulation.__dict__),
+            "policy": policy.to_dict(),
+            "robustness_draws": draws,
             "assumption_overrides": overrides,
             "assumptions_fingerprint": a.fingerprint(),
             "package_versions": _versions(),

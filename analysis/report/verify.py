@@ -253,10 +253,40 @@ def verify_report(report_dir: str | Path, db: str | Path | None = None, *, rerun
         return result()
     # re-run even when a check above failed, unless report.json is the signed one: the comparison names what
     # was forged in it
-    return _rerun(content, db, checks, problems, progress, result)
+    return _rerun(content, db, checks, problems, progress, result, report_dir=d)
 
 
-def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
+def _candidates(rep: dict, report_dir: Path) -> list[Path]:
+    """Where the database a report names may be (relative references only; never a stored absolute path)."""
+    import os
+
+    ref = rep.get("dataset") or {}
+    name = ref.get("database")
+    out: list[Path] = []
+    if ref.get("database_path"):
+        out.append(Path(ref["database_path"]))
+    if rep.get("db"):  # reports of an earlier format recorded a path
+        out.append(Path(rep["db"]))
+    if name:
+        if os.environ.get("PRIVACYLIFT_DB"):
+            out.append(Path(os.environ["PRIVACYLIFT_DB"]))
+        roots = [Path.cwd(), *list(report_dir.resolve().parents)[:4]]
+        for root in roots:
+            out += [root / name, root / "data" / name, root / "data" / "demo" / name, root / "data" / "uploads" / name]
+    return out
+
+
+def _find_database(rep: dict, report_dir: Path) -> Path | None:
+    from analysis.store import Store
+
+    for path in _candidates(rep, report_dir):
+        if path.is_file() and (path.name == (rep.get("dataset") or {}).get("database", path.name)) and \
+                Store(path).exists and Store(path).fingerprint() == rep["data_fingerprint"]:
+            return path
+    return None
+
+
+def _rerun(content, db, checks, problems, progress, result, report_dir=None) -> VerifyResult:
     from analysis.report.content import build_content, code_fingerprint
     from analysis.scenario import Scenario
     from analysis.simulation import SimulationSettings
@@ -264,9 +294,18 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
     from analysis.tradeoff.settings import BusinessSettings
 
     rep = content["reproduce"]
-    db = Path(db) if db is not None else Path(rep["db"])
+    if db is None:
+        db = _find_database(rep, Path(report_dir or "."))
+        if db is None:
+            ref = rep.get("dataset") or {}
+            problems.append(f"The database the report was built from ({ref.get('database', 'unknown')}, dataset "
+                            f"{ref.get('name', '?')}, fingerprint {rep['data_fingerprint'][:16]}…) was not found; "
+                            "pass --db.")
+            return result()
+        checks.append(f"database found by its name and fingerprint: {Path(db).name}.")
+    db = Path(db)
     if not Store(db).exists:
-        problems.append(f"The database {str(db)!r} the report was built from does not exist; pass --db.")
+        problems.append(f"The database {db.name!r} does not exist; pass --db with the report's database.")
         return result()
     fingerprint = Store(db).fingerprint()
     if fingerprint != rep["data_fingerprint"]:
@@ -275,11 +314,15 @@ def _rerun(content, db, checks, problems, progress, result) -> VerifyResult:
         return result()
     checks.append(f"dataset fingerprint {fingerprint[:16]}… matches.")
     specs = [Scenario(**{k: v for k, v in s.items() if k != "fingerprint"}) for s in rep["scenarios"]]
+    business = dict(rep["business_settings"])
+    if "risk_tolerance" in business:
+        business["risk_tolerance"] = tuple(tuple(p) for p in business["risk_tolerance"])
     rebuilt = build_content(specs, db, title=content["title"], purpose=content.get("purpose", ""),
-                            author=content.get("author", ""), settings=BusinessSettings(**rep["business_settings"]),
+                            author=content.get("author", ""), settings=BusinessSettings(**business),
                             simulation=SimulationSettings(**rep["simulation"]),
                             assumptions=rep["assumption_overrides"] or None, created=content["created"],
-                            progress=progress)
+                            progress=progress, policy=rep.get("policy"),
+                            robustness_draws=rep.get("robustness_draws"))
     _same_place(content, rebuilt)
     diffs = compare_content(content, rebuilt)
     problems += diffs

@@ -134,6 +134,10 @@ class Scenario:
     access_restriction: bool = declare(
         False, Boolean(), url="acc", label="Restrict access to a small team", changes="exposure",
         help="Changes how likely and how large a breach is, not the model.")
+    discard_training_data: bool = declare(
+        False, Boolean(), url="dtd", label="Delete the training data after training", changes="exposure",
+        help="Only the model and the contact details needed to reach customers are held once it is trained: "
+             "nothing else about them is left to breach or link (the model's own membership risk remains).")
     k: float = declare(
         0.3, Interval(float, 0.01, 1, closed="left"), url="k", label="Share of customers targeted",
         help="The targeting budget: the share of customers contacted, from 0.01 up to (not including) 1 — "

@@ -1,8 +1,10 @@
 """The Pareto frontier of scenarios: most gain for the least risk.
 
-A point *dominates* another when its gain is ≥ and its risk is ≤, with at least one strictly. The frontier
-is the set of points no other point dominates; identical points do not dominate each other (both stay on
-it).
+A point *dominates* another when its gain is ≥ and its risk is ≤ (every risk, when there are several: the
+trade-off table uses exposure and expected breach loss), with at least one strictly. The frontier is the set of
+points no other point dominates; identical points do not dominate each other (both stay on it). Being on the
+frontier says "no better option on these axes"; it is not the recommendation rule (see
+:mod:`analysis.tradeoff.decision`).
 
 Example
 -------
@@ -14,10 +16,16 @@ Example
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import polars as pl
 
-__all__ = ["pareto_frontier", "dominance_matrix"]
+__all__ = ["pareto_frontier", "dominance_matrix", "FRONTIER_TITLE"]
+
+#: the frontier chart's title wherever the trade-off table's flags are drawn (gain, exposure and expected loss)
+FRONTIER_TITLE = ("Gain against exposure: filled points are on the frontier (no other scenario has at least as much "
+                  "gain with no more exposure and no more expected loss)")
 
 
 def _column(points: pl.DataFrame, column: str, role: str) -> np.ndarray:
@@ -35,19 +43,24 @@ def _column(points: pl.DataFrame, column: str, role: str) -> np.ndarray:
 
 
 def dominance_matrix(gain: np.ndarray, risk: np.ndarray) -> np.ndarray:
-    """``m[i, j]`` is True when point j dominates point i (gain ≥, risk ≤, one strictly).
+    """``m[i, j]`` is True when point j dominates point i (gain ≥, every risk ≤, one strictly). ``risk`` is one
+    column of risks, or a (points × risks) array.
 
     >>> dominance_matrix(np.array([1.0, 2.0]), np.array([1.0, 1.0])).tolist()
     [[False, True], [False, False]]
+    >>> dominance_matrix(np.array([1.0, 2.0]), np.array([[1.0, 0.0], [1.0, 5.0]])).tolist()  # less loss: kept
+    [[False, False], [False, False]]
     """
     gain = np.asarray(gain, dtype=float)
     risk = np.asarray(risk, dtype=float)
-    no_worse = (gain[None, :] >= gain[:, None]) & (risk[None, :] <= risk[:, None])
-    better = (gain[None, :] > gain[:, None]) | (risk[None, :] < risk[:, None])
+    risk = risk[:, None] if risk.ndim == 1 else risk
+    no_worse = (gain[None, :] >= gain[:, None]) & (risk[None, :, :] <= risk[:, None, :]).all(axis=2)
+    better = (gain[None, :] > gain[:, None]) | (risk[None, :, :] < risk[:, None, :]).any(axis=2)
     return no_worse & better
 
 
-def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str, name: str = "name") -> pl.DataFrame:
+def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str | Sequence[str],
+                    name: str = "name") -> pl.DataFrame:
     """Mark which points are on the gain-vs-risk Pareto frontier, and who dominates the others.
 
     Parameters
@@ -56,8 +69,9 @@ def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str, name: str = "
         one row per scenario; other columns are kept.
     gain : str
         column to maximize (engagement gain, net value...).
-    risk : str
-        column to minimize (a risk index, expected breach loss...).
+    risk : str or sequence of str
+        column(s) to minimize (a risk index, expected breach loss...); with several, a point must be no worse on
+        every one to dominate. Rows are sorted by the first.
     name : str, default "name"
         column of unique scenario names.
 
@@ -89,7 +103,11 @@ def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str, name: str = "
     if names.null_count() or names.n_unique() != points.height:
         raise ValueError(f"The {name!r} column of pareto_frontier must hold unique, non-null names. "
                          f"Got duplicates or nulls instead.")
-    g, r = _column(points, gain, "gain"), _column(points, risk, "risk")
+    risks = [risk] if isinstance(risk, str) else list(risk)
+    if not risks:
+        raise ValueError("The 'risk' parameter of pareto_frontier must name at least one column. Got none instead.")
+    g = _column(points, gain, "gain")
+    r = np.column_stack([_column(points, c, "risk") for c in risks])
     dominates = dominance_matrix(g, r)
     labels = np.array(names.to_list(), dtype=object)
     dominated_by = [labels[row].tolist() for row in dominates]
@@ -98,7 +116,7 @@ def pareto_frontier(points: pl.DataFrame, *, gain: str, risk: str, name: str = "
         pl.Series("on_frontier", on_frontier, dtype=pl.Boolean),
         pl.Series("dominated_by", dominated_by, dtype=pl.List(pl.String)),
         pl.Series("dominated_by_text", [", ".join(d) for d in dominated_by], dtype=pl.String),
-    ).sort([risk, gain], maintain_order=True)
+    ).sort([risks[0], gain], maintain_order=True)
     order = out["on_frontier"].cast(pl.Int64).cum_sum() - 1
     return out.with_columns(
         pl.when(pl.col("on_frontier")).then(order).otherwise(None).alias("frontier_order").cast(pl.Int64))

@@ -1,6 +1,7 @@
-"""Gain, exposure, breach loss and trust side by side for many scenarios: the table of net value and the
-Pareto frontiers (:func:`run_scenarios`). The exposure index is in :mod:`.index`, the words in :mod:`.words`,
-sweeps in :mod:`.sweeps` and the waterfall in :mod:`.steps`.
+"""Gain, exposure, breach loss and trust side by side for many scenarios: the table of net value, the Pareto
+frontiers and the one recommendation (:func:`run_scenarios`). The exposure index is in :mod:`.index`, the rule in
+:mod:`.decision` (with the policy of :mod:`.policy` and the robustness of :mod:`.robustness`), the words in
+:mod:`.words`, sweeps in :mod:`.sweeps` and the waterfall in :mod:`.steps`.
 
 Example
 -------
@@ -17,13 +18,15 @@ from typing import Any, Callable, Iterable
 import polars as pl
 
 from analysis.breach.assumptions import Assumptions, load_assumptions
-from analysis.breach.trust import TrustResult, trust_effects
+from analysis.breach.trust import TrustInputs, TrustResult, trust_effects
 from analysis.data import CRMData, load_crm
 from analysis.scenario import PRESETS, Scenario
 from analysis.simulation import ModelCache, ScenarioResult, SimulationSettings, simulate
+from analysis.tradeoff.decision import Recommendation, decide, net_value_interval
 from analysis.tradeoff.frontier import pareto_frontier
-from analysis.tradeoff.index import risk_index, sensitive_disclosure
+from analysis.tradeoff.index import exposure_parts, sensitive_disclosure
 from analysis.tradeoff.inputs import trust_inputs
+from analysis.tradeoff.policy import Policy, load_policy
 from analysis.tradeoff.settings import BusinessSettings
 
 __all__ = ["Tradeoff", "run_scenarios"]
@@ -42,6 +45,14 @@ class Tradeoff:
     recommendation: str
     data_fingerprint: str
     assumptions: Assumptions = field(repr=False)
+    #: the one recommendation (the rule of :mod:`analysis.tradeoff.decision`); every surface shows this
+    decision: Recommendation | None = None
+    policy: Policy = field(default_factory=Policy)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    #: the trust-model inputs of each applicable scenario (reused by the robustness draws)
+    trust_inputs: dict[str, TrustInputs] = field(default_factory=dict, repr=False)
+    #: name (the stored customers table(s)), fingerprint and customers of the dataset compared on
+    dataset: dict[str, Any] = field(default_factory=dict)
 
     def result(self, name: str) -> ScenarioResult:
         for r in self.results:
@@ -61,7 +72,7 @@ class Tradeoff:
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
     def to_dict(self) -> list[dict[str, Any]]:
-        """The simulate JSON: one object per scenario (applicable or not)."""
+        """One object per scenario (applicable or not): the ``scenarios`` of :meth:`to_json`."""
         rows = {r["name"]: r for r in self.table.to_dicts()}
         out = []
         for r in self.results:
@@ -69,34 +80,72 @@ class Tradeoff:
             if r.ok:
                 row = rows[r.spec.name]
                 d["risk"]["risk_index"] = row["risk_index"]
+                d["risk"]["exposure_parts"] = exposure_parts(r).to_dict()
                 d["trust"] = self.trust[r.spec.name].to_dict()
                 d["engagement_value_per_year"] = row["engagement_value_per_year"]
                 d["net_value"] = row["net_value"]
+                d["net_value_interval"] = [row["net_value_low"], row["net_value_high"]]
                 d["net_value_horizon_years"] = self.settings.horizon_years
                 d["on_frontier"] = row["on_frontier"]
                 d["dominated_by"] = row["dominated_by"]
+                d["on_exposure_frontier"] = row["on_exposure_frontier"]
                 d["on_loss_frontier"] = row["on_loss_frontier"]
+                d["allowed"] = row["allowed"]
+                d["not_allowed_because"] = row["not_allowed_because"] or None
+                d["recommended"] = row["recommended"]
             out.append(d)
         return out
 
+    def settings_dict(self) -> dict[str, Any]:
+        """Everything that decided the figures besides the data and the specs (the ``settings`` of the JSON)."""
+        return {
+            "business": {**self.settings.__dict__, "risk_tolerance": [list(p) for p in self.settings.risk_tolerance]},
+            "policy": self.policy.to_dict(),
+            "simulation": dict(self.simulation.__dict__),
+            "assumptions": {"fingerprint": self.assumptions.fingerprint(),
+                            "overridden": {k: {"value": self.assumptions[k].value, "low": self.assumptions[k].low,
+                                               "high": self.assumptions[k].high,
+                                               **({"region": self.assumptions[k].region,
+                                                   "year": self.assumptions[k].year}
+                                                  if self.assumptions[k].region else {})}
+                                           for k in sorted(self.assumptions.overridden)}},
+        }
 
-def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings) -> dict[str, Any]:
+    def to_json(self, **dataset: Any) -> dict[str, Any]:
+        """``simulate --json``: ``{"dataset", "settings", "scenarios", "recommendation"}`` (``dataset`` adds to
+        the dataset's name, fingerprint and customers, e.g. the database's file name)."""
+        return {"dataset": {**self.dataset, **dataset}, "settings": self.settings_dict(), "scenarios": self.to_dict(),
+                "recommendation": None if self.decision is None else self.decision.to_dict()}
+
+
+def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings, data: CRMData) -> dict[str, Any]:
     lift = result.lift
-    value_year = lift.incremental_conversions * settings.value_per_conversion * settings.campaigns_per_year
+    gain, gain_low, gain_high, true_gain = result.headline
+    per_conversion = settings.value_per_conversion * settings.campaigns_per_year
+    value_year = gain * per_conversion
     h = settings.horizon_years
     trust_value = trust.net_value[float(h)] if float(h) in trust.net_value else trust.net_value[h]
-    net = h * (value_year - result.breach.expected_annual_loss) + trust_value
+    b = result.breach
+    net = h * (value_year - b.expected_annual_loss) + trust_value
+    net_low, net_high = net_value_interval(net, gain=gain, gain_low=gain_low, gain_high=gain_high,
+                                           loss=b.expected_annual_loss, loss_low=b.mean_ci_low,
+                                           loss_high=b.mean_ci_high, value_per_gain=per_conversion, horizon=h)
     reid = result.risk.reidentification if result.risk is not None else None
+    parts = exposure_parts(result)
     return {
         "name": result.spec.name,
         "description": result.spec.description,
         "fingerprint": result.fingerprint,
         "kind": lift.kind,
-        "incremental_conversions": lift.incremental_conversions,
-        "gain_ci_low": lift.ci_low,
-        "gain_ci_high": lift.ci_high,
+        "incremental_conversions": gain,
+        "gain_ci_low": gain_low,
+        "gain_ci_high": gain_high,
+        "incremental_conversions_everyone": lift.incremental_conversions,
+        "personalized": ("everyone" if result.personalizes_everyone else
+                         "consenters only" if result.spec.effective_legal_basis == "consent"
+                         else "all who have not objected"),
         "gain_retained": result.gain_retained,
-        "true_incremental_conversions": lift.true_incremental_conversions,
+        "true_incremental_conversions": true_gain,
         "qini_auc": lift.qini_auc,
         "uplift_at_k": lift.uplift_at_k,
         "lift_at_k": lift.lift_at_k,
@@ -110,12 +159,20 @@ def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings)
         "sensitive_disclosure": sensitive_disclosure(result) if result.ok else None,
         "behavioral_uniqueness": result.behavioral_uniqueness,
         "membership_advantage": None if result.membership is None else result.membership.risk,
-        "risk_index": risk_index(result),
-        "expected_annual_loss": result.breach.expected_annual_loss,
-        "loss_p95": result.breach.p95,
+        "population_uniqueness": None if reid is None else reid.population_uniqueness,
+        "marketer_risk": None if reid is None else reid.marketer,
+        "exposure_held_data": parts.held_data,
+        "exposure_model": parts.model,
+        "risk_index": parts.total,
+        "expected_annual_loss": b.expected_annual_loss,
+        "loss_p95": b.p95,
         "trust_value": trust_value,
         "engagement_value_per_year": value_year,
         "net_value": net,
+        "net_value_low": net_low,
+        "net_value_high": net_high,
+        "consent": result.spec.consent,
+        "sensitive_used": [c for c in result.columns_used if c in data.schema.sensitive],
     }
 
 
@@ -128,18 +185,30 @@ def run_scenarios(
     simulation: SimulationSettings | None = None,
     cache: ModelCache | None = None,
     progress: Callable[[str], None] | None = None,
+    policy: Policy | Any = None,
+    robustness_draws: int | None = None,
 ) -> Tradeoff:
-    """Simulate every scenario and compare them.
+    """Simulate every scenario, compare them, and recommend one (the rule of :mod:`analysis.tradeoff.decision`:
+    the highest net value among the scenarios that meet ``policy``), with how robust it is to the assumptions
+    (``robustness_draws`` redraws, default :data:`analysis.tradeoff.robustness.DRAWS`; 0 skips it).
 
     The full-data model (the first preset, with the same seed and k as the first scenario) is the reference of
     ``gain_retained``; it is trained once even if it is not in ``specs``.
 
     Table columns: name, description, fingerprint, kind, incremental_conversions, gain_ci_low, gain_ci_high,
-    gain_retained, true_incremental_conversions, qini_auc, uplift_at_k, lift_at_k, epsilon_spent,
-    customers_held, k_anonymity, sample_uniqueness, prosecutor_average_records, records_at_risk,
-    attribute_inference_risk, sensitive_disclosure, behavioral_uniqueness, membership_advantage, risk_index, expected_annual_loss, loss_p95, trust_value,
-    engagement_value_per_year, net_value, on_frontier, dominated_by, on_loss_frontier, is_current.
+    incremental_conversions_everyone, personalized, gain_retained, true_incremental_conversions, qini_auc,
+    uplift_at_k, lift_at_k, epsilon_spent, customers_held, k_anonymity, sample_uniqueness,
+    prosecutor_average_records, records_at_risk, attribute_inference_risk, sensitive_disclosure,
+    behavioral_uniqueness, membership_advantage, population_uniqueness, marketer_risk, exposure_held_data,
+    exposure_model, risk_index, expected_annual_loss, loss_p95, trust_value, engagement_value_per_year, net_value,
+    net_value_low, net_value_high, consent, sensitive_used, on_frontier (gain, exposure and expected loss),
+    dominated_by, on_exposure_frontier, on_loss_frontier, is_current, allowed, not_allowed_because, recommended.
+    For consent regimes the gain columns are the headline with only consenters personalized
+    (``incremental_conversions_everyone`` keeps the figure with everyone personalized).
     """
+    from analysis.tradeoff import robustness as robust
+    from analysis.tradeoff.words import recommendation
+
     specs = list(specs)
     if not specs:
         raise ValueError("run_scenarios needs at least one scenario.")
@@ -147,6 +216,8 @@ def run_scenarios(
     if len(set(names)) != len(names):
         raise ValueError("Scenario names must be unique within one comparison.")
     settings = settings or BusinessSettings()
+    policy = load_policy(policy)
+    draws = robust.DRAWS if robustness_draws is None else int(robustness_draws)
     assumptions = assumptions if assumptions is not None else load_assumptions()
     simulation = simulation or SimulationSettings()
     cache = cache if cache is not None else ModelCache()
@@ -163,26 +234,35 @@ def run_scenarios(
             s, data, reference=reference, assumptions=assumptions, settings=simulation, cache=cache, progress=progress
         )
         results.append(r)
-    trust = {r.spec.name: trust_effects(trust_inputs(r, data), assumptions) for r in results if r.ok}
-    rows = [_row(r, trust[r.spec.name], settings) for r in results if r.ok]
+    inputs = {r.spec.name: trust_inputs(r, data) for r in results if r.ok}
+    trust = {name: trust_effects(x, assumptions) for name, x in inputs.items()}
+    rows = [_row(r, trust[r.spec.name], settings, data) for r in results if r.ok]
     na = pl.DataFrame(
         [{"name": r.spec.name, "reason": r.reason} for r in results if not r.ok],
         schema={"name": pl.String, "reason": pl.String},
     )
     if rows:
-        table = pl.DataFrame(rows, infer_schema_length=None)
-        table = pareto_frontier(table, gain="incremental_conversions", risk="risk_index")
-        loss = pareto_frontier(
-            table.select("name", "incremental_conversions", "expected_annual_loss"),
-            gain="incremental_conversions",
-            risk="expected_annual_loss",
-        ).select("name", pl.col("on_frontier").alias("on_loss_frontier"))
-        table = table.join(loss, on="name", how="left", maintain_order="left")
+        table = pl.DataFrame(rows, infer_schema_length=None,
+                             schema_overrides={"sensitive_used": pl.List(pl.String)})
+        table = pareto_frontier(table, gain="incremental_conversions", risk=["risk_index", "expected_annual_loss"])
+        for risk, column in (("risk_index", "on_exposure_frontier"), ("expected_annual_loss", "on_loss_frontier")):
+            two = pareto_frontier(table.select("name", "incremental_conversions", risk),
+                                  gain="incremental_conversions", risk=risk)
+            table = table.join(two.select("name", pl.col("on_frontier").alias(column)), on="name", how="left",
+                               maintain_order="left")
         table = table.with_columns((pl.col("name") == settings.current_practice).alias("is_current"))
         if table["dominated_by"].dtype != pl.String:
             table = table.with_columns(pl.col("dominated_by").list.join(", "))
     else:
         table = pl.DataFrame()
+    decision = decide(table.to_dicts() if rows else [], policy, horizon_years=settings.horizon_years,
+                      risk_tolerance=settings.risk_tolerance)
+    if rows:
+        because = dict(decision.not_allowed)
+        table = table.with_columns(
+            pl.Series("allowed", [n not in because for n in table["name"]], dtype=pl.Boolean),
+            pl.Series("not_allowed_because", [because.get(n, "") for n in table["name"]], dtype=pl.String),
+            (pl.col("name") == (decision.scenario or "")).alias("recommended"))
     t = Tradeoff(
         results=tuple(results),
         trust=trust,
@@ -192,9 +272,16 @@ def run_scenarios(
         recommendation="",
         data_fingerprint=data.fingerprint,
         assumptions=assumptions,
+        decision=decision,
+        policy=policy,
+        simulation=simulation,
+        trust_inputs=inputs,
+        dataset={"name": " + ".join(name for name, _, _ in data.schema.customer_tables),
+                 "fingerprint": data.fingerprint, "customers": data.n_customers},
     )
-    from analysis.tradeoff.words import recommendation
-
+    if decision.scenario is not None and draws > 0:
+        t = replace(t, decision=replace(decision, robustness=robust.robustness(t, policy, decision.scenario,
+                                                                               draws=draws)))
     return replace(t, recommendation=recommendation(t))
 
 

@@ -1,4 +1,5 @@
-"""The recommendation in words, generated from the figures only."""
+"""The recommendation in words, generated from the figures and the decision only (no text written for any one
+scenario)."""
 
 from __future__ import annotations
 
@@ -12,60 +13,69 @@ from analysis.formatting import money as _money
 if TYPE_CHECKING:
     from analysis.tradeoff.runner import Tradeoff
 
-__all__ = ['recommendation']
+__all__ = ['recommendation', 'against_current']
+
+
+def _gain_words(best: dict, cur: dict) -> str:
+    ratio = (best["incremental_conversions"] / cur["incremental_conversions"]
+             if cur["incremental_conversions"] > 0 else float("nan"))
+    if not math.isfinite(ratio):
+        return "changes its engagement gain"
+    if ratio >= 1.0:
+        return f"earns {ratio - 1:.0%} more engagement gain" if ratio > 1.005 else "keeps its engagement gain"
+    return f"keeps {ratio:.0%} of its engagement gain"
+
+
+def _change(before: float, after: float, formatted: str, formatted_after: str) -> str:
+    if formatted == formatted_after:
+        return f"leaves it at {formatted}"
+    return f"{'lowers' if after < before else 'raises'} it from {formatted} to {formatted_after}"
+
+
+def against_current(t: Tradeoff, name: str) -> list[str]:
+    """Sentences comparing scenario ``name`` with the current practice (empty when it is the current practice
+    or the current practice is not in the comparison)."""
+    tab = t.table
+    rows = {r["name"]: r for r in tab.to_dicts()}
+    current = t.settings.current_practice
+    if name not in rows or current not in rows or name == current:
+        return []
+    best, cur = rows[name], rows[current]
+    h = t.settings.horizon_years
+    exposure = _change(cur["risk_index"], best["risk_index"], f"{cur['risk_index']:.1f}", f"{best['risk_index']:.1f}")
+    loss = _change(cur["expected_annual_loss"], best["expected_annual_loss"], _money(cur["expected_annual_loss"]),
+                   _money(best["expected_annual_loss"]))
+    difference = best["net_value"] - cur["net_value"]
+    parts = [f"Against the current practice ({current}), “{name}” {_gain_words(best, cur)}; on the exposure index "
+             f"it {exposure}, and on the expected annual breach loss it {loss}; over {h} years its net value is "
+             f"{_money(abs(difference))} {'higher' if difference >= 0 else 'lower'}."]
+    if best["gain_ci_low"] <= cur["incremental_conversions"] <= best["gain_ci_high"]:
+        lower = [w for w, ok in (("exposure", best["risk_index"] < cur["risk_index"]),
+                                 ("breach loss", best["expected_annual_loss"] < cur["expected_annual_loss"])) if ok]
+        rest = f": the case rests on lower {' and '.join(lower)}, not on more gain" if lower else ""
+        parts.append(f"The difference in engagement gain is within the measurement's 95 % interval{rest}.")
+    return parts
 
 
 def recommendation(t: Tradeoff) -> str:
-    """One paragraph, generated from the figures only (no text written for any one scenario)."""
+    """One paragraph: the decision and its reason, the comparison with the current practice, what the policy
+    rules out, how robust the pick is, and what the frontier says."""
     if t.table.is_empty():
         return "No scenario applies to this dataset, so there is nothing to compare yet."
+    d = t.decision
     tab = t.table
-    h = t.settings.horizon_years
-    frontier = tab.filter(pl.col("on_frontier"))
-    best = frontier.sort("net_value", descending=True).row(0, named=True)
-    current_rows = tab.filter(pl.col("is_current"))
-    parts = []
-    if current_rows.height:
-        cur = current_rows.row(0, named=True)
-        if best["name"] == cur["name"]:
-            parts.append(
-                f"The current practice ({cur['name']}) has the highest {h}-year net value among the scenarios "
-                f"that no other beats on both gain and exposure ({_money(cur['net_value'])})."
-            )
-        else:
-            ratio = (best["incremental_conversions"] / cur["incremental_conversions"]
-                     if cur["incremental_conversions"] > 0 else float("nan"))
-            if not math.isfinite(ratio):
-                gain_text = "changes its engagement gain"
-            elif ratio >= 1.0:
-                gain_text = f"earns {ratio - 1:.0%} more engagement gain" if ratio > 1.005 else "keeps its engagement gain"
-            else:
-                gain_text = f"keeps {ratio:.0%} of its engagement gain"
-            parts.append(
-                f"Moving from the current practice ({cur['name']}) to “{best['name']}” {gain_text}, "
-                f"changes the exposure index from {cur['risk_index']:.1f} to {best['risk_index']:.1f} and the "
-                f"expected annual breach loss from {_money(cur['expected_annual_loss'])} to "
-                f"{_money(best['expected_annual_loss'])}; over {h} years its net value is "
-                f"{_money(abs(best['net_value'] - cur['net_value']))} "
-                f"{'higher' if best['net_value'] >= cur['net_value'] else 'lower'}."
-            )
-            if best["gain_ci_low"] <= cur["incremental_conversions"] <= best["gain_ci_high"]:
-                parts.append(
-                    "The difference in engagement gain is within the measurement's 95 % interval: the case rests "
-                    "on lower exposure and loss, not on more gain."
-                )
-        if not cur["on_frontier"] and cur["dominated_by"]:
-            parts.append(
-                f"The current practice is dominated: {cur['dominated_by']} gain at least as much with less exposure."
-            )
-    else:
-        parts.append(f"“{best['name']}” has the highest {h}-year net value on the frontier ({_money(best['net_value'])}).")
-    safest = frontier.sort("risk_index").row(0, named=True)
-    if safest["name"] != best["name"]:
-        parts.append(
-            f"The least exposed scenario on the frontier, “{safest['name']}”, has an exposure index of "
-            f"{safest['risk_index']:.1f} and {safest['incremental_conversions']:,.0f} incremental conversions a campaign."
-        )
+    parts = [d.reason] if d is not None else []
+    if d is not None and d.scenario is not None:
+        parts += against_current(t, d.scenario)
+        if d.robustness is not None:
+            parts.append(d.robustness.sentence)
+    if d is not None and d.not_allowed:
+        names = ", ".join(f"“{name}”" for name, _ in d.not_allowed)
+        parts.append(f"Not allowed by the privacy policy: {names} (the reason for each is listed).")
+    frontier = tab.filter(pl.col("on_frontier"))["name"].to_list()
+    if frontier:
+        parts.append(f"On the frontier (no other scenario has at least as much gain with no more exposure and no "
+                     f"more expected loss): {', '.join(frontier)}; being on it is not the rule.")
     losing = tab.filter(pl.col("incremental_conversions") <= 0)
     if losing.height:
         parts.append(
@@ -75,5 +85,3 @@ def recommendation(t: Tradeoff) -> str:
     if t.not_applicable.height:
         parts.append(f"{t.not_applicable.height} preset(s) do not apply to this dataset (see the list).")
     return " ".join(parts)
-
-
