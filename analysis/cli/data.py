@@ -28,6 +28,8 @@ def cmd_ingest(args) -> int:
             print(f"Not loaded (not in the dictionary): {', '.join(d['skipped_columns'])}")
         if d["pseudonymized_columns"]:
             print(f"Pseudonymized: {', '.join(d['pseudonymized_columns'])}")
+        for line in d.get("notes", ()):
+            print(f"Note: {line}")
     return 0
 
 

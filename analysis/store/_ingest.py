@@ -100,10 +100,12 @@ class IngestReport:
     #: columns stored as keyed pseudonyms
     pseudonymized_columns: tuple[str, ...]
     seconds: float
+    #: what was assumed for the user (an undeclared key is pseudonymized, …), from :attr:`Dictionary.notes`
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("files", "skipped_columns", "pseudonymized_columns"):
+        for k in ("files", "skipped_columns", "pseudonymized_columns", "notes"):
             d[k] = list(d[k])
         return d
 
@@ -262,6 +264,7 @@ def ingest(
         skipped_columns=skipped,
         pseudonymized_columns=pseudonymized,
         seconds=time.perf_counter() - clock,
+        notes=dictionary.notes,
     )
 
 
