@@ -13,8 +13,11 @@ Conventions
   then applies its light or dark theme; notebooks, HTML reports and PNGs get plotly.js' neutral
   white defaults. It also keeps the figure JSON small (numbers rounded to 4 significant digits,
   curves down-sampled to at most 201 points).
-- :func:`chart_data` returns what a figure plots (``trace``, ``x``, ``y``) for "download the data"
-  buttons; :func:`to_png` renders a PNG with kaleido.
+- :func:`chart_data` returns what a figure plots (``trace``, ``label`` — the scenario's name on the frontier —,
+  ``x``, ``y``) for "download the data" buttons; :func:`to_png` renders a PNG with kaleido.
+- Each scenario has one colour in every chart that draws scenarios as series (:func:`scenario_colors`); the
+  frontier chart encodes each point's standing instead (frontier, dominated, current practice) and names or
+  numbers the points with labels that never overlap (:mod:`analysis.charts.labels`).
 
 Example
 -------
@@ -23,7 +26,7 @@ Example
 ...                     "risk_index": [0.8, 0.3], "on_frontier": [True, True]})
 >>> fig = frontier_chart(pts, current="all data")
 >>> chart_data(fig).filter(pl.col("trace") == "Current practice").rows()
-[('Current practice', 0.8, 120.0)]
+[('Current practice', 'all data', 0.8, 120.0)]
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from analysis.charts.export import chart_data, to_png
-from analysis.charts.style import PALETTE, SERIES_COLORS, format_money
-from analysis.charts.gain import frontier_chart, lift_curve_chart, scenario_bars, sweep_chart
+from analysis.charts.style import PALETTE, SERIES_COLORS, format_money, scenario_color, scenario_colors
+from analysis.charts.frontier import frontier_chart
+from analysis.charts.gain import lift_curve_chart, scenario_bars, sweep_chart
 from analysis.charts.money import (
     exceedance_chart,
     loss_distribution_chart,
@@ -46,6 +50,8 @@ from analysis.charts.privacy import class_size_chart, risk_by_quasi_chart
 __all__ = [
     "PALETTE",
     "SERIES_COLORS",
+    "scenario_color",
+    "scenario_colors",
     "CHARTS",
     "ChartEntry",
     "frontier_chart",

@@ -193,8 +193,10 @@ def _chart(pdf, block: dict, content: dict, draw: bool) -> None:
     if data.height > MAX_FALLBACK_ROWS:  # evenly spaced rows, first and last kept
         step = max(1, data.height // MAX_FALLBACK_ROWS)
         data = data.with_row_index("i").filter((pl.col("i") % step == 0) | (pl.col("i") == data.height - 1)).drop("i")
-    rows = [[str(t), _short(x), _short(y)] for t, x, y in data.rows()]
-    _table(pdf, ["Series", "x", "y"], rows)
+    labelled = "label" in data.columns and data["label"].null_count() < data.height
+    rows = [[str(r["trace"]), *([_short(r["label"])] if labelled else []), _short(r["x"]), _short(r["y"])]
+            for r in data.iter_rows(named=True)]
+    _table(pdf, ["Series", *(["Point"] if labelled else []), "x", "y"], rows)
 
 
 def _short(v: Any) -> str:
