@@ -7,7 +7,9 @@ import streamlit as st
 
 from dashboard import frame
 
-st.set_page_config(page_title="PrivacyLift", page_icon=":material/shield_lock:", layout="wide")
+# The browser tab's icon is an emoji: Streamlit draws it as an inline SVG. A ":material/…:" icon would make the
+# browser fetch an SVG from fonts.gstatic.com (it fails offline); the page icons below use the font Streamlit serves.
+st.set_page_config(page_title="PrivacyLift", page_icon="🛡️", layout="wide")
 
 PAGES = [
     st.Page("dashboard/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
