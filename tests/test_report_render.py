@@ -5,6 +5,7 @@ a table, each name listed once, no mostly blank page, and any block the renderer
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -74,10 +75,20 @@ def content(*, recommendation: bool = True, rows: int = 30) -> dict:
     return out
 
 
-def pdf_pages(c: dict) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _pages(recommendation: bool) -> tuple[str, ...]:
+    return tuple(_text_of(content(recommendation=recommendation)))
+
+
+def _text_of(c: dict) -> list[str]:
     from pypdf import PdfReader
 
     return [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(render_pdf(c, charts=False))).pages]
+
+
+def pdf_pages(c: dict | None = None, *, recommendation: bool = True) -> list[str]:
+    """The PDF's text, page by page (the hand-made content's rendering is made once)."""
+    return list(_pages(recommendation)) if c is None else _text_of(c)
 
 
 # ---- the executive summary -------------------------------------------------------------------------------------
@@ -110,7 +121,7 @@ def test_summary_without_a_recommendation_object_falls_back_and_without_a_pick_i
 
 @pytest.mark.parametrize("recommendation", [True, False])
 def test_pdf_page_one_carries_the_summary(recommendation):
-    first = pdf_pages(content(recommendation=recommendation))[0]
+    first = pdf_pages(recommendation=recommendation)[0]
     assert "Executive summary" in first and "The pick Privacy first" in first
     for heading in ("Why", "How sure", "What it costs"):
         assert heading in first
@@ -120,9 +131,8 @@ def test_pdf_page_one_carries_the_summary(recommendation):
 
 # ---- words, not JSON; names once; every block drawn -----------------------------------------------------------
 def test_changes_in_words_and_names_once_in_html_and_pdf():
-    c = content()
-    html = render_html(c)
-    text = " ".join(pdf_pages(c))
+    html = render_html(content())
+    text = " ".join(pdf_pages())
     for rendered in (html, text):
         assert "Leave out of the model: sensitive attributes; History kept: the last 180 days" in rendered
         assert "exclude_roles" not in rendered and "{&quot;" not in rendered and '{"' not in rendered
@@ -156,7 +166,7 @@ def test_pdf_columns_fit_every_word():
 
 
 def test_pdf_words_are_whole_in_the_printed_text():
-    text = " ".join(pdf_pages(content()))
+    text = " ".join(pdf_pages())
     words = {w for b in content()["sections"][3]["blocks"][:2] for row in [b["columns"], *b["rows"]] for cell in row
              for w in cell.split() if w.isalpha() and len(w) > 3}
     printed = set(re.findall(r"[A-Za-z]+", text))
@@ -166,7 +176,7 @@ def test_pdf_words_are_whole_in_the_printed_text():
 def test_no_mostly_blank_pages():
     """Sections follow one another (a new page only when little room is left); every page but the last is
     at least half full, the first page too."""
-    pdf = _render(content(rows=120), charts=False)
+    pdf = _render(content(rows=90), charts=False)
     assert len(pdf.fills) == pdf.page >= 3
     assert all(f >= 0.5 for f in pdf.fills[:-1]), pdf.fills
 
