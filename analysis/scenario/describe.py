@@ -33,6 +33,8 @@ _ROLES = {"sensitive": "sensitive attributes", "quasi_identifier": "identifying 
 _CONSENT = {"ignore": "everyone, whatever their consent",
             "consented_only": "only customers who consented to {purpose}"}
 _MODELS = {"logistic": "logistic regression", "hgb": "gradient boosting", "gaussian_nb": "Gaussian naive Bayes"}
+_LEGAL_BASES = {"consent": "consent (only those who consented are personalized)",
+                "legitimate_interest": "legitimate interest (everyone who has not objected)"}
 
 
 def _share(value: float) -> str:
@@ -101,6 +103,7 @@ _PHRASES: dict[str, Callable[[Scenario], str]] = {
     "dp_model": lambda s: _MODELS.get(s.dp_model, s.dp_model),
     "model": lambda s: _MODELS.get(s.model, s.model),
     "k": lambda s: _share(s.k),
+    "legal_basis": lambda s: _LEGAL_BASES.get(s.legal_basis, _words(s.legal_basis)),
 }
 #: fields described together with another one (the opt-in / opt-out share is part of the consent phrase)
 _PART_OF = {"consent_rate": "consent"}
