@@ -1,9 +1,9 @@
-# PrivacyLift — set-up and test entry points (see README.md).
+# PrivacyLift — set-up and test entry points (see README.md, "Set-up").
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv test-deps system-deps bench
+.PHONY: run test venv test-deps system-deps bench bench-setup notebook-deps notebooks notebooks-run
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(BIN)/python:
 venv: $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 
-# Starts the app on the built-in demo data (built on first start, a few seconds).
+# Serves the app on http://localhost:8501 with the built-in demo data (built on the first start).
 run: venv
 	$(BIN)/streamlit run app.py
 
@@ -31,3 +31,18 @@ test: test-deps
 
 bench: venv
 	$(BIN)/python bench/run_all.py
+
+# The figures the README quotes: the suite's wall and CPU time and the app's first start, with the machine.
+bench-setup: test-deps
+	$(BIN)/python bench/bench_setup.py
+
+notebook-deps: $(BIN)/python
+	$(BIN)/pip install -q -r requirements-notebooks.txt
+
+# Opens the analyst notebooks in JupyterLab (it prints its address, http://localhost:8888/lab?token=…).
+notebooks: notebook-deps
+	$(BIN)/jupyter lab notebooks/
+
+# Re-executes every notebook and stores its outputs (figures as plotly JSON and as PNG, which GitHub shows).
+notebooks-run: notebook-deps system-deps
+	$(BIN)/python notebooks/tools/execute.py

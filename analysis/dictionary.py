@@ -170,6 +170,8 @@ class Dictionary:
     sha256: str = ""
     #: the TOML text itself (stored with the data so the store is self-describing)
     text: str = field(default="", repr=False, compare=False)
+    #: what the parser assumed for the user (an undeclared key or erasure flag), in words, for the ingest to report
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def column(self, name: str) -> ColumnSpec:
         for c in self.columns:
@@ -395,7 +397,6 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 notice=notice,
             )
         )
-    names = {c.name for c in columns}
     by_name = {c.name: c for c in columns}
     for c in columns:
         if c.changed_at is None:
@@ -406,10 +407,9 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         elif target.type not in ("timestamp", "date") or target.role != "other":
             problems.append(f"column {c.changed_at!r}: the changed_at column of {c.name!r} must have role 'other' and "
                             f"type 'timestamp' or 'date' (role {target.role!r}, type {target.type!r})")
-    if key is not None and key not in names:
-        problems.append(f"[dataset]: key column {key!r} is not declared under [columns]")
-    if erased is not None and erased not in names:
-        problems.append(f"[dataset]: erased column {erased!r} is not declared under [columns]")
+    columns, notes = _implied_columns(columns, key, erased)
+    if erased is not None and erased == key:
+        problems.append(f"[dataset]: the erased flag {erased!r} cannot be the key column")
     elif erased is not None:
         etype = next(c.type for c in columns if c.name == erased)
         if etype not in (None, "boolean"):
@@ -439,7 +439,34 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         license=str(ds.get("license", "")),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
+        notes=tuple(notes),
     )
+
+
+#: the description of a key that the dictionary names but does not declare under [columns]
+IMPLIED_KEY = "The dataset key, not declared under [columns]: treated as an identifier (pseudonymized)."
+#: the description of an erasure flag that the dictionary names but does not declare under [columns]
+IMPLIED_ERASED = "The erasure flag, not declared under [columns]: read as true/false, never stored."
+
+
+def _implied_columns(columns: list[ColumnSpec], key: str | None,
+                     erased: str | None) -> tuple[list[ColumnSpec], list[str]]:
+    """A ``key`` or ``erased`` column named in [dataset] but not declared under [columns] is declared for the
+    user: the key as a direct identifier (stored as a keyed pseudonym), the erasure flag as a boolean. Returns the
+    columns and one note per column so declared (the ingest reports them)."""
+    names = {c.name for c in columns}
+    notes = []
+    if key is not None and key not in names:
+        columns = [*columns, ColumnSpec(name=key, role="direct_identifier", type="text", description=IMPLIED_KEY)]
+        table = key if key.replace("_", "").replace("-", "").isalnum() else '"' + key.replace('"', '\\"') + '"'
+        notes.append(f"key column {key!r} is not declared under [columns]: it is treated as an identifier and "
+                     f"stored as a keyed pseudonym (declare [columns.{table}] with role = \"other\" to keep it "
+                     "as is)")
+    if erased is not None and erased not in names and erased != key:
+        columns = [*columns, ColumnSpec(name=erased, role="other", type="boolean", description=IMPLIED_ERASED)]
+        notes.append(f"erased column {erased!r} is not declared under [columns]: it is read as true/false and "
+                     "never stored")
+    return columns, notes
 
 
 def load_dictionary(path: str | Path) -> Dictionary:

@@ -116,6 +116,7 @@ def resolve_schema(datasets: Sequence) -> CRMSchema:
                 f"Datasets {', '.join(missing)} have no key: several customers datasets are joined on their "
                 "keys, so each needs [dataset] key = \"…\"."
             )
+    _check_keys_join(customers + events[:1])
     tables = []
     columns: list[ColumnSpec] = []
     seen: dict[str, str] = {}
@@ -143,3 +144,18 @@ def resolve_schema(datasets: Sequence) -> CRMSchema:
         events=ev.dictionary if ev else None,
         events_table=ev.name if ev else None,
     )
+
+
+def _check_keys_join(datasets: Sequence) -> None:
+    """Keys are joined as stored: a pseudonymized key (role ``direct_identifier``, also an undeclared key) never
+    equals a key stored as is, so every joined dataset must store its key the same way."""
+    keyed = [(d.name, d.dictionary.column(d.key).role == "direct_identifier") for d in datasets
+             if d.key and d.key in d.dictionary.column_names]
+    if len({hashed for _, hashed in keyed}) > 1:
+        hashed = [n for n, h in keyed if h]
+        plain = [n for n, h in keyed if not h]
+        raise SchemaError(
+            f"The keys of datasets {', '.join(hashed)} are pseudonymized (role direct_identifier, or not declared "
+            f"under [columns]) but those of {', '.join(plain)} are stored as is, so they cannot be joined: declare "
+            "the key the same way in every dictionary and ingest again."
+        )

@@ -73,7 +73,7 @@ def figure_downloads(fig: go.Figure, *, key: str, name: str) -> None:
     columns[1].download_button("Chart (HTML)", data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
                                file_name=f"{slug}.html", mime="text/html", key=f"{key}_html",
                                on_click="ignore", icon=":material/download:")
-    columns[2].download_button("Chart (PNG)", data=lambda: to_png(fig, width=1100, height=620),
+    columns[2].download_button("Chart (PNG)", data=lambda: to_png(fig, width=1100, height=int(fig.layout.height or 620)),
                                file_name=f"{slug}.png", mime="image/png", key=f"{key}_png",
                                on_click="ignore", icon=":material/image:")
 

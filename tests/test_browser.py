@@ -1,4 +1,5 @@
-"""Real-browser tests of the dashboard (headless Debian chromium via Playwright; recipe in TOOLCHAIN.md).
+"""Real-browser tests of the dashboard (headless Debian chromium via Playwright, never a downloaded browser:
+`make system-deps` installs it, and the launch override below points Playwright at /usr/bin/chromium).
 
 A session fixture starts ``streamlit run app.py`` on a free port against the test demo database; the tests
 walk every page, move scenario controls, reopen a shared link and upload the Bank Marketing sample.

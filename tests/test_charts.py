@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -182,7 +183,7 @@ def test_common_conventions(name):
             assert color is None or color.upper() in allowed, (t.name, color)
     assert len(pio.to_json(fig)) < 25_000
     data = chart_data(fig)
-    assert data.columns == ["trace", "x", "y"] and data.height > 0
+    assert data.columns == ["trace", "label", "x", "y"] and data.height > 0
 
 
 def test_missing_column_names_it():
@@ -225,15 +226,16 @@ def test_frontier_line_marker_and_annotations():
     assert (current.x, current.y) == ((0.62,), (410.0,))
     assert "Status quo" not in trace(fig, "On the frontier").text
     assert list(trace(fig, "Dominated (a better option exists)").text) == ["Coarse geo"]
-    texts = annotation_texts(fig)
-    assert "current practice" in texts
-    assert any("less exposure" in t for t in texts) and any("more gain" in t for t in texts)
+    # every scenario is labelled once (by name, or by number with a key row in the legend)
+    labels = {a.name: a.text for a in fig.layout.annotations if a.name.startswith("label ")}
+    assert set(labels) == {f"label {n}" for n in points["name"]}
+    # the direction hints are part of the axis titles (they cannot collide with them)
+    assert fig.layout.xaxis.title.text == "Exposure risk index (0 = none, 100 = highest)<br>← less exposure"
+    assert fig.layout.yaxis.title.text == "Incremental conversions (customers) · more gain →"
     # error bars carry the interval
     frontier = trace(fig, "On the frontier")
     assert list(frontier.error_y.array) == [30.0, 30.0, 30.0]
     assert list(frontier.customdata[:, 0]) == [270.0, 320.0, 400.0]
-    assert fig.layout.xaxis.title.text == "Exposure risk index (0 = none, 100 = highest)"
-    assert fig.layout.yaxis.title.text == "Incremental conversions (customers)"
 
 
 def test_frontier_argument_errors():
@@ -306,7 +308,10 @@ def test_lift_curves_have_a_dashed_random_baseline_each(kind):
     assert [t.name for t in fig.data] == ["Status quo", "Status quo: random targeting",
                                           "Minimal data", "Minimal data: random targeting"]
     baseline = trace(fig, "Status quo: random targeting")
-    assert baseline.line.dash == "dash"
+    assert baseline.line.dash == "dash" and baseline.line.color == trace(fig, "Status quo").line.color
+    # the y-axis counts the held-out test split, not the campaign the headline is about: the chart says so
+    assert "test customers" in fig.layout.yaxis.title.text
+    assert any("held-out test customers" in t.replace("<br>", " ") and "headline" in t for t in annotation_texts(fig))
     assert baseline.x[0] == 0 and baseline.x[-1] == 100  # percent of customers
     assert baseline.y[-1] == 400 and trace(fig, "Status quo").y[-1] == 400
     assert fig.layout.xaxis.title.text.startswith("% of customers targeted")
@@ -404,6 +409,36 @@ def test_tornado_bars_reach_low_and_high_values():
         trust_tornado_chart(TORNADO.with_columns(base=pl.Series([1.0, 2e6, 3e6])))
 
 
+def test_tornado_is_readable_on_a_phone():
+    """Each assumption's name is written above its bar in lines that fit the narrowest plot (not clipped tick
+    labels squeezing the plot), inside its own row; no y-axis title sits on them; at most four money ticks,
+    which fit side by side on the narrowest plot."""
+    from analysis.charts.labels import MIN_PLOT_WIDTH, text_width
+    from analysis.charts.money import _LABEL_LINE, _TORNADO_BAR, TORNADO_LABEL_CHARS
+
+    fig = trust_tornado_chart(TORNADO)
+    assert not (fig.layout.yaxis.title.text or "") and fig.layout.yaxis.showticklabels is False
+    names = {a.name.removeprefix("assumption "): a for a in fig.layout.annotations
+             if (a.name or "").startswith("assumption ")}
+    assert set(names) == set(TORNADO["parameter"])
+    assert names["Loyalty from consented personalization"].text == "Loyalty from consented personalization"
+    for a in names.values():
+        assert a.xref == "paper" and a.x == 0 and a.yanchor == "bottom"
+        assert all(len(line) <= TORNADO_LABEL_CHARS for line in a.text.split("<br>"))  # drawn: test_chart_layout
+    # rows are far enough apart for a name and a bar, and the top name stays inside the plot
+    plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    low, high = fig.layout.yaxis.range
+    row = plot / (high - low)
+    lines = max(a.text.count("<br>") + 1 for a in names.values())
+    assert row >= _TORNADO_BAR + lines * _LABEL_LINE + 4
+    assert (high - (TORNADO.height - 1)) * row >= _TORNADO_BAR / 2 + 2 + lines * _LABEL_LINE
+    ticks = fig.layout.xaxis.ticktext
+    assert 2 <= len(ticks) <= 4
+    assert sum(text_width(t) + 8 for t in ticks) < MIN_PLOT_WIDTH
+    # the legend is one entry a row, under the axis title, inside the figure's height
+    assert fig.layout.legend.orientation == "v" and fig.layout.margin.b >= 62 + 2 * 19
+
+
 # ---------------------------------------------------------------------- privacy
 def test_risk_by_quasi_biggest_driver_on_top_in_points():
     fig = risk_by_quasi_chart(QUASI)
@@ -440,15 +475,37 @@ def test_scenario_bars_one_panel_per_metric():
     fig = scenario_bars(BARS, metrics=["net_value", "risk_index"],
                         labels={"risk_index": "Risk (index, 0–1)"})
     assert [t.name for t in fig.data] == ["Net value (USD)", "Risk (index, 0–1)"]
-    assert list(fig.data[0].x) == ["Status quo", "Minimal data", "DP ε=1"]
+    assert list(fig.data[0].y) == ["Status quo", "Minimal data", "DP ε=1"]
     assert list(fig.data[0].text) == ["$1.8M", "$1.5M", "$1.1M"]
-    assert list(fig.data[1].y) == [0.62, 0.18, 0.1]
-    assert fig.data[1].xaxis == "x2"
+    assert list(fig.data[1].x) == [0.62, 0.18, 0.1]
+    assert fig.data[0].orientation == "h" and fig.data[1].yaxis == "y2"
+    # one colour per scenario, the same in both panels
+    assert fig.data[0].marker.color == fig.data[1].marker.color
+    assert len(set(fig.data[0].marker.color)) == 3
     too_many = pl.DataFrame({"name": [str(i) for i in range(8)], "net_value": np.arange(8.0)})
     with pytest.raises(ValueError, match="at most 7 scenarios. Got 8"):
         scenario_bars(too_many, metrics=["net_value"])
     with pytest.raises(ValueError, match="at least one column"):
         scenario_bars(BARS, metrics=[])
+
+
+def test_scenario_bars_rows_never_run_into_each_other():
+    """Horizontal bars of a fixed row height: names (broken into lines that fit the row) and values each sit
+    in their own row, whatever the width; a value is written right of its bar, or right of zero when negative."""
+    names = ["Status quo (full data)", "Differential privacy ε=0.1", "Privacy first", "Opt-out regime"]
+    table = pl.DataFrame({"name": names, "net_value": [1.2e6, -3.5e5, 8e5, 1.1e6],
+                          "risk_index": [67.8, 67.6, 6.0, 61.7]})
+    fig = scenario_bars(table, metrics=["net_value", "risk_index"])
+    from analysis.charts.gain import _BAR_ROW
+
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+        assert max(t.count("<br>") + 1 for t in axis.ticktext) * 15 <= _BAR_ROW
+    panel_px = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b)
+    assert panel_px >= 2 * len(names) * _BAR_ROW
+    values = {a.name: a for a in fig.layout.annotations if (a.name or "").startswith("value ")}
+    negative = values["value net_value Differential privacy ε=0.1"]
+    assert (negative.text, negative.x, negative.xanchor) == ("−$350K", 0.0, "left")  # right of zero, off the names
+    assert values["value risk_index Privacy first"].x == 6.0 and values["value risk_index Privacy first"].yref == "y2"
 
 
 # ---------------------------------------------------------------------- export
@@ -462,7 +519,8 @@ def test_chart_data_survives_a_json_round_trip():
 
 def test_chart_data_types():
     data = chart_data(waterfall_chart(waterfall_steps()))
-    assert data.schema == pl.Schema({"trace": pl.String, "x": pl.String, "y": pl.Float64})
+    assert data.schema == pl.Schema({"trace": pl.String, "label": pl.String, "x": pl.String, "y": pl.Float64})
+    assert data["label"].to_list()[0] == "$2.4M"  # the text written on the bar
     assert data["x"].to_list()[-1] == "Net value" and data["y"].to_list()[-1] == 1.87e6
     with pytest.raises(ValueError, match="'fig' parameter of chart_data"):
         chart_data({"data": []})
@@ -507,7 +565,7 @@ def test_missing_values_that_mean_not_available():
         risk_index=pl.when(pl.col("name") == "Coarse geo").then(None).otherwise(pl.col("risk_index")),
         gain_ci_low=pl.when(pl.col("name") == "Everything").then(None).otherwise(pl.col("gain_ci_low")))
     fig = frontier_chart(points, current="Status quo")
-    assert "not drawn (no result): Coarse geo" in annotation_texts(fig)
+    assert "Not drawn (no result): Coarse geo" in annotation_texts(fig)
     frontier = trace(fig, "On the frontier")
     assert list(frontier.text) == ["Minimal data", "Consent only", "Everything"]
     assert list(frontier.error_y.arrayminus) == [30.0, 30.0, 0.0]  # no interval known: no bar below
@@ -539,17 +597,152 @@ def test_charts_take_the_analysis_tables_as_they_come():
     assert set(trust_tornado_chart(sensitivity).data[0].y) <= set(sensitivity["label"].to_list())
 
 
-def test_close_scenarios_get_labels_on_different_sides():
-    """Two scenarios that sit on top of each other must not print their names in the same spot."""
-    from analysis.charts import frontier_chart
-
+def test_close_scenarios_are_labelled_apart():
+    """Two scenarios that sit on top of each other never print their labels in the same spot."""
     pts = pl.DataFrame({"name": ["a", "b", "far"], "incremental_conversions": [20.0, 25.0, 300.0],
                         "risk_index": [76.6, 76.7, 10.0], "on_frontier": [False, False, True]})
     fig = frontier_chart(pts)
-    spots = {}
-    for trace in fig.data:
-        if trace.text is not None:
-            positions = trace.textposition if isinstance(trace.textposition, tuple) else [trace.textposition]
-            spots.update(dict(zip(trace.text, positions)))
-    assert spots["a"] != spots["b"]
-    assert spots["far"] == "top center"
+    assert not frontier_overlaps(fig)
+    _every_scenario_is_named(fig, ["a", "b", "far"])
+
+
+# ------------------------------------------------------------- label geometry
+CASES_DIR = Path(__file__).resolve().parent / "chart_cases"
+#: plot widths (px) the labels are checked at: the narrowest supported, phones, half and full desktop pages
+WIDTHS = (240, 258, 300, 390, 700, 1000, 1320, 2400)
+
+
+def _hit(a, b) -> bool:
+    return not (a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2])
+
+
+def frontier_boxes(fig: go.Figure, width: float):
+    """The label boxes and the marker / error-bar boxes of a frontier figure, in px from the plot's bottom-left
+    corner, at a plot ``width`` px wide (computed from the annotations as plotly.js positions them)."""
+    from analysis.charts.frontier import PLOT_HEIGHT
+    from analysis.charts.labels import LABEL_HEIGHT, text_width
+
+    x0, x1 = fig.layout.xaxis.range
+    y0, y1 = fig.layout.yaxis.range
+    px = lambda x: (x - x0) / (x1 - x0) * width  # noqa: E731
+    py = lambda y: (y - y0) / (y1 - y0) * PLOT_HEIGHT  # noqa: E731
+    labels = []
+    for a in fig.layout.annotations:
+        if not (a.name or "").startswith("label "):
+            continue
+        w, h = text_width(a.text) + 4, LABEL_HEIGHT
+        cx, cy = px(a.x), py(a.y)
+        if a.showarrow:
+            cx, cy = cx + a.ax, cy - a.ay
+            box = (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
+        else:
+            left = cx + (a.xshift or 0) - {"left": 0, "center": w / 2, "right": w}[a.xanchor]
+            bottom = cy + (a.yshift or 0) - {"bottom": 0, "middle": h / 2, "top": h}[a.yanchor]
+            box = (left, left + w, bottom, bottom + h)
+        labels.append((a.text, box))
+    obstacles = []
+    for t in fig.data:
+        if t.mode != "markers" or not t.x or t.x[0] is None:
+            continue
+        half = t.marker.size / 2 + 1
+        for i, (x, y) in enumerate(zip(t.x, t.y)):
+            obstacles.append((px(x) - half, px(x) + half, py(y) - half, py(y) + half))
+            if t.error_y is not None and t.error_y.array is not None:
+                low, high = y - t.error_y.arrayminus[i], y + t.error_y.array[i]
+                obstacles.append((px(x) - 4, px(x) + 4, py(low), py(high)))
+    return labels, obstacles
+
+
+def frontier_overlaps(fig: go.Figure, widths=WIDTHS) -> list:
+    """Every (width, label, what it hits) where a label leaves the plot or covers another label, a marker or an
+    error bar."""
+    from analysis.charts.frontier import PLOT_HEIGHT
+
+    out = []
+    for width in widths:
+        labels, obstacles = frontier_boxes(fig, width)
+        for i, (text, box) in enumerate(labels):
+            if box[0] < 0 or box[1] > width or box[2] < 0 or box[3] > PLOT_HEIGHT:
+                out.append((width, text, "outside the plot"))
+            out += [(width, text, other) for other, b in labels[i + 1:] if _hit(box, b)]
+            out += [(width, text, "a marker or an error bar") for o in obstacles if _hit(box, o)]
+    return out
+
+
+def _every_scenario_is_named(fig: go.Figure, names: list[str]) -> None:
+    """Each scenario is named next to its point, or numbered with its key row in the legend."""
+    texts = [a.text for a in fig.layout.annotations if (a.name or "").startswith("label ")]
+    if set(texts) == set(names):
+        return
+    numbers = {n for t in texts for n in t.split(",")}
+    key = [t.name for t in fig.data if t.x == (None,)]
+    for i, name in enumerate(names, start=1):
+        row = next(k for k in key if k.startswith(f"{i} · ") and name in k)
+        assert str(i) in numbers or "not numbered" in row, (name, texts)
+
+
+@pytest.mark.parametrize("case", ["demo", "bank"])
+def test_frontier_labels_never_overlap_on_the_demo_and_the_bank_data(case):
+    """The nine presets as measured on the 50,000-customer demo and on the Bank Marketing sample
+    (tests/chart_cases, rebuilt by make_cases.py): no label covers another, a marker or an error bar, at any
+    width from a phone to a wide screen; the browser test below checks the drawn text too."""
+    table = pl.read_csv(CASES_DIR / f"frontier_{case}.csv")
+    fig = frontier_chart(table, current="Status quo (full data)")
+    assert frontier_overlaps(fig) == []
+    _every_scenario_is_named(fig, table["name"].to_list())
+    numbered = [a.text for a in fig.layout.annotations if (a.name or "").startswith("label ")]
+    assert len(numbered) >= table.height - 1  # at most one pair shares a label on these data
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 15)), min_size=1, max_size=11),
+       st.booleans())
+def test_frontier_labels_never_overlap_whatever_the_points(triples, with_ci):
+    names = [f"Scenario {'x' * (i % 4)}{i}" for i in range(len(triples))]
+    gain = np.array([t[1] * 10.0 for t in triples])
+    risk = np.array([t[0] * 2.5 for t in triples])
+    mask = pareto_mask(gain, risk)
+    points = pl.DataFrame({"name": names, "incremental_conversions": gain, "risk_index": risk,
+                           "on_frontier": mask})
+    if with_ci:
+        half = np.array([t[2] * 20.0 for t in triples])
+        points = points.with_columns(gain_ci_low=pl.Series(gain - half), gain_ci_high=pl.Series(gain + half))
+    fig = frontier_chart(points, current=names[0])
+    assert frontier_overlaps(fig, widths=(240, 390, 1320)) == []
+    _every_scenario_is_named(fig, names)
+
+
+def test_frontier_download_carries_scenario_names():
+    table = pl.read_csv(CASES_DIR / "frontier_demo.csv")
+    data = chart_data(frontier_chart(table, current="Status quo (full data)"))
+    points = data.filter(pl.col("label").is_not_null())
+    assert sorted(points["label"].to_list()) == sorted(table["name"].to_list())
+    star = points.filter(pl.col("trace") == "Current practice").row(0, named=True)
+    assert star["label"] == "Status quo (full data)" and star["x"] == pytest.approx(67.8, abs=0.01)
+    assert data.filter(pl.col("x").is_null()).height == 0  # the legend's key rows are not data
+
+
+# ------------------------------------------------------------------- colours
+def test_each_scenario_has_one_colour_in_every_chart():
+    from analysis.charts import scenario_color, scenario_colors
+    from analysis.scenario import PRESETS
+
+    names = ["Privacy first", "Status quo (full data)", "Your scenario"]
+    curves = pl.concat([lift_curves().filter(pl.col("scenario") == "Status quo").with_columns(scenario=pl.lit(n))
+                        for n in reversed(names)])
+    losses = pl.concat([exceedance_data().filter(pl.col("scenario") == "Status quo")
+                        .with_columns(scenario=pl.lit(n)) for n in names])
+    bars = pl.DataFrame({"name": names[::-1], "net_value": [1.0, 2.0, 3.0]})
+    lift_colors = {t.name: t.line.color for t in lift_curve_chart(curves).data if ":" not in t.name}
+    loss_colors = {t.name: t.line.color for t in exceedance_chart(losses).data}
+    bar = scenario_bars(bars, metrics=["net_value"]).data[0]
+    bar_colors = dict(zip(bar.y, bar.marker.color))
+    assert lift_colors == loss_colors == bar_colors == scenario_colors(names)
+    assert len(set(lift_colors.values())) == 3
+    # the order a chart draws them in does not matter; presets keep their colour across charts
+    assert scenario_colors(names[::-1]) == scenario_colors(names)
+    assert scenario_colors(["Status quo (full data)"])["Status quo (full data)"] == \
+        scenario_colors(names)["Status quo (full data)"] == scenario_color("Status quo (full data)")
+    # seven presets at once get seven different colours; any other name always gets the same one
+    assert len(set(scenario_colors([p.name for p in PRESETS[:7]]).values())) == 7
+    assert scenario_color("Your scenario") == scenario_color("Your scenario") in charts.SERIES_COLORS

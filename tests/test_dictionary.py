@@ -65,6 +65,25 @@ def test_valid_dictionary_parses_every_field():
         d.column("nope")
 
 
+def test_undeclared_key_and_erased_flag_are_declared_for_the_user():
+    """A user writes ``key = "customer_id"`` without ``[columns.customer_id]`` (the README did): it is accepted as
+    an identifier (pseudonymized at ingest) and the erasure flag as a boolean, each with a note saying so."""
+    d = parse_dictionary(HEAD + 'key = "customer_id"\nerased = "gone"\n[columns.age]\nrole = "quasi_identifier"\n')
+    assert d.column_names == ("age", "customer_id", "gone")
+    key, flag = d.column("customer_id"), d.column("gone")
+    assert (key.role, key.type, flag.role, flag.type) == ("direct_identifier", "text", "other", "boolean")
+    assert d.columns_with_role("direct_identifier") == ("customer_id",)
+    assert len(d.notes) == 2 and "pseudonym" in d.notes[0] and "[columns.customer_id]" in d.notes[0]
+    assert "never stored" in d.notes[1]
+    # a declared key is taken as declared, with nothing to note
+    declared = parse_dictionary(VALID)
+    assert declared.notes == () and declared.column("customer_id").role == "other"
+    # the stored TOML re-parses to the same dictionary (the store re-reads it)
+    assert parse_dictionary(d.text) == d
+    quoted = parse_dictionary(HEAD + 'key = "customer id"\n[columns.age]\nrole = "other"\n')
+    assert '[columns."customer id"]' in quoted.notes[0]
+
+
 def _problems(text: str) -> list[str]:
     with pytest.raises(DictionaryError) as info:
         parse_dictionary(text, source="test.toml")
@@ -126,9 +145,9 @@ ERRORS = [
     ("unknown csv field", HEAD + '[dataset.csv]\nsep = ";"\n[columns.a]\nrole = "other"\n', "unknown field 'sep'"),
     ("delimiter too long", HEAD + '[dataset.csv]\ndelimiter = ";;"\n[columns.a]\nrole = "other"\n',
      "'delimiter' must be one character"),
-    ("key not declared", HEAD + 'key = "id"\n[columns.a]\nrole = "other"\n', "key column 'id' is not declared"),
     ("key not a name", HEAD + 'key = 3\n[columns.a]\nrole = "other"\n', "'key' must be a column name"),
-    ("erased not declared", HEAD + 'erased = "gone"\n[columns.a]\nrole = "other"\n', "erased column 'gone'"),
+    ("erased is the key", HEAD + 'key = "a"\nerased = "a"\n[columns.a]\nrole = "other"\n',
+     "cannot be the key column"),
     ("key with wrong role", HEAD + 'key = "a"\n[columns.a]\nrole = "quasi_identifier"\n',
      "the key column must have role 'other' or 'direct_identifier'"),
     ("two primary outcomes", HEAD + '[columns.a]\nrole = "outcome"\nprimary = true\n'
@@ -154,7 +173,7 @@ def test_events_dataset_needs_key_and_timestamp():
 
 def test_several_problems_are_listed_together():
     text = HEAD + (
-        'key = "missing"\n[columns.a]\nrole = "secret"\n[columns.b]\nrole = "other"\ntype = "float"\n'
+        'key = 3\n[columns.a]\nrole = "secret"\n[columns.b]\nrole = "other"\ntype = "float"\n'
         'bounds = [5, 1]\n[columns.c]\nrole = "treatment"\n'
     )
     problems = _problems(text)

@@ -375,6 +375,36 @@ def test_erased_customers_never_stored_also_in_events(tmp_path):
         assert text.encode() not in raw
 
 
+def test_undeclared_key_is_pseudonymized_and_the_ingest_says_so(tmp_path):
+    """The README's dictionary names ``key`` and ``erased`` without declaring them: the key is stored as a keyed
+    pseudonym (it joins the events, whose key is undeclared too), the flag drops rows, the report notes both;
+    a dataset whose key is stored as is cannot be joined to them (one clear error, not an empty join)."""
+    from analysis.store import Store
+
+    undeclared = CUSTOMERS.replace('[columns.customer_id]\nrole = "other"\ntype = "integer"\n', "").replace(
+        '[columns.erased]\nrole = "other"\ntype = "boolean"\n', "")
+    events = EVENTS.replace('[columns.customer_id]\nrole = "other"\ntype = "integer"\n', "")
+    db = tmp_path / "crm.duckdb"
+    report = ingest(db, parse_dictionary(undeclared), [customers_csv(tmp_path)], secret=SECRET)
+    assert (report.rows_stored, report.rows_erased) == (3, 1)
+    assert report.pseudonymized_columns == ("email", "full name", "customer_id")
+    assert len(report.notes) == 2 and "customer_id" in report.notes[0] and "pseudonym" in report.notes[0]
+    assert report.to_dict()["notes"] == list(report.notes)
+    stored = table(db, "SELECT customer_id FROM customers")["customer_id"].to_list()
+    assert sorted(stored) == sorted(pseudonymize(["1", "2", "4"], SECRET).to_list())
+    ev = write(tmp_path / "events.csv", "customer_id,at,amount", "1,2024-01-01 09:00:00,3.5",
+               "3,2024-01-02 10:00:00,9.0")
+    ingest(db, parse_dictionary(events), [ev], secret=SECRET)
+    # customer 3 asked for erasure: their event is dropped through the pseudonymized key
+    assert table(db, "SELECT customer_id FROM events")["customer_id"].to_list() == pseudonymize(["1"], SECRET).to_list()
+    schema = Store(db).schema()
+    assert schema.key == "customer_id" and schema.events_table == "events"
+    # the same events with their key declared "other" (stored as is) would never match: refused in words
+    ingest(db, parse_dictionary(EVENTS), [ev], secret=SECRET)
+    with pytest.raises(ValueError, match="cannot be joined"):
+        Store(db).schema()
+
+
 def test_erasure_list_needs_valid_keys(tmp_path):
     erasure = write(tmp_path / "erase.txt", "4", "four")
     problems, _ = problems_of(tmp_path, CUSTOMERS, customers_csv(tmp_path), erasure_list=erasure)

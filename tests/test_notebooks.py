@@ -1,5 +1,5 @@
-"""The analyst notebooks (notebooks/*.ipynb) run top to bottom and show what they promise, and are kept
-with outputs stripped and in sync with their jupytext ``py:percent`` pair.
+"""The analyst notebooks (notebooks/*.ipynb) run top to bottom and show what they promise, and are kept in sync
+with their jupytext ``py:percent`` pair, with the outputs of a full run stored (so they read on GitHub too).
 
 Each notebook is executed the way nbmake does it (nbclient, kernel ``python3``, working directory
 ``notebooks/``). A probe cell appended in memory (never saved) prints the notebook's key figures as JSON,
@@ -153,13 +153,35 @@ def test_there_are_notebooks():
                                                  "03_differential_privacy"}
 
 
+def _stored_sources_sha256(nb) -> str:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("execute_notebooks", NOTEBOOKS / "tools" / "execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sources_sha256(nb)
+
+
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
-def test_notebook_is_stripped_and_paired(path: Path):
+def test_notebook_outputs_are_stored_and_paired(path: Path):
+    """The stored outputs are those of one run, top to bottom, of the cells as they are now (``make
+    notebooks-run`` re-executes them); every figure is stored as plotly JSON and as a PNG (what GitHub shows)."""
     nb = nbformat.read(path, as_version=4)
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            assert cell.outputs == [], f"{path.name}: cell {i} has outputs; strip them"
-            assert cell.execution_count is None, f"{path.name}: cell {i} has an execution count"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), (
+        f"{path.name}: outputs are missing or not from one run; run `make notebooks-run`")
+    stamp = nb.metadata.get("privacylift", {})
+    assert stamp.get("sources_sha256") == _stored_sources_sha256(nb), (
+        f"{path.name}: its cells changed since the outputs were stored; run `make notebooks-run`")
+    for i, cell in enumerate(code):
+        assert not [o for o in cell.outputs if o.output_type == "error"], f"{path.name}: code cell {i} failed"
+        for o in cell.outputs:
+            data = o.get("data", {})
+            if "application/vnd.plotly.v1+json" in data:
+                assert "image/png" in data, f"{path.name}: code cell {i} has a figure without its PNG"
+            assert "text/html" not in data or "<script" not in data["text/html"], "no plotly.js inside outputs"
+    assert _has_figure(nb) >= 1
+    assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB"
     assert nb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
     pair = path.with_suffix(".py")

@@ -127,11 +127,16 @@ def test_pdf_opens_and_has_the_sections(saved):
     from pypdf import PdfReader
 
     reader = PdfReader(saved.dir / "report.pdf")
-    assert len(reader.pages) >= 9  # every section starts a page
     text = "\n".join(p.extract_text() for p in reader.pages)
     flat = re.sub(r"\s+", " ", text)
     for i, heading in enumerate(SECTION_HEADINGS, start=1):
         assert f"{i}. {heading}" in flat
+    # page 1: the executive summary with the pick; no raw JSON and no name listed three times anywhere
+    first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    c = load_report(saved.dir)
+    assert "Executive summary" in first and f"The pick {c['recommended']}" in first and "What it costs" in first
+    assert "Leave out of the model: sensitive attributes" in flat and "exclude_roles" not in flat
+    assert "customer_id, customer_id" not in flat and "customer_id (in 3 datasets)" in flat
     assert XSS in flat  # Unicode font: the name is printed as text, as is
     assert reader.outline  # sections are bookmarked
 
@@ -276,6 +281,10 @@ def test_verify_fails_when_a_figure_no_longer_reproduces(copy, demo_db):
     (copy / "report.json").write_bytes(data)
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["files"]["report.json"]["sha256"] = hashlib.sha256(data).hexdigest()
+    # the executive summary quotes the figure: a careful forger re-renders report.html too
+    page = render_html(content).encode("utf-8")
+    (copy / "report.html").write_bytes(page)
+    manifest["files"]["report.html"]["sha256"] = hashlib.sha256(page).hexdigest()
     (copy / "manifest.json").write_text(json.dumps(manifest))
     (copy.parent / "registry.jsonl").unlink()  # a forger without the registry
     r = verify_report(copy, demo_db)

@@ -15,8 +15,11 @@ Conventions
   curves down-sampled to at most 201 points).
 - User text (scenario and column names) is made inert in every figure: plotly.js would otherwise obey an
   ``<a href>`` or ``<span style>`` in a name (:mod:`analysis.charts._markup`).
-- :func:`chart_data` returns what a figure plots (``trace``, ``x``, ``y``) for "download the data"
-  buttons; :func:`to_png` renders a PNG with kaleido.
+- :func:`chart_data` returns what a figure plots (``trace``, ``label`` — the scenario's name on the frontier —,
+  ``x``, ``y``) for "download the data" buttons; :func:`to_png` renders a PNG with kaleido.
+- Each scenario has one colour in every chart that draws scenarios as series (:func:`scenario_colors`); the
+  frontier chart encodes each point's standing instead (frontier, dominated, current practice) and names or
+  numbers the points with labels that never overlap (:mod:`analysis.charts.labels`).
 
 Example
 -------
@@ -25,7 +28,7 @@ Example
 ...                     "risk_index": [0.8, 0.3], "on_frontier": [True, True]})
 >>> fig = frontier_chart(pts, current="all data")
 >>> chart_data(fig).filter(pl.col("trace") == "Current practice").rows()
-[('Current practice', 0.8, 120.0)]
+[('Current practice', 'all data', 0.8, 120.0)]
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from analysis.charts.export import chart_data, to_png
-from analysis.charts.style import PALETTE, SERIES_COLORS, format_money
-from analysis.charts.gain import frontier_chart, lift_curve_chart, scenario_bars, sweep_chart
+from analysis.charts.style import PALETTE, SERIES_COLORS, format_money, scenario_color, scenario_colors
+from analysis.charts.frontier import frontier_chart
+from analysis.charts.gain import lift_curve_chart, scenario_bars, sweep_chart
 from analysis.charts.money import (
     exceedance_chart,
     loss_distribution_chart,
@@ -56,6 +60,8 @@ from analysis.charts._markup import with_inert_text
 __all__ = [
     "PALETTE",
     "SERIES_COLORS",
+    "scenario_color",
+    "scenario_colors",
     "CHARTS",
     "ChartEntry",
     "frontier_chart",

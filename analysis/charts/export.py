@@ -64,22 +64,24 @@ def _is_number(value: object) -> bool:
 
 
 def chart_data(fig: go.Figure) -> pl.DataFrame:
-    """The data a figure plots, one row per point: ``trace``, ``x``, ``y``.
+    """The data a figure plots, one row per point: ``trace``, ``label``, ``x``, ``y``.
 
-    Bars drawn from a ``base`` (tornado charts) report the value they reach, not their length.
-    ``x`` and ``y`` are Float64 when every value in the column is a number, else String.
-    Annotations and shapes are not data and are left out.
+    ``label`` is the point's own text when the trace has one per point — on the frontier chart, the scenario's
+    name; on bars, the value written on the bar — else null. Bars drawn from a ``base`` (tornado charts) report
+    the value they reach, not their length. ``x`` and ``y`` are Float64 when every value in the column is a
+    number, else String. Annotations, shapes and legend-only entries (no data) are left out.
 
     Examples
     --------
     >>> import plotly.graph_objects as go
-    >>> chart_data(go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"))).rows()
-    [('a', 1.0, 3.0), ('a', 2.0, 4.0)]
+    >>> chart_data(go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a", text=["p", "q"]))).rows()
+    [('a', 'p', 1.0, 3.0), ('a', 'q', 2.0, 4.0)]
     """
     if not isinstance(fig, go.Figure):
         raise ValueError(f"The 'fig' parameter of chart_data must be a plotly Figure. "
                          f"Got {type(fig).__name__} instead.")
     names: list[str] = []
+    labels: list[str | None] = []
     xs: list = []
     ys: list = []
     for index, trace in enumerate(fig.data):
@@ -88,6 +90,8 @@ def chart_data(fig: go.Figure) -> pl.DataFrame:
             continue
         length = min(len(x), len(y))
         x, y = x[:length], y[:length]
+        if length and all(v is None for v in x) and all(v is None for v in y):
+            continue  # a legend entry (a key row), not data
         base = _values(getattr(trace, "base", None)) if trace.type == "bar" else None
         if base is not None:
             base = base * length if len(base) == 1 else base
@@ -95,10 +99,14 @@ def chart_data(fig: go.Figure) -> pl.DataFrame:
             moved = x if horizontal else y
             moved = [v + b if _is_number(v) and _is_number(b) else v for v, b in zip(moved, base)]
             x, y = (moved, y) if horizontal else (x, moved)
+        text = _values(getattr(trace, "text", None))
+        labels += [None if v is None else str(v) for v in text[:length]] + [None] * (length - len(text)) \
+            if text is not None else [None] * length
         names += [trace.name if trace.name is not None else f"trace {index}"] * length
         xs += x
         ys += y
-    return pl.DataFrame({"trace": pl.Series(names, dtype=pl.String), "x": _column(xs), "y": _column(ys)})
+    return pl.DataFrame({"trace": pl.Series(names, dtype=pl.String), "label": pl.Series(labels, dtype=pl.String),
+                         "x": _column(xs), "y": _column(ys)})
 
 
 def _column(values: list) -> pl.Series:

@@ -21,12 +21,15 @@ from analysis.charts.style import (
     empty_figure,
     format_moneys,
     format_number,
+    legend_below,
     linear_money_ticks,
     log_ticks,
     new_figure,
     note,
     round_sig,
+    scenario_colors,
     style,
+    wrap_title,
 )
 
 #: Axis labels (with units) for the column names the trade-off tables use.
@@ -56,146 +59,6 @@ def unit_of(label: str) -> str:
 
 def _first_seen(series: pl.Series) -> list:
     return series.unique(maintain_order=True).to_list()
-
-
-#: where a scenario's label goes when the default spot is taken by a nearby label (tried in this order)
-LABEL_SPOTS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
-
-
-def _label_positions(points: pl.DataFrame, *, risk: str, gain: str, current: str | None) -> dict[str, str]:
-    """Spread the labels of scenarios that sit close together (within 6 % of the x range and 8 % of the y
-    range): each takes the first spot around its marker that no close neighbour's label already uses."""
-    x = points[risk].to_numpy().astype(float)
-    y = points[gain].to_numpy().astype(float)
-    names = points["name"].to_list()
-    span_x = max(float(np.ptp(x)) if len(x) else 0.0, 1e-9)
-    span_y = max(float(np.ptp(y)) if len(y) else 0.0, 1e-9)
-    out: dict[str, str] = {}
-    order = sorted(range(len(names)), key=lambda i: (names[i] != current, x[i], -y[i]))
-    for i in order:
-        taken = {out[names[j]] for j in order if names[j] in out
-                 and abs(x[j] - x[i]) < 0.06 * span_x and abs(y[j] - y[i]) < 0.08 * span_y}
-        default = "bottom center" if names[i] == current else "top center"
-        spots = (default,) + tuple(p for p in LABEL_SPOTS if p != default)
-        out[names[i]] = next((p for p in spots if p not in taken), default)
-    return out
-
-
-def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions",
-                   risk: str = "risk_index", gain_label: str | None = None,
-                   risk_label: str | None = None, current: str | None = None,
-                   title: str | None = None) -> go.Figure:
-    """Scenarios as points of exposure risk (x) against engagement gain (y), with the Pareto line.
-
-    Parameters
-    ----------
-    points : pl.DataFrame
-        One row per scenario: ``name``, the ``gain`` and ``risk`` columns, ``on_frontier`` (bool);
-        optional ``gain_ci_low`` and ``gain_ci_high`` draw error bars on the gain.
-    gain, risk : str
-        Column names of the gain (higher is better) and the risk (lower is better).
-    gain_label, risk_label : str, optional
-        Axis titles with units; default from the column names.
-    current : str, optional
-        Name of the scenario that is today's practice: drawn as a star with a "current practice" label.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> pts = pl.DataFrame({"name": ["all data", "minimal", "bad"], "incremental_conversions": [120, 90, 80],
-    ...                     "risk_index": [0.8, 0.3, 0.6], "on_frontier": [True, True, False]})
-    >>> fig = frontier_chart(pts, current="all data")
-    >>> [t.name for t in fig.data][::3]
-    ['Best trade-offs (Pareto frontier)', 'Current practice']
-    """
-    chart = "frontier_chart"
-    check_frame(points, name="points", chart=chart, columns=["name", gain, risk, "on_frontier"],
-                numeric=[gain, risk, "gain_ci_low", "gain_ci_high"],
-                nullable=[gain, risk, "gain_ci_low", "gain_ci_high"])
-    if points.schema["on_frontier"] != pl.Boolean:
-        raise ValueError(f"The 'on_frontier' column of 'points' in {chart} must be boolean. "
-                         f"Got {points.schema['on_frontier']} instead.")
-    has_ci = ("gain_ci_low" in points.columns, "gain_ci_high" in points.columns)
-    if has_ci[0] != has_ci[1]:
-        raise ValueError(f"The 'points' parameter of {chart} must have both 'gain_ci_low' and "
-                         f"'gain_ci_high' or neither. Got only one instead.")
-    if points["name"].n_unique() != points.height:
-        raise ValueError(f"The 'name' column of 'points' in {chart} must be unique. "
-                         f"Got {points.filter(pl.col('name').is_duplicated())['name'].unique().to_list()} "
-                         "more than once instead.")
-    if current is not None and current not in points["name"].to_list():
-        raise ValueError(f"The 'current' parameter of {chart} must be one of the scenario names "
-                         f"{points['name'].to_list()}. Got {current!r} instead.")
-    gain_label = gain_label or label_for(gain)
-    risk_label = risk_label or label_for(risk)
-    title = title or "Engagement gain against exposure risk: the best trade-offs lie on the line"
-    usable = pl.col(gain).is_not_null() & pl.col(risk).is_not_null() & pl.col(gain).is_finite() \
-        & pl.col(risk).is_finite()
-    missing = points.filter(~usable)["name"].to_list()
-    if current in missing:
-        raise ValueError(f"The current practice '{current}' in {chart} must have a gain and a risk. "
-                         "Got a missing value instead.")
-    points = points.filter(usable)
-    if all(has_ci):  # a missing interval bound means "no interval": draw none
-        points = points.with_columns(pl.col("gain_ci_low").fill_nan(None).fill_null(pl.col(gain)),
-                                     pl.col("gain_ci_high").fill_nan(None).fill_null(pl.col(gain)))
-    if points.height == 0:
-        return empty_figure(title)
-    if all(has_ci):
-        bad = points.filter((pl.col("gain_ci_low") > pl.col(gain)) | (pl.col("gain_ci_high") < pl.col(gain)))
-        if bad.height:
-            raise ValueError(f"The gain interval of scenario '{bad['name'][0]}' in {chart} must contain "
-                             f"its gain. Got [{bad['gain_ci_low'][0]}, {bad['gain_ci_high'][0]}] "
-                             f"around {bad[gain][0]} instead.")
-
-    fig = new_figure(title, x_title=risk_label, y_title=gain_label, height=520)
-    hover = (f"<b>%{{text}}</b><br>{gain_label}: %{{y:,.4~g}}<br>{risk_label}: %{{x:,.4~g}}"
-             + ("<br>95 % interval: %{customdata[0]:,.4~g} to %{customdata[1]:,.4~g}" if all(has_ci) else "")
-             + "<extra></extra>")
-
-    frontier = points.filter(pl.col("on_frontier")).sort([risk, gain], descending=[False, True])
-    fig.add_trace(go.Scatter(x=round_sig(frontier[risk]), y=round_sig(frontier[gain]), mode="lines",
-                             name="Best trade-offs (Pareto frontier)", hoverinfo="skip",
-                             line={"color": GAIN_COLOR, "width": 2.5}))
-
-    placed = _label_positions(points, risk=risk, gain=gain, current=current)
-
-    def add_points(rows: pl.DataFrame, name: str, marker: dict, textposition: str = "top center") -> None:
-        error = None
-        customdata = None
-        if all(has_ci):
-            customdata = np.column_stack([round_sig(rows["gain_ci_low"]), round_sig(rows["gain_ci_high"])])
-            error = {"type": "data", "symmetric": False, "thickness": 1.2, "width": 4,
-                     "array": round_sig(rows["gain_ci_high"] - rows[gain]),
-                     "arrayminus": round_sig(rows[gain] - rows["gain_ci_low"]),
-                     "color": marker["color"]}
-        positions = [placed.get(n, textposition) for n in rows["name"].to_list()]
-        fig.add_trace(go.Scatter(x=round_sig(rows[risk]), y=round_sig(rows[gain]), mode="markers+text",
-                                 name=name, text=rows["name"].to_list(), textposition=positions,
-                                 marker=marker, error_y=error, customdata=customdata,
-                                 hovertemplate=hover))
-
-    others = points.filter(pl.col("name") != current) if current is not None else points
-    add_points(others.filter(pl.col("on_frontier")), "On the frontier",
-               {"color": TOTAL_COLOR, "size": 11, "symbol": "circle"})
-    add_points(others.filter(~pl.col("on_frontier")), "Dominated (a better option exists)",
-               {"color": NEUTRAL_COLOR, "size": 9, "symbol": "circle-open", "line": {"width": 2}})
-    if current is not None:
-        row = points.filter(pl.col("name") == current)
-        add_points(row, "Current practice", {"color": PALETTE["orange"], "size": 20, "symbol": "star",
-                                             "line": {"width": 1, "color": "#444444"}},
-                   textposition="bottom center")
-        fig.add_annotation(x=round_sig(row[risk])[0], y=round_sig(row[gain])[0], text="current practice",
-                           showarrow=True, arrowhead=2, ax=40, ay=-40, name="current practice",
-                           arrowcolor=PALETTE["orange"],
-                           font={"color": PALETTE["orange"], "size": 13})
-    note(fig, "← less exposure", x=0, y=-0.09, yanchor="top", name="direction x", strong=True)
-    note(fig, "more gain ↑", x=0, y=1.01, name="direction y", strong=True)
-    if missing:
-        note(fig, f"not drawn (no result): {', '.join(map(str, missing))}", x=1, y=1.01, xanchor="right",
-             name="not drawn")
-    fig.update_layout(legend={"y": -0.2})
-    return fig
 
 
 def sweep_chart(sweep: pl.DataFrame, *, x: str, x_label: str, log_x: bool = False,
@@ -288,17 +151,21 @@ def sweep_chart(sweep: pl.DataFrame, *, x: str, x_label: str, log_x: bool = Fals
 
 
 _LIFT_KINDS = {
-    "qini": ("Extra responders thanks to the campaign (Qini, customers)",
+    "qini": ("Extra responders among the test customers (Qini, customers)",
              "Extra customers won when the model picks who to target, against random picks"),
-    "uplift": ("Extra responders (uplift curve, customers)",
+    "uplift": ("Extra responders among the test customers (uplift curve, customers)",
                "Extra responses from targeting with the model, against random targeting"),
-    "gains": ("Responders reached (cumulative gains, customers)",
+    "gains": ("Responders reached among the test customers (cumulative gains, customers)",
               "Responders reached when the model picks who to contact, against random picks"),
 }
+#: what the y-axis counts, said on the chart: the curve is measured on the held-out split, the headline is not
+CURVE_SCALE_NOTE = ("Counted on the held-out test customers only, so smaller than the headline figure (per "
+                    "campaign, over the whole customer base). Dashed: random targeting (the baseline).")
+_PLOT_HEIGHT = 330
 
 
 def lift_curve_chart(curves: pl.DataFrame, *, kind: str = "qini", y_label: str | None = None,
-                     title: str | None = None) -> go.Figure:
+                     title: str | None = None, scale_note: str = CURVE_SCALE_NOTE) -> go.Figure:
     """Qini / uplift / cumulative gains curves per scenario, each with its random-targeting baseline.
 
     Parameters
@@ -307,6 +174,9 @@ def lift_curve_chart(curves: pl.DataFrame, *, kind: str = "qini", y_label: str |
         ``scenario``, ``fraction_targeted`` (0–1), ``value`` (the curve), ``random`` (the baseline).
     kind : {"qini", "uplift", "gains"}
         Which curve the values are; sets the default axis label and title.
+    scale_note : str
+        What the y-axis counts, shown above the plot (by default: customers of the held-out test split, not
+        the whole base like the headline per campaign).
 
     Examples
     --------
@@ -331,29 +201,34 @@ def lift_curve_chart(curves: pl.DataFrame, *, kind: str = "qini", y_label: str |
     scenarios = _first_seen(curves["scenario"])
     if not scenarios:
         return empty_figure(title)
+    colors = scenario_colors(scenarios)
     fig = new_figure(title, x_title="% of customers targeted (ranked by the model)", y_title=y_label)
-    for index, scenario in enumerate(scenarios):
+    for scenario in scenarios:
         part = curves.filter(pl.col("scenario") == scenario).sort("fraction_targeted")
         part = part[downsample_index(part.height)]
-        color = SERIES_COLORS[index % len(SERIES_COLORS)]
+        color = colors[str(scenario)]
         x = round_sig(part["fraction_targeted"] * 100)
         fig.add_trace(go.Scatter(x=x, y=round_sig(part["value"]), mode="lines", name=str(scenario),
                                  legendgroup=str(scenario), line={"color": color, "width": 2.5},
                                  hovertemplate=f"<b>{scenario}</b><br>%{{x:.0f}} % targeted<br>"
                                  f"{y_label}: %{{y:,.4~g}}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=x, y=round_sig(part["random"]), mode="lines",
+        fig.add_trace(go.Scatter(x=x, y=round_sig(part["random"]), mode="lines", showlegend=False,
                                  name=f"{scenario}: random targeting", legendgroup=str(scenario),
                                  line={"color": color, "width": 1.5, "dash": "dash"}, opacity=0.75,
                                  hovertemplate=f"<b>{scenario}, random targeting</b><br>%{{x:.0f}} % "
                                  f"targeted<br>{y_label}: %{{y:,.4~g}}<extra></extra>"))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %")
-    note(fig, "dashed: random targeting (the baseline)", x=1, y=1.01, xanchor="right", name="baseline")
+    legend_below(fig, rows=len(scenarios), plot_height=_PLOT_HEIGHT)
+    note(fig, scale_note, x=0, y=1.01, name="scale", width=56)
     return fig
 
 
 def scenario_bars(table: pl.DataFrame, *, metrics: Sequence[str],
                   labels: Mapping[str, str] | None = None, title: str | None = None) -> go.Figure:
-    """Two to a few scenarios side by side, one panel of bars per metric (each with its own unit).
+    """Two to a few scenarios side by side: one panel per metric (each with its own unit), stacked, with one
+    horizontal bar per scenario in the scenario's colour and its value written after the bar.
+
+    Bars are rows of a fixed height, so names and values never run into each other at any width.
 
     Parameters
     ----------
@@ -383,23 +258,55 @@ def scenario_bars(table: pl.DataFrame, *, metrics: Sequence[str],
     title = title or "The scenarios side by side"
     if table.height == 0:
         return empty_figure(title)
-    fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=[labels[m] for m in metrics],
-                        horizontal_spacing=0.08)
-    style(fig, title, height=440)
     names = [str(n) for n in table["name"].to_list()]
-    colors = [SERIES_COLORS[i] for i in range(len(names))]
-    for col, metric in enumerate(metrics, start=1):
+    colors = scenario_colors(names)
+    # one row of bars per scenario (first scenario on top), a panel title above each panel
+    panel = _BAR_ROW * len(names) + 20
+    gap = 72  # room for this panel's tick labels and unit, and the next panel's title
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=[labels[m] for m in metrics],
+                        vertical_spacing=gap / (panel * len(metrics) + gap * (len(metrics) - 1)))
+    style(fig, title, height=100)
+    top = int(fig.layout.margin.t)
+    fig.update_layout(height=top + panel * len(metrics) + gap * (len(metrics) - 1) + 40,
+                      margin={"t": top, "b": 40, "r": 90})
+    shown = [_wrap_name(n) for n in names]
+    for row, metric in enumerate(metrics, start=1):
         money = unit_of(labels[metric]) == "USD"
         values = table[metric].to_numpy().astype(float)
         text = format_moneys(values) if money else [format_number(v) for v in values.tolist()]
-        fig.add_trace(go.Bar(x=names, y=round_sig(values), name=labels[metric],
-                             marker={"color": colors}, text=text, textposition="outside", cliponaxis=False,
-                             hovertemplate=f"<b>%{{x}}</b><br>{labels[metric]}: %{{y:,.4~g}}<extra></extra>"),
-                      row=1, col=col)
-        fig.update_yaxes(title_text=unit_of(labels[metric]), row=1, col=col, title_standoff=4)
+        fig.add_trace(go.Bar(y=names, x=round_sig(values), name=labels[metric], orientation="h",
+                             marker={"color": [colors[n] for n in names]}, text=text, textposition="none",
+                             hovertemplate=f"<b>%{{y}}</b><br>{labels[metric]}: %{{x:,.4~g}}<extra></extra>"),
+                      row=row, col=1)
+        # each value is written right of its bar, or right of the zero line for a negative bar: never over
+        # the names on the left, and alone in its row
+        axis = "" if row == 1 else str(row)
+        for name, value, words in zip(names, values.tolist(), text):
+            fig.add_annotation(x=max(value, 0.0), y=name, xref=f"x{axis}", yref=f"y{axis}", text=words,
+                               xanchor="left", xshift=4, showarrow=False, font={"size": 12},
+                               name=f"value {metric} {name}")
+        fig.update_yaxes(autorange="reversed", row=row, col=1, showgrid=False, tickmode="array", tickvals=names,
+                         ticktext=shown)
+        low, high = float(min(values.min(), 0)), float(max(values.max(), 0))
         if money:
-            ticks, tick_text = linear_money_ticks(float(min(values.min(), 0)), float(max(values.max(), 0)))
-            fig.update_yaxes(tickvals=ticks, ticktext=tick_text, row=1, col=col)
-    fig.update_annotations(font={"size": 12})
-    fig.update_layout(showlegend=False)
+            ticks, tick_text = linear_money_ticks(low, high, count=2)
+            fig.update_xaxes(tickvals=ticks, ticktext=tick_text, row=row, col=1)
+        else:
+            fig.update_xaxes(nticks=4, row=row, col=1)
+        fig.update_xaxes(title_text=unit_of(labels[metric]), title_standoff=6, title_font={"size": 11},
+                         row=row, col=1)
+        span = high - low or 1.0
+        fig.update_xaxes(range=[low - 0.02 * span, high + 0.02 * span], row=row, col=1)
+    fig.for_each_annotation(lambda a: a.update(font={"size": 12}, xanchor="left", x=0),
+                            selector=lambda a: not (a.name or "").startswith("value "))
+    fig.update_layout(showlegend=False, bargap=0.3)
     return fig
+
+
+#: px per scenario row in :func:`scenario_bars`
+_BAR_ROW = 34
+
+
+def _wrap_name(name: str, width: int = 24) -> str:
+    """A scenario name broken into lines of at most ``width`` characters for a tick label."""
+    return "<br>".join(wrap_title(name, width))

@@ -13,19 +13,23 @@ from analysis.charts.style import (
     NEUTRAL_COLOR,
     PALETTE,
     RISK_COLOR,
-    SERIES_COLORS,
     TOTAL_COLOR,
     check_frame,
     downsample_index,
     empty_figure,
     format_money,
     format_moneys,
+    legend_below,
     linear_money_ticks,
     log_money_ticks,
     new_figure,
     note,
     round_sig,
+    scenario_colors,
+    wrap_title,
 )
+
+_PLOT_HEIGHT = 330
 
 _PERCENTILE_COLORS = (PALETTE["orange"], PALETTE["vermillion"], PALETTE["reddish_purple"],
                       PALETTE["sky_blue"], PALETTE["bluish_green"])
@@ -77,12 +81,14 @@ def exceedance_chart(curves: pl.DataFrame, *, tolerance: pl.DataFrame | None = N
     fig = new_figure(title, x_title="Yearly breach loss (USD, log scale)",
                      y_title="Chance losses exceed this amount (% per year)", height=500)
     all_losses = [positive["loss"].to_numpy()]
-    for index, scenario in enumerate(positive["scenario"].unique(maintain_order=True).to_list()):
+    scenarios = positive["scenario"].unique(maintain_order=True).to_list()
+    colors = scenario_colors(scenarios)
+    for scenario in scenarios:
         part = positive.filter(pl.col("scenario") == scenario).sort("loss")
         part = part[downsample_index(part.height)]
         fig.add_trace(go.Scatter(
             x=round_sig(part["loss"]), y=round_sig(part["probability_exceeded"] * 100), mode="lines",
-            name=str(scenario), line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2.5},
+            name=str(scenario), line={"color": colors[str(scenario)], "width": 2.5},
             customdata=format_moneys(part["loss"]),
             hovertemplate=f"<b>{scenario}</b><br>Losses above %{{customdata}}: %{{y:.3~g}} % chance a year"
                           "<extra></extra>"))
@@ -99,9 +105,10 @@ def exceedance_chart(curves: pl.DataFrame, *, tolerance: pl.DataFrame | None = N
                 hovertemplate="<b>Risk tolerance</b><br>Losses above %{customdata}: at most %{y:.3~g} % "
                               "a year<extra></extra>"))
     _money_axis(fig, np.concatenate(all_losses), log=True)
-    fig.update_yaxes(rangemode="tozero", ticksuffix=" %")
+    _percent_axis_from_zero(fig, [t.y for t in fig.data])
+    legend_below(fig, rows=len(fig.data), plot_height=_PLOT_HEIGHT)
     note(fig, "above the dashed line: more risk than the business accepts" if tolerance is not None
-         else "lower and further left is safer", x=1, y=1.01, xanchor="right", name="reading hint")
+         else "lower and further left is safer", x=0, y=1.01, name="reading hint")
     return fig
 
 
@@ -179,7 +186,7 @@ def loss_distribution_chart(losses: np.ndarray | pl.DataFrame, *, percentiles: M
             line={"color": _PERCENTILE_COLORS[index % len(_PERCENTILE_COLORS)], "width": 2, "dash": "dash"},
             hovertemplate=f"{label}: {format_money(amount)}<extra></extra>"))
     _money_axis(fig, np.array([low, high, *[a for a in percentiles.values() if a > 0]]), log=True)
-    fig.update_yaxes(rangemode="tozero", ticksuffix=" %")
+    _percent_axis_from_zero(fig, [t.y for t in fig.data])
     zero_share = (values.size - positive.size) / values.size * 100
     text = f"{zero_share:.3g} % of simulated years had no breach loss (not drawn)"
     if zero_labels:
@@ -318,24 +325,56 @@ def trust_tornado_chart(table: pl.DataFrame, *, value_label: str = "Net value ov
         raise ValueError(f"The 'base' column of 'table' in {chart} must be the same on every row. "
                          f"Got values from {base_values.min():,.0f} to {base_values.max():,.0f} instead.")
     rows = table.with_columns((pl.col("high_value") - pl.col("low_value")).abs().alias("swing")).sort("swing")
-    fig = new_figure(title, x_title=value_label, y_title="Trust assumption",
-                     height=max(320, 120 + 45 * rows.height))
+    # each assumption's name is written above its bar across the whole width, in short lines (long names are
+    # sentences: as tick labels they would squeeze the plot on a phone), and each row has a fixed height
+    names = rows["parameter"].to_list()
+    shown = ["<br>".join(wrap_title(str(p), TORNADO_LABEL_CHARS)) for p in names]
+    lines = max(s.count("<br>") + 1 for s in shown)
+    row_px = _TORNADO_BAR + lines * _LABEL_LINE + 10
+    fig = new_figure(title, x_title=value_label, y_title="", height=100)
     for column, name, color in (("low_value", "Assumption at the low end of its range", PALETTE["sky_blue"]),
                                 ("high_value", "Assumption at the high end of its range", PALETTE["blue"])):
         values = rows[column].to_numpy().astype(float)
         fig.add_trace(go.Bar(
             x=round_sig(values - base), base=round_sig(np.full(values.size, base)),
-            y=rows["parameter"].to_list(), orientation="h", name=name, marker={"color": color},
+            y=names, orientation="h", name=name, marker={"color": color}, width=_TORNADO_BAR / row_px,
             customdata=format_moneys(values),
             hovertemplate=f"<b>%{{y}}</b><br>{name.lower()}: %{{customdata}}<extra></extra>"))
-    fig.add_vline(x=base, line={"color": NEUTRAL_COLOR, "dash": "dash", "width": 2}, name="base case")
+    for parameter, text in zip(names, shown):
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=parameter, yref="y", yanchor="bottom",
+                           yshift=_TORNADO_BAR / 2 + 2, text=text, showarrow=False, align="left",
+                           font={"size": 12}, name=f"assumption {parameter}")
+    # the base case: a dashed mark across each bar only, so it never runs through a name
+    half = 0.5 * _TORNADO_BAR / row_px + 0.04
+    for i in range(rows.height):
+        fig.add_shape(type="line", x0=base, x1=base, y0=i - half, y1=i + half, xref="x", yref="y",
+                      line={"color": NEUTRAL_COLOR, "dash": "dot", "width": 2}, name="base case")
     fig.add_annotation(x=base, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"base case {format_money(base)}", name="base case")
+                       text=f"base case (dotted) {format_money(base)}", name="base case")
     fig.update_layout(barmode="overlay")
     all_values = np.concatenate([rows["low_value"].to_numpy(), rows["high_value"].to_numpy(), [base]])
-    ticks, text = linear_money_ticks(float(all_values.min()), float(all_values.max()))
+    # three or four ticks: their money labels fit side by side on the narrowest plot (about 240 px)
+    ticks, text = linear_money_ticks(float(all_values.min()), float(all_values.max()), count=2)
     fig.update_xaxes(tickvals=ticks, ticktext=text)
+    # the first row's name sits inside the plot: the range leaves room above the top bar for it
+    span = [-(_TORNADO_BAR / 2 + 6) / row_px, rows.height - 1 + (_TORNADO_BAR / 2 + 8 + lines * _LABEL_LINE) / row_px]
+    fig.update_yaxes(showgrid=False, showticklabels=False, range=span)
+    fig.update_layout(margin={"l": 16, "r": 24})
+    legend_below(fig, rows=2, plot_height=round(row_px * (span[1] - span[0])), below_axis=62)
     return fig
+
+
+#: characters per line of an assumption's name over its bar (it must fit a phone's plot, about 240 px)
+TORNADO_LABEL_CHARS = 40
+_TORNADO_BAR = 20
+_LABEL_LINE = 15
+
+
+def _percent_axis_from_zero(fig: go.Figure, series: list) -> None:
+    """A % axis from 0 with a little room below it, so the "0 %" tick label clears the x-axis labels in the
+    corner."""
+    top = max([float(np.nanmax(np.asarray(v, dtype=float))) for v in series if v is not None and len(v)] + [1e-9])
+    fig.update_yaxes(range=[-0.06 * top * 1.05, top * 1.05], ticksuffix=" %")
 
 
 def _check_probability(values: pl.Series, column: str, name: str, chart: str) -> None:

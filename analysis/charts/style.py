@@ -11,6 +11,7 @@ reads on white and on dark backgrounds) and on neutral greys for baselines.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 
@@ -43,6 +44,55 @@ SERIES_COLORS = (
     PALETTE["vermillion"],
     PALETTE["yellow"],
 )
+def _preset_color_order() -> tuple[str, ...]:
+    """Preset scenarios in the order they take colours: the status quo and the last preset ("Privacy first", the
+    pair the Compare page opens with) first, then the others in their registry order."""
+    from analysis.scenario.presets import PRESETS
+
+    names = [p.name for p in PRESETS]
+    return (names[0], names[-1], *names[1:-1])
+
+
+def scenario_color(name: str) -> str:
+    """The colour a scenario prefers: presets by :func:`_preset_color_order`, any other name by a hash of the
+    name (sha256, so the same in every process). :func:`scenario_colors` gives a chart its colours."""
+    name, order = str(name), _preset_color_order()
+    if name in order:
+        return SERIES_COLORS[order.index(name) % len(SERIES_COLORS)]
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return SERIES_COLORS[int.from_bytes(digest[:4], "big") % len(SERIES_COLORS)]
+
+
+def scenario_colors(names: Sequence[object]) -> dict[str, str]:
+    """One colour per scenario of a chart, the same in every chart (app, report, notebook) that shows it.
+
+    Each scenario takes its preferred colour (:func:`scenario_color`); when two scenarios of the same chart prefer
+    the same colour, the one first in a fixed order (presets in :func:`_preset_color_order`, then other names
+    alphabetically — never the order they are drawn in) keeps it and the other takes the next free colour. So the
+    charts of one page, which show the same scenarios, agree, and a scenario keeps its colour across pages unless
+    it meets another that prefers the same one. Beyond seven scenarios colours repeat.
+
+    >>> scenario_colors(["Privacy first", "Status quo (full data)"]) == {
+    ...     "Status quo (full data)": SERIES_COLORS[0], "Privacy first": SERIES_COLORS[1]}
+    True
+    """
+    unique = list(dict.fromkeys(str(n) for n in names))
+    order = _preset_color_order()
+    rank = {n: (0, order.index(n), n) if n in order else (1, 0, n) for n in unique}
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for name in sorted(unique, key=rank.__getitem__):
+        preferred = scenario_color(name)
+        start = SERIES_COLORS.index(preferred)
+        free = [SERIES_COLORS[(start + i) % len(SERIES_COLORS)] for i in range(len(SERIES_COLORS))]
+        color = next((c for c in free if c not in taken), preferred)
+        taken.add(color)
+        out[name] = color
+        if len(taken) == len(SERIES_COLORS):
+            taken = set()
+    return {n: out[n] for n in unique}
+
+
 GAIN_COLOR = PALETTE["bluish_green"]
 RISK_COLOR = PALETTE["vermillion"]
 TOTAL_COLOR = PALETTE["blue"]
@@ -170,19 +220,72 @@ def new_figure(title: str, *, x_title: str, y_title: str, height: int = 480) -> 
     return fig
 
 
+#: a title line holds at most this many characters, so a title reads on a phone (about 360 px) without clipping
+TITLE_CHARS = 40
+_TITLE_LINE = 21  # px per line of a 16 px title
+
+
+def wrap_title(title: str, width: int = TITLE_CHARS) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words (explicit ``<br>`` breaks are kept).
+
+    >>> wrap_title("Engagement gain against exposure risk: the best trade-offs lie on the line")
+    ['Engagement gain against exposure risk:', 'the best trade-offs lie on the line']
+    """
+    lines: list[str] = []
+    for part in str(title).split("<br>"):
+        line = ""
+        for word in part.split():
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return lines
+
+
+def title_margin(title: str) -> int:
+    """The top margin (px) a wrapped title needs, with room for a one-line hint just above the plot."""
+    return 34 + _TITLE_LINE * len(wrap_title(title)) + 8
+
+
 def style(fig: go.Figure, title: str, *, height: int = 480) -> go.Figure:
+    top = title_margin(title)
     fig.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": "<br>".join(wrap_title(title)), "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
+               "yanchor": "top", "pad": {"t": 16}, "font": {"size": 16}},
         height=height,
-        margin={"l": 70, "r": 30, "t": 80, "b": 110},
+        margin={"l": 70, "r": 30, "t": top, "b": 110},
         # the legend sits below the x-axis title whatever the figure's height (a fixed ~75 px under the plot)
-        legend={"orientation": "h", "yanchor": "top", "y": -min(0.6, 75 / max(height - 190, 1)), "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -min(0.6, 75 / max(height - top - 110, 1)), "x": 0},
         hoverlabel={"namelength": -1},
     )
     fig.update_xaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False, automargin=True)
     fig.update_yaxes(showgrid=True, gridcolor="rgba(140,140,140,0.25)", zeroline=False, automargin=True)
     return fig
+
+
+#: px per row of a vertical legend (12 px text), as plotly.js draws it
+LEGEND_ROW = 19
+
+
+def legend_below(fig: go.Figure, *, rows: int, plot_height: int, below_axis: int = 75,
+                 extra_top: int = 0) -> go.Figure:
+    """A vertical legend under the x-axis title, one entry a row, and a figure tall enough for a plot area of
+    ``plot_height`` px plus that legend: its height is the same at any width (a horizontal legend wraps into
+    more rows on a phone and squeezes the plot)."""
+    top = int(fig.layout.margin.t or 80) + extra_top
+    bottom = below_axis + rows * LEGEND_ROW + 16
+    fig.update_layout(height=top + plot_height + bottom, margin={"t": top, "b": bottom},
+                      legend={"orientation": "v", "yanchor": "top", "y": -below_axis / plot_height, "x": 0,
+                              "xanchor": "left", "font": {"size": 12}, "tracegroupgap": 0})
+    return fig
+
+
+def note_lines(text: str, width: int = 56) -> list[str]:
+    """A hint broken into lines of at most ``width`` characters (it must read on a phone)."""
+    return wrap_title(text, width)
 
 
 def empty_figure(title: str, message: str = "No data to show yet.") -> go.Figure:
@@ -197,11 +300,23 @@ def empty_figure(title: str, message: str = "No data to show yet.") -> go.Figure
 
 
 def note(fig: go.Figure, text: str, *, x: float, y: float, xanchor: str = "left",
-         yanchor: str = "bottom", name: str | None = None, strong: bool = False) -> None:
-    """A plain-language hint in paper coordinates (e.g. "← less exposure").
+         yanchor: str = "bottom", name: str | None = None, strong: bool = False, width: int = 44) -> None:
+    """A plain-language hint in paper coordinates (e.g. "← less exposure"), broken into lines of at most
+    ``width`` characters so it reads on a phone.
 
-    ``strong`` hints are bold in the theme's text colour; others are small and grey.
+    ``strong`` hints are bold in the theme's text colour; others are small and grey. A hint above the plot that
+    takes more than one line makes the top margin (and the figure) taller by those lines, so the plot keeps its
+    height and the hint stays clear of the title.
     """
+    lines = wrap_title(text, width)
     font = {"size": 13} if strong else {"size": 12, "color": NEUTRAL_COLOR}
+    text = "<br>".join(lines)
     fig.add_annotation(text=f"<b>{text}</b>" if strong else text, x=x, y=y, xref="paper", yref="paper",
                        showarrow=False, xanchor=xanchor, yanchor=yanchor, font=font, name=name)
+    if y >= 1 and yanchor == "bottom" and len(lines) > 1:
+        extra = _NOTE_LINE * (len(lines) - 1)
+        fig.update_layout(margin={"t": int(fig.layout.margin.t or 80) + extra},
+                          height=int(fig.layout.height or 480) + extra)
+
+
+_NOTE_LINE = 16

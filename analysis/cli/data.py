@@ -30,6 +30,8 @@ def cmd_ingest(args) -> int:
             _say(f"Not loaded (not in the dictionary): {', '.join(map(repr, d['skipped_columns']))}")
         if d["pseudonymized_columns"]:
             _say(f"Pseudonymized: {', '.join(map(repr, d['pseudonymized_columns']))}")
+        for line in d.get("notes", ()):
+            _say(f"Note: {line}")
     return 0
 
 

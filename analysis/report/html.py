@@ -16,6 +16,7 @@ import json
 from typing import Any, Sequence
 
 from analysis.usertext import plain
+from analysis.report.summary import LONG_TOKEN, cell_text, executive_summary, kv_value
 
 __all__ = ["render_html", "embed_json"]
 
@@ -25,12 +26,17 @@ line-height:1.45;background:#fff}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 64px}
 h1{font-size:1.7em;margin:.2em 0}h2{border-bottom:2px solid #0072B2;padding-bottom:4px;margin-top:2em}
 h3{margin:1.4em 0 .4em;font-size:1.05em}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.86em;width:100%}
+.table{overflow-x:auto;margin:.6em 0 1.2em}
+table{border-collapse:collapse;font-size:.86em;width:100%}
 caption{text-align:left;font-weight:600;padding:4px 0;caption-side:top}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:normal;
+word-break:normal;hyphens:manual}
 th{background:#f2f5f8}
-dl.kv{display:grid;grid-template-columns:minmax(180px,30%) 1fr;gap:2px 12px;margin:.6em 0 1.2em}
-dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
+td.long,dd.long{overflow-wrap:anywhere}
+dl.kv{display:grid;grid-template-columns:minmax(160px,30%) minmax(0,1fr);gap:2px 12px;margin:.6em 0 1.2em}
+dl.kv dt{font-weight:600}dl.kv dd{margin:0}
+.summary{border:2px solid #0072B2;border-radius:6px;padding:8px 18px 4px;margin:1em 0 1.6em;background:#f5f9fc}
+.summary h2{border:0;margin:.3em 0 .4em}.summary dl.kv{grid-template-columns:minmax(120px,20%) minmax(0,1fr)}
 .meta{color:#555;font-size:.9em}.chart{width:100%;min-height:420px}.caption{color:#555;font-size:.88em}
 nav ol{columns:2}.nojs{color:#a00}
 @media print{.chart{break-inside:avoid}h2{break-after:avoid}}
@@ -81,13 +87,39 @@ def _e(value: Any) -> str:
     return html.escape(plain(value, newlines=True), quote=True)
 
 
+def _long(text: str) -> str:
+    """The class of a cell holding a token too long to keep whole (a hash, a path): it may break anywhere."""
+    return ' class="long"' if any(len(w) > LONG_TOKEN for w in text.split()) else ""
+
+
+def _td(value) -> str:
+    text = cell_text(value)
+    return f"<td{_long(text)}>{_e(text)}</td>"
+
+
 def _table(block: dict) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in block["columns"])
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in block["rows"])
+    body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in block["rows"])
     caption = f"<caption>{_e(block['caption'])}</caption>" if block.get("caption") else ""
     if not block["rows"]:
         body = f'<tr><td colspan="{len(block["columns"])}">None.</td></tr>'
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="table"><table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _kv(pairs) -> str:
+    items = []
+    for k, v in pairs:
+        text = kv_value(k, v)
+        items.append(f"<dt>{_e(k)}</dt><dd{_long(text)}>{_e(text)}</dd>")
+    return '<dl class="kv">' + "".join(items) + "</dl>"
+
+
+def _summary(content: dict) -> str:
+    summary = executive_summary(content)
+    if summary is None:
+        return ""
+    return ('<section id="summary" class="summary"><h2>Executive summary</h2>' + _kv(summary["lines"])
+            + "</section>")
 
 
 def review_rows(reviews: Sequence[dict]) -> list[list[str]]:
@@ -99,15 +131,15 @@ REVIEW_COLUMNS = ["When (UTC)", "Reviewer", "Decision", "Comment", "Entry hash"]
 
 
 def _block(block: dict, content: dict, reviews: Sequence[dict] | None) -> str:
-    kind = block["type"]
+    kind = block.get("type") if isinstance(block, dict) else None
     if kind == "text":
         return f"<p>{_e(block['text'])}</p>"
     if kind == "subheading":
         return f"<h3>{_e(block['text'])}</h3>"
     if kind == "list":
-        return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in block["items"]) + "</ul>"
+        return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in block.get("items", [])) + "</ul>"
     if kind == "kv":
-        return '<dl class="kv">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in block["pairs"]) + "</dl>"
+        return _kv(block["pairs"])
     if kind == "table":
         return _table(block)
     if kind == "chart":
@@ -123,7 +155,21 @@ def _block(block: dict, content: dict, reviews: Sequence[dict] | None) -> str:
             return "<h3>Review log</h3><p>No review recorded yet (this page shows the log as it was when rendered).</p>"
         return "<h3>Review log</h3>" + _table({"columns": REVIEW_COLUMNS, "rows": review_rows(reviews),
                                                 "caption": "Decisions recorded (append-only, hash-chained)"})
-    return f"<p>{_e(block)}</p>"
+    return _unknown(block)
+
+
+def _unknown(block: Any) -> str:
+    """A block of a type this renderer does not know (newer content): drawn by its shape, never as raw JSON."""
+    if not isinstance(block, dict):
+        return f"<p>{_e(block)}</p>"
+    if "columns" in block and "rows" in block:
+        return _table(block)
+    if "pairs" in block:
+        return _kv(block["pairs"])
+    parts = [f"<p>{_e(block['text'])}</p>"] if block.get("text") else []
+    if isinstance(block.get("items"), list):
+        parts.append("<ul>" + "".join(f"<li>{_e(i)}</li>" for i in block["items"]) + "</ul>")
+    return "".join(parts)
 
 
 def render_html(content: dict, *, reviews: Sequence[dict] | None = None, compress_plotly: bool = True) -> str:
@@ -140,20 +186,24 @@ def render_html(content: dict, *, reviews: Sequence[dict] | None = None, compres
         Inline plotly.js gzip-compressed (needs a browser with ``DecompressionStream``: Chrome 80, Firefox 113,
         Safari 16.4); False inlines it as is (2.4 × larger).
     """
-    sections = content["sections"]
+    sections = [dict(s, id=s.get("id") or f"section-{i}", number=s.get("number", i), heading=s.get("heading", ""))
+                for i, s in enumerate(content.get("sections", []), start=1)]
     toc = "".join(f'<li><a href="#{_e(s["id"])}">{_e(s["heading"])}</a></li>' for s in sections)
+    title = content.get("title") or "PrivacyLift report"
     parts = [
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(content['title'])}</title><style>{_CSS}</style></head><body><main>",
-        f"<h1>{_e(content['title'])}</h1>",
-        f'<p class="meta">Report {_e(content["id"][:16])} · created {_e(content["created"])} UTC · dataset '
-        f'{_e(content["reproduce"]["data_fingerprint"][:16])} · format {_e(content["format"])}</p>',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Report {_e(str(content.get("id", ""))[:16])} · created {_e(content.get("created", "—"))} '
+        f'UTC · dataset {_e(str((content.get("reproduce") or {}).get("data_fingerprint", ""))[:16])} · format '
+        f'{_e(content.get("format", "—"))}</p>',
+        _summary(content),
         f"<nav><ol>{toc}</ol></nav>",
     ]
     for s in sections:
         parts.append(f'<section id="{_e(s["id"])}"><h2>{_e(s["number"])}. {_e(s["heading"])}</h2>')
-        parts.extend(_block(b, content, reviews) for b in s["blocks"])
+        parts.extend(_block(b, content, reviews) for b in s.get("blocks", []))
         parts.append("</section>")
     parts.append("</main>")
     if content.get("charts"):

@@ -8,6 +8,7 @@ canonical JSON of every field that changes a result — name and description exc
 id in saved reports.
 """
 
+from analysis.scenario.describe import describe_changes, describe_differences, differences
 from analysis.scenario.files import (
     load_scenarios, scenarios_from_json, scenarios_from_toml, scenarios_to_json, scenarios_to_toml,
 )
@@ -21,5 +22,5 @@ __all__ = [
     "Scenario", "ScenarioError", "FieldInfo", "FIELDS", "field_info", "fields_table", "PRESETS", "preset",
     "preset_names", "scenarios_from_toml", "scenarios_to_toml", "scenarios_from_json", "scenarios_to_json",
     "load_scenarios", "CONSENT_REGIMES", "LEGAL_BASES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "LABEL_FIELDS",
-    "EXPOSURE_ONLY_FIELDS",
+    "EXPOSURE_ONLY_FIELDS", "differences", "describe_differences", "describe_changes",
 ]

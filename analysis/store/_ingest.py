@@ -110,9 +110,12 @@ class IngestReport:
     #: beside the database, erasure keys found nowhere), in words
     warnings: tuple[str, ...] = ()
 
+    #: what was assumed for the user (an undeclared key is pseudonymized, …), from :attr:`Dictionary.notes`
+    notes: tuple[str, ...] = ()
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("files", "skipped_columns", "pseudonymized_columns", "warnings"):
+        for k in ("files", "skipped_columns", "pseudonymized_columns", "warnings", "notes"):
             d[k] = list(d[k])
         return d
 
@@ -221,6 +224,7 @@ def ingest(
         pseudonymized_columns=pseudonymized,
         seconds=time.perf_counter() - clock,
         warnings=tuple(dict.fromkeys([w for s in sources for w in s.warnings] + notes)),
+        notes=dictionary.notes,
     )
 
 
