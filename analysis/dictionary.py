@@ -86,6 +86,7 @@ _COLUMN_FIELDS = {
     "order",
     "changed_at",
     "notice",
+    "protected",
 }
 _DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
@@ -133,6 +134,9 @@ class ColumnSpec:
     changed_at: str | None = None
     #: plain words a customer notice uses for this column ("your age"); None: the category's words
     notice: str | None = None
+    #: not secret, but not to be discriminated on (e.g. age, sex): audited for whom the targeting singles out
+    #: (:mod:`analysis.fairness`) like every ``sensitive`` column
+    protected: bool = False
 
     @property
     def is_numeric(self) -> bool:
@@ -334,6 +338,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         ):
             problems.append(f"{where}: 'levels' must be a list of positive numbers; got {levels!r}")
             levels = []
+        protected = spec.get("protected", False)
+        if not isinstance(protected, bool):
+            problems.append(f"{where}: 'protected' must be true or false; got {protected!r}")
+            protected = False
         order = spec.get("order", [])
         if not isinstance(order, list):
             problems.append(f"{where}: 'order' must be a list of values, lowest first")
@@ -355,6 +363,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 description=str(spec.get("description", "")),
                 changed_at=changed_at,
                 notice=notice,
+                protected=protected,
             )
         )
     names = {c.name for c in columns}

@@ -22,6 +22,8 @@ from analysis.breach.montecarlo import BreachResult, Holding, simulate_breach
 from analysis.consent.gain import PersonalizedGain, personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
+from analysis.fairness import FairnessAudit
+from analysis.fairness.scenario import ScenarioFairness
 from analysis.minimize import Prepared, not_applicable, prepare
 from analysis.risk.profile import (
     AttackResult,
@@ -76,6 +78,9 @@ class ScenarioResult:
     risk: RiskProfile | None = None
     membership: AttackResult | None = None
     attribute: AttackResult | None = None
+    #: whom the model targets by every audited attribute (sensitive or protected), and how well the scenario's
+    #: features stand in for each (:mod:`analysis.fairness`); None when the dictionary audits no attribute
+    fairness: FairnessAudit | None = None
     #: share of the customers held who are unique from 4 of their own events in the retained history
     #: (day + what they bought; de Montjoye et al. 2015) — None when no events are held
     behavioral_uniqueness: float | None = None
@@ -129,6 +134,8 @@ class ScenarioResult:
         b = self.breach.to_dict()
         b.pop("exceedance", None)
         out["breach"] = b
+        out["fairness"] = [] if self.fairness is None else self.fairness.to_list()
+        out["fairness_mitigation"] = None if self.fairness is None else self.fairness.mitigation_dict()
         out["customers_held"] = self.customers_held
         out["population"] = self.population
         out["columns_used"] = list(self.columns_used)
@@ -149,6 +156,8 @@ class ModelCache:
         self.hits = 0
         self.misses = 0
         self.result_hits = 0
+        #: proxy audits by features and attribute (scenarios with the same features share one probe)
+        self.audits: dict[str, Any] = {}
 
     def get(self, key: tuple) -> tuple | None:
         item = self._items.get(key)
@@ -312,6 +321,9 @@ def simulate(
         return replace(done, spec=spec, gain_retained=_gain_retained(done.lift, reference),
                        seconds=time.perf_counter() - started)
     p = prepare(spec, data)
+    fair = ScenarioFairness.of(spec, p, data, settings)
+    if spec.fairness == "drop_proxies" and fair.attributes:
+        p = fair.drop_proxies(p)
     key = (data.fingerprint, spec.model_fingerprint, settings.key)
     cached = cache.get(key) if cache is not None else None
     if cached is None:
@@ -334,19 +346,22 @@ def simulate(
             seed=spec.seed,
         )
         own = _own_population_figure(model, p, lift)
+        lift, audit = fair.audit(lift, model, p, cache, lambda: _unmitigated_gain(
+            spec, data, reference, assumptions, settings, cache, progress))
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
         risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
         attribute = _attribute(p, data, settings, spec.seed)
         behavioral = _behavioral(p, data, settings, spec.seed)
-        cached = (lift, own, membership, risk, attribute, behavioral, personalization)
+        cached = (lift, own, membership, risk, attribute, behavioral, personalization, audit)
         if cache is not None:
             cache.put(key, cached)
-    lift, own, membership, risk, attribute, behavioral, personalization = cached
+    lift, own, membership, risk, attribute, behavioral, personalization, audit = cached
+    categories = fair.categories_held(p)
     holding = Holding(
         records=p.customers_held,
-        categories=p.categories_held,
+        categories=categories,
         pseudonymized=spec.pseudonymization,
         encrypted_at_rest=spec.encryption_at_rest,
         access_restricted=spec.access_restriction,
@@ -368,19 +383,28 @@ def simulate(
         membership=membership,
         attribute=attribute,
         behavioral_uniqueness=behavioral,
+        fairness=audit,
         holding=holding,
         breach=breach,
         customers_held=p.customers_held,
         population=p.population,
         columns_used=p.columns_used,
-        categories_held=p.categories_held,
-        notes=tuple(p.notes),
+        categories_held=categories,
+        notes=tuple(p.notes) + fair.notes,
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )
     if cache is not None:
         cache.put_result(result_key, result)
     return result
+
+
+def _unmitigated_gain(spec, data, reference, assumptions, settings, cache, progress) -> float | None:
+    """Incremental conversions of the same scenario without its fairness mitigation (served by the cache when
+    that scenario was measured too)."""
+    plain = simulate(spec.replace(fairness="none"), data, reference=reference, assumptions=assumptions,
+                     settings=settings, cache=cache, progress=progress)
+    return plain.lift.incremental_conversions if plain.ok else None
 
 
 def _gain_retained(lift: LiftResult, reference: "ScenarioResult | None") -> float | None:

@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from analysis.charts.export import chart_data, to_png
 from analysis.charts.style import PALETTE, SERIES_COLORS, format_money
+from analysis.charts.fairness import fairness_chart
 from analysis.charts.gain import frontier_chart, lift_curve_chart, scenario_bars, sweep_chart
 from analysis.charts.money import (
     exceedance_chart,
@@ -59,6 +60,7 @@ __all__ = [
     "scenario_bars",
     "mitigation_chart",
     "trust_tornado_chart",
+    "fairness_chart",
     "to_png",
     "chart_data",
     "format_money",
@@ -100,4 +102,6 @@ CHARTS: tuple[ChartEntry, ...] = (
                "Expected yearly breach loss each safeguard saves."),
     ChartEntry("trust_tornado_chart", trust_tornado_chart,
                "Which trust assumption moves net value the most (low and high end of each range)."),
+    ChartEntry("fairness_chart", fairness_chart,
+               "Selection-rate ratio of each audited attribute (least ÷ most targeted group), with the 0.8 line."),
 )

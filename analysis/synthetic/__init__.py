@@ -289,12 +289,14 @@ type = "integer"
 bounds = [18, 100]
 generalize = "band"
 levels = [5, 10, 20]
+protected = true
 
 [columns.gender]
 role = "quasi_identifier"
 notice = "your gender"
 category = "demographic"
 type = "category"
+protected = true
 description = "F, M or X."
 
 [columns.zip]
