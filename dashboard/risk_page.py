@@ -8,6 +8,7 @@ from analysis.minimize import not_applicable, prepare
 from analysis.risk import class_sizes, explain
 
 from dashboard import downloads, state, views
+from dashboard.fairness_section import who_is_targeted
 
 st.title("Privacy risk")
 st.caption("What could be learned about individual customers from the data a scenario holds and from "
@@ -72,3 +73,5 @@ else:
                 st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
                 for sentence in views._explain_safely(explain, attack):
                     st.markdown(f"- {sentence}")
+
+    who_is_targeted(spec, result, data)

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from analysis.fairness.groups import AuditedAttribute, audited_attribute  # noqa: F401  (doctest)
-from analysis.fairness.proxies import ProxyAudit, proxy_audit
+from analysis.fairness.proxies import ProxyAudit, ProxyProbe
 from analysis.fairness.selection import FOUR_FIFTHS, SelectionAudit, selection_audit
 from analysis.fairness.words import attribute_sentence
 from analysis.formatting import small
@@ -112,6 +112,12 @@ class FairnessAudit:
             return None
         return self.gain_without_mitigation - self.gain_with_mitigation
 
+    @property
+    def gain_cost_share(self) -> float | None:
+        """The gain given up as a share of the gain without the mitigation."""
+        cost, before = self.gain_cost, self.gain_without_mitigation
+        return None if cost is None or not before else cost / before
+
     def to_list(self) -> list[dict[str, Any]]:
         """The ``fairness`` list of ``simulate --json``."""
         return [a.to_dict() for a in self.attributes]
@@ -120,7 +126,8 @@ class FairnessAudit:
         return {"mitigation": self.mitigation, "four_fifths": FOUR_FIFTHS, "meets_four_fifths": self.meets_four_fifths,
                 "attributes_below": list(self.breaking), "customers_audited": self.customers,
                 "customers_targeted": self.targeted, "gain_without_mitigation": self.gain_without_mitigation,
-                "gain_cost": self.gain_cost, "dropped_features": list(self.dropped_features)}
+                "gain_cost": self.gain_cost, "gain_cost_share": self.gain_cost_share,
+                "dropped_features": list(self.dropped_features)}
 
     def ratios(self) -> pl.DataFrame:
         """attribute, ratio, ratio_ci_low, ratio_ci_high, difference, used_by_model, proxy_auc (for charts)."""
@@ -190,7 +197,7 @@ def fairness_audit(score: np.ndarray, groups: pl.DataFrame, attributes: Sequence
     selections = {s.attribute: s for s in selection_audit(chosen, groups.select([a.name for a in attributes]),
                                                           order=order)}
     names = list(feature_names)
-    features = None
+    features = probe = None
     if proxy_cache is not None and X is not None:
         features = _digest(np.ascontiguousarray(X).tobytes(), "\x1f".join(names).encode(), repr((samples, seed)).encode())
     out = []
@@ -198,13 +205,12 @@ def fairness_audit(score: np.ndarray, groups: pl.DataFrame, attributes: Sequence
         own = own_columns(a.name, names)
         proxy = None
         if X is not None and X.shape[1]:
-            labels = groups[a.name].to_numpy()
             key = None if features is None else _digest(features.encode(), "\x1f".join(own).encode(),
                                                        groups[a.name].hash().to_numpy().tobytes())
             proxy = proxy_cache.get(key) if key is not None else None
             if proxy is None:
-                proxy = proxy_audit(X, names, labels, attribute=a.name, own_columns=own, samples=samples,
-                                    seed=seed)
+                probe = probe or ProxyProbe(X, names, samples=samples, seed=seed)
+                proxy = probe.audit(groups[a.name].to_numpy(), attribute=a.name, own_columns=own)
                 if key is not None:
                     proxy_cache[key] = proxy
         selection = selections[a.name]

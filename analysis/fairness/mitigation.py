@@ -23,8 +23,9 @@ from typing import Sequence
 
 import numpy as np
 import polars as pl
+from scipy.stats import rankdata
 
-from analysis.fairness.proxies import univariate_auc
+from analysis.fairness.proxies import _oriented_best
 
 __all__ = ["MITIGATIONS", "quota_scores", "proxies_to_drop", "quota_lift", "PROXY_DROP_AUC"]
 
@@ -66,11 +67,13 @@ def proxies_to_drop(X: np.ndarray, feature_names: Sequence[str], labels: pl.Data
     drop = {f for cols in own.values() for f in cols if f in names}
     n = X.shape[0]
     rows = np.sort(np.random.default_rng([seed, 13]).permutation(n)[:samples]) if n > samples else np.arange(n)
+    ranks = rankdata(X[rows], axis=0)
     for attribute in labels.columns:
         codes = np.unique(labels[attribute].to_numpy()[rows].astype(str), return_inverse=True)[1]
-        if len(np.unique(codes)) < 2:
+        classes = np.unique(codes)
+        if len(classes) < 2:
             continue
-        auc = univariate_auc(X[rows], codes)
+        auc = _oriented_best(ranks, codes, classes[1:] if len(classes) == 2 else classes)
         drop |= {names[i] for i in np.flatnonzero(auc >= PROXY_DROP_AUC)}
     return [f for f in names if f in drop]
 

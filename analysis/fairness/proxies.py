@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-__all__ = ["ProxyAudit", "proxy_audit", "univariate_auc", "FOLDS", "RIDGE", "TOP_PROXIES"]
+__all__ = ["ProxyAudit", "ProxyProbe", "proxy_audit", "univariate_auc", "FOLDS", "RIDGE", "TOP_PROXIES"]
 
 FOLDS = 3
 #: ridge penalty of the probe on features scaled into [0, 1] (PrivacyLift assumption: light, for stability)
@@ -55,6 +55,14 @@ def _auc_columns(y: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     return (ranks[y].sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
 
 
+def _oriented_best(ranks: np.ndarray, codes: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    best = np.full(ranks.shape[1], 0.5)
+    for c in targets:
+        auc = _auc_columns(codes == c, ranks)
+        best = np.fmax(best, np.fmax(auc, 1 - auc))
+    return best
+
+
 def univariate_auc(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Each feature's own AUC for the attribute (oriented ≥ 0.5; the best group one-vs-rest).
 
@@ -62,13 +70,8 @@ def univariate_auc(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
     >>> univariate_auc(X, np.array([0, 0, 1, 1])).tolist()
     [1.0, 0.5]
     """
-    ranks = rankdata(X, axis=0)
     classes = np.unique(codes)
-    best = np.full(X.shape[1], 0.5)
-    for c in (classes[1:] if len(classes) == 2 else classes):
-        auc = _auc_columns(codes == c, ranks)
-        best = np.fmax(best, np.fmax(auc, 1 - auc))
-    return best
+    return _oriented_best(rankdata(X, axis=0), codes, classes[1:] if len(classes) == 2 else classes)
 
 
 def _hanley_mcneil(auc: float, n1: int, n0: int) -> float:
@@ -77,20 +80,58 @@ def _hanley_mcneil(auc: float, n1: int, n0: int) -> float:
                          / (n1 * n0)))
 
 
-def _probe_scores(X: np.ndarray, Y: np.ndarray, seed: int) -> np.ndarray:
-    """Out-of-fold ridge least-squares scores, one column per group."""
-    n = len(X)
-    X1 = np.hstack([X, np.ones((n, 1))])
-    fold = np.random.default_rng([seed, 12]).permutation(n) % FOLDS
-    scores = np.empty(Y.shape)
-    penalty = RIDGE * np.eye(X1.shape[1])
-    penalty[-1, -1] = 0.0  # the intercept is not penalized
-    for f in range(FOLDS):
-        train = fold != f
-        A, B = X1[train], Y[train]
-        beta = np.linalg.lstsq(A.T @ A + penalty, A.T @ B, rcond=None)[0]
-        scores[~train] = X1[~train] @ beta
-    return scores
+class ProxyProbe:
+    """The scenario's features of (at most ``samples``) held-out customers, prepared once for the probes of
+    every attribute: the folds' Gram matrices and each feature's ranks."""
+
+    def __init__(self, X: np.ndarray, feature_names: Sequence[str], *, samples: int = 2000, seed: int = 0):
+        X = np.asarray(X, float)
+        n = len(X)
+        self.rows = np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples]) if n > samples else None
+        if self.rows is not None:
+            X = X[self.rows]
+        self.names = list(feature_names)
+        self.n = len(X)
+        self.X1 = np.hstack([X, np.ones((self.n, 1))])
+        self.fold = np.random.default_rng([seed, 12]).permutation(self.n) % FOLDS
+        self.grams = [self.X1[self.fold == f].T @ self.X1[self.fold == f] for f in range(FOLDS)]
+        self.gram = sum(self.grams)
+        self.ranks = rankdata(X, axis=0) if self.n else np.zeros((0, X.shape[1]))
+
+    def audit(self, labels: np.ndarray, *, attribute: str, own_columns: Sequence[str] = ()) -> ProxyAudit:
+        labels = np.asarray(labels).astype(str)
+        if self.rows is not None:
+            labels = labels[self.rows]
+        own = set(own_columns)
+        keep = np.array([i for i, f in enumerate(self.names) if f not in own], int)
+        values, codes = np.unique(labels, return_inverse=True)
+        counts = np.bincount(codes, minlength=len(values))
+        groups = np.flatnonzero(counts >= 2 * FOLDS)  # smaller groups stay in, as the others' customers
+        if len(groups) < 2 or not len(keep):
+            return ProxyAudit(attribute, None, None, (), self.n)
+        targets = groups[1:] if len(groups) == 2 and len(values) == 2 else groups
+        Y = (codes[:, None] == targets[None, :]).astype(float)
+        cols = np.r_[keep, self.X1.shape[1] - 1]  # the features kept and the intercept
+        penalty = RIDGE * np.eye(len(cols))
+        penalty[-1, -1] = 0.0  # the intercept is not penalized
+        scores = np.empty(Y.shape)
+        XY = self.X1[:, cols].T @ Y
+        for f in range(FOLDS):
+            test = self.fold == f
+            A = (self.gram - self.grams[f])[np.ix_(cols, cols)] + penalty
+            B = XY - self.X1[test][:, cols].T @ Y[test]
+            scores[test] = self.X1[test][:, cols] @ np.linalg.lstsq(A, B, rcond=None)[0]
+        aucs, ses = [], []
+        for j in range(len(targets)):
+            y = Y[:, j].astype(bool)
+            auc = float(_auc_columns(y, rankdata(scores[:, j])[:, None])[0])
+            aucs.append(auc)
+            ses.append(_hanley_mcneil(auc, int(y.sum()), int((~y).sum())))
+        auc, se = float(np.mean(aucs)), float(np.mean(ses))
+        own_auc = _oriented_best(self.ranks[:, keep], codes, targets)
+        order = np.argsort(-own_auc, kind="stable")[:TOP_PROXIES]
+        top = tuple((self.names[keep[i]], float(own_auc[i])) for i in order if own_auc[i] > 0.5)
+        return ProxyAudit(attribute, auc, (max(0.0, auc - 1.96 * se), min(1.0, auc + 1.96 * se)), top, self.n)
 
 
 def proxy_audit(X: np.ndarray, feature_names: Sequence[str], labels: np.ndarray, *, attribute: str,
@@ -98,7 +139,8 @@ def proxy_audit(X: np.ndarray, feature_names: Sequence[str], labels: np.ndarray,
     """How well the features ``X`` (customers × features) predict ``labels`` (each customer's group).
 
     ``own_columns``: feature names that *are* the attribute (left out of the probe). Groups with fewer than
-    :data:`FOLDS` × 2 customers among those read are left out.
+    :data:`FOLDS` × 2 customers among those read are not predicted (their customers count as the others').
+    Several attributes on the same features: build one :class:`ProxyProbe` and call its ``audit``.
 
     Example
     -------
@@ -109,32 +151,5 @@ def proxy_audit(X: np.ndarray, feature_names: Sequence[str], labels: np.ndarray,
     >>> audit.auc > 0.8, audit.top[0][0]
     (True, 'pharmacy')
     """
-    names = list(feature_names)
-    keep = [i for i, f in enumerate(names) if f not in set(own_columns)]
-    labels = np.asarray(labels).astype(str)
-    n = len(labels)
-    if n > samples:
-        rows = np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples])
-        X, labels = X[rows], labels[rows]
-    values, codes = np.unique(labels, return_inverse=True)
-    counts = np.bincount(codes, minlength=len(values))
-    big = counts >= 2 * FOLDS
-    rows = big[codes]
-    X, codes = X[rows][:, keep], codes[rows]
-    groups = np.flatnonzero(big)
-    if len(groups) < 2 or not keep:
-        return ProxyAudit(attribute, None, None, (), int(rows.sum()))
-    targets = groups[1:] if len(groups) == 2 else groups
-    Y = (codes[:, None] == targets[None, :]).astype(float)
-    scores = _probe_scores(X, Y, seed)
-    aucs, ses = [], []
-    for j in range(len(targets)):
-        y = Y[:, j].astype(bool)
-        auc = float(_auc_columns(y, rankdata(scores[:, j])[:, None])[0])
-        aucs.append(auc)
-        ses.append(_hanley_mcneil(auc, int(y.sum()), int((~y).sum())))
-    auc, se = float(np.mean(aucs)), float(np.mean(ses))
-    own_auc = univariate_auc(X, codes)
-    order = np.argsort(-own_auc, kind="stable")[:TOP_PROXIES]
-    top = tuple((names[keep[i]], float(own_auc[i])) for i in order if own_auc[i] > 0.5)
-    return ProxyAudit(attribute, auc, (max(0.0, auc - 1.96 * se), min(1.0, auc + 1.96 * se)), top, int(len(codes)))
+    return ProxyProbe(X, feature_names, samples=samples, seed=seed).audit(labels, attribute=attribute,
+                                                                         own_columns=own_columns)

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from analysis.fairness.audit import FairnessAudit, fairness_audit, own_columns
 from analysis.fairness.groups import AuditedAttribute, audited_attributes, group_labels
@@ -59,8 +60,9 @@ class ScenarioFairness:
         view = self.data.customers.select(names)
         labels = group_labels(view[p.train_index], self.attributes, reference=view)
         own = {a.name: own_columns(a.name, p.feature_names) for a in self.attributes}
-        drop = proxies_to_drop(p.X_train, p.feature_names, labels, own=own, samples=self.samples,
-                               seed=self.spec.seed)
+        with threadpool_limits(1):
+            drop = proxies_to_drop(p.X_train, p.feature_names, labels, own=own, samples=self.samples,
+                                   seed=self.spec.seed)
         self.dropped = tuple(drop)
         keep = np.array([f not in set(drop) for f in p.feature_names], bool)
         self.notes += (f"drop proxies: {len(drop)} of {len(p.feature_names)} features left out of the model "
@@ -84,7 +86,12 @@ class ScenarioFairness:
     def audit(self, lift, model, p, cache, unmitigated_gain: Callable[[], float | None]
               ) -> tuple[Any, FairnessAudit | None]:
         """``(lift, audit)``: the lift re-measured with the group quota when the scenario asks for it, and the
-        audit of whom the (re-ranked) model targets."""
+        audit of whom the (re-ranked) model targets. One native thread (as the models: see
+        :func:`analysis.lift.evaluate.train_and_measure`)."""
+        with threadpool_limits(1):
+            return self._audit(lift, model, p, cache, unmitigated_gain)
+
+    def _audit(self, lift, model, p, cache, unmitigated_gain):
         if not self.attributes or self.groups is None or p.X_test.shape[0] == 0:
             return lift, None
         spec = self.spec
