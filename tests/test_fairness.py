@@ -58,8 +58,9 @@ def test_small_groups_are_suppressed_and_left_out_of_the_ratio():
     groups = np.array(["big"] * 30 + ["other"] * 30 + ["tiny"] * 3)
     selected = np.array([1] * 15 + [0] * 15 + [1] * 12 + [0] * 18 + [0] * 3, bool)
     audit = selection_audit(selected, pl.DataFrame({"g": groups}))[0]
-    tiny = next(g for g in audit.groups if g.group == "tiny")
-    assert tiny.suppressed and tiny.selected is None and tiny.ci_low is None
+    assert [g.group for g in audit.groups] == ["big", "other", "1 group of fewer than 5 customers"]
+    tiny = audit.groups[-1]
+    assert tiny.suppressed and tiny.selected is None and tiny.ci_low is None and tiny.customers == 3
     assert audit.ratio == pytest.approx(0.4 / 0.5)  # the tiny group (rate 0) takes no part
     # a weighted MetricFrame over the groups shown agrees
     shown = groups != "tiny"
@@ -76,6 +77,14 @@ def test_numeric_attributes_in_their_dictionary_bands_or_quartiles():
     assert labels["age"].to_list() == ["18–39", "18–39", "40–59", "60–79", "80–100", "80–100", "missing", "40–59"]
     assert labels["balance"].null_count() == 0 and labels["balance"][-1] == "missing"
     assert labels["balance"].n_unique() == 5  # four quartiles and the missing group
+
+
+def test_rare_values_share_one_group():
+    from analysis.fairness.groups import MAX_GROUPS
+    zip_code = audited_attribute(ColumnSpec("zip", "quasi_identifier", type="text", protected=True))
+    frame = pl.DataFrame({"zip": [f"{i:05d}" for i in range(100)] + ["00001"] * 50})
+    labels = group_labels(frame, [zip_code])["zip"]
+    assert labels.n_unique() == MAX_GROUPS and (labels == "other").sum() == 100 - (MAX_GROUPS - 1)
 
 
 def test_protected_flag_in_the_dictionary():
@@ -95,13 +104,13 @@ def test_quota_targets_every_cell_at_the_same_rate():
     groups = pl.DataFrame({"a": rng.choice(["x", "y"], n, p=[0.8, 0.2]), "b": rng.choice(["p", "q", "r"], n)})
     score = rng.random(n) + (groups["a"] == "x").to_numpy() * 2  # the model prefers group x strongly
     chosen = np.zeros(n, bool)
-    chosen[np.argsort(-quota_scores(score, groups))[: int(0.3 * n)]] = True
+    chosen[np.argsort(-quota_scores(score, groups, 0.3))[: int(0.3 * n)]] = True
     for column in groups.columns:
         audit = selection_audit(chosen, groups.select(column))[0]
         assert audit.ratio > 0.9, column
     # within a cell the model's order is kept
     cell = ((groups["a"] == "y") & (groups["b"] == "p")).to_numpy()
-    adjusted = quota_scores(score, groups)
+    adjusted = quota_scores(score, groups, 0.3)
     assert np.all(np.diff(adjusted[cell][np.argsort(-score[cell])]) < 0)
 
 
@@ -219,7 +228,9 @@ def test_bank_marketing_with_age_protected_gives_a_ratio_and_its_interval(tmp_pa
     result = simulate(preset("Status quo (full data)"), store, settings=FAST)
     age = _attribute(result, "age")
     assert age.attribute.reason == "protected" and age.used_by_model
-    assert [g.group for g in age.selection.groups] == ["18–39", "40–59", "60–79", "80–100"]
+    shown = [g.group for g in age.selection.groups if not g.suppressed]
+    assert shown == ["18–39", "40–59", "60–79"] or shown == ["18–39", "40–59", "60–79", "80–100"]
+    assert all(g.customers < 5 for g in age.selection.groups if g.suppressed)  # the oldest clients are few
     assert 0 < age.selection.ratio <= 1
     low, high = age.selection.ratio_ci
     assert low < age.selection.ratio < high

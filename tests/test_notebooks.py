@@ -74,7 +74,9 @@ def test_tour_runs_and_recommends():
              "['name'].to_list(), 'recommendation': tradeoff.recommendation, 'best': best, "
              "'waterfall_total': float(steps['amount'][-1]), 'net_value_best': float(tradeoff.table.filter("
              "pl.col('name') == best)['net_value'][0]), 'mitigation_rows': mitigations.height, "
-             "'quasi': contributions['quasi'].to_list(), 'customers': CUSTOMERS}")
+             "'quasi': contributions['quasi'].to_list(), 'customers': CUSTOMERS, "
+             "'audited': [a.name for a in no_sensitive.attributes], 'quota_meets': quota.meets_four_fifths, "
+             "'quota_cost': quota.gain_cost}")
     nb, figures, seconds = _execute("01_tradeoff_tour.ipynb", probe)
     print(f"01_tradeoff_tour: {seconds:.1f} s")
     out = _all_stdout(nb)
@@ -87,7 +89,12 @@ def test_tour_runs_and_recommends():
     assert figures["mitigation_rows"] >= 2
     assert set(figures["quasi"]) == {"age", "gender", "zip", "region"}
     assert "could be singled out" in out  # the plain-language risk sentences
-    assert _has_figure(nb) >= 6  # frontier, risk drivers, loss distribution, exceedance, mitigation, waterfall
+    # who is targeted: every sensitive or protected attribute audited; the group quota meets the 0.8 line
+    assert set(figures["audited"]) == {"age", "gender", "credit_band", "financial_distress", "health_interest"}
+    assert figures["quota_meets"] is True and figures["quota_cost"] is not None
+    assert "four-fifths line" in out
+    # frontier, risk drivers, loss distribution, exceedance, mitigation, waterfall, two fairness charts
+    assert _has_figure(nb) >= 8
     assert seconds < TIME_LIMIT
 
 

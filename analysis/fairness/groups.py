@@ -8,7 +8,8 @@ Groups: a boolean or categorical attribute's values (the dictionary's ``order`` 
 a numeric attribute in its dictionary bands — the widest band width of its ``levels`` when it is generalized by
 ``band`` (the coarsest level: the largest groups, the steadiest rates; a partial band at a bound joins its
 neighbour, so ages from 18 in 20-year bands are 18–39, 40–59, 60–79, 80–100), otherwise its quartiles on the stored
-customers. A missing value is its own group, "missing".
+customers. A missing value is its own group, "missing"; beyond 30 values of a categorical attribute, the rarer
+ones share the group "other".
 
 >>> import polars as pl
 >>> from analysis.dictionary import ColumnSpec
@@ -36,6 +37,10 @@ __all__ = ["AuditedAttribute", "audited_attribute", "audited_attributes", "group
 MISSING = "missing"
 #: quartiles when a numeric attribute has no band levels in its dictionary (PrivacyLift assumption)
 QUANTILE_GROUPS = 4
+#: most groups of a categorical attribute; the rarer values share one group, "other" (as the model's one-hot
+#: levels, analysis.minimize.MAX_LEVELS_ONE_HOT)
+MAX_GROUPS = 30
+OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -141,5 +146,9 @@ def group_labels(customers: pl.DataFrame, attributes: Sequence[AuditedAttribute]
             labels = s.cast(pl.Boolean).cast(pl.String) if s.dtype != pl.String else s.str.to_lowercase()
         else:
             labels = s.cast(pl.String)
+            if labels.n_unique() > MAX_GROUPS:
+                common = labels.value_counts(sort=True).drop_nulls()[labels.name][: MAX_GROUPS - 1]
+                labels = pl.select(pl.when(labels.is_in(common.implode()) | labels.is_null()).then(labels)
+                                   .otherwise(pl.lit(OTHER))).to_series().alias(a.name)
         out[a.name] = labels.fill_null(MISSING)
     return pl.DataFrame(out) if out else pl.DataFrame()

@@ -3,9 +3,9 @@
 ``group_quota``
     Re-rank within groups: every customer's score is replaced by its rank among the customers of its cell (the
     combination of its groups on every audited attribute), as a share, with a seeded random offset inside each
-    rank (randomized rounding, so even a cell of one is targeted with probability k). The top k by that score
-    take about the same share k of every cell, so every group of every attribute is targeted at about the rate
-    k and every ratio is near 1. The model and the order *within* each cell are unchanged. The quota reads the
+    rank; how many of each cell are targeted is rounded so the shares add up (:func:`quota_scores`). The top k
+    take the same share k of every cell, so every group of every attribute is targeted at about the rate k
+    and every ratio is near 1. The model and the order *within* each cell are unchanged. The quota reads the
     audited attributes when it picks whom to contact: the business has to hold them.
 ``drop_proxies``
     Before training, every feature that on its own predicts an audited attribute with an AUC of at least
@@ -37,26 +37,45 @@ MITIGATIONS = ("none", "drop_proxies", "group_quota")
 PROXY_DROP_AUC = 0.65
 
 
-def quota_scores(score: np.ndarray, groups: pl.DataFrame, *, seed: int = 0) -> np.ndarray:
-    """Scores re-ranked within cells of ``groups`` (one column per audited attribute): a share in (0, 1].
+def quota_scores(score: np.ndarray, groups: pl.DataFrame, k: float) -> np.ndarray:
+    """Scores re-ranked so the top share ``k`` takes the same share of every cell of ``groups`` (one column per
+    audited attribute; a cell is one combination of their groups).
+
+    How many of a cell are targeted is rounded systematically: ``floor(k·C_c) − floor(k·C_{c−1})`` with
+    ``C_c`` the customers in the cells up to c (cells in order of their groups, the attribute with the smallest
+    group first), so the counts add up to the top k exactly and every run of consecutive cells — each group of
+    the first attribute, each group of the second within it, … — gets its share within one customer; a cell of
+    one is targeted once in every 1/k such cells. Within a cell the model's order is kept: its best-scored
+    customers are the ones targeted. Returns a score: 1 + a share for the customers targeted, a share in [0, 1)
+    for the others (each by its rank within its cell).
 
     >>> s = np.array([0.9, 0.8, 0.7, 0.1, 0.2, 0.3])
     >>> g = pl.DataFrame({"a": ["x", "x", "x", "y", "y", "y"]})
-    >>> top = np.argsort(-quota_scores(s, g))[:2]
+    >>> top = np.argsort(-quota_scores(s, g, 1 / 3))[:2]
     >>> sorted(g["a"].gather(top).to_list())
     ['x', 'y']
     """
     score = np.asarray(score, float)
-    if groups.width == 0:
+    if groups.width == 0 or len(score) == 0:
         return score
-    cells = groups.select(pl.struct(groups.columns).rank("dense").alias("cell"))["cell"].to_numpy()
-    frame = pl.DataFrame({"cell": cells, "score": score, "u": np.random.default_rng([seed, 21]).random(len(score))})
-    ranked = frame.select(
-        pl.col("score").rank("ordinal", descending=True).over("cell").alias("rank"),
-        pl.len().over("cell").alias("size"),
-        pl.col("u"),
+    smallest = sorted(groups.columns, key=lambda c: groups[c].value_counts()["count"].min())
+    frame = groups.select(smallest).with_columns(pl.Series("_score", score), pl.int_range(pl.len()).alias("_row"))
+    frame = frame.sort([*smallest, "_score"], descending=[False] * len(smallest) + [True], maintain_order=True)
+    cell = pl.struct(smallest).rank("dense") if len(smallest) > 1 else pl.col(smallest[0]).rank("dense")
+    frame = frame.with_columns(cell.alias("_cell")).with_columns(
+        pl.int_range(1, pl.len() + 1).over("_cell").alias("_rank"),
+        pl.len().over("_cell").alias("_size"),
+        pl.int_range(1, pl.len() + 1).alias("_upto"),  # customers in the cells before this one, and this one
     )
-    return (1 - (ranked["rank"].cast(pl.Float64) - ranked["u"]) / ranked["size"].cast(pl.Float64)).to_numpy()
+    ends = frame.group_by("_cell").agg(pl.col("_upto").max().alias("_end"), pl.col("_size").first())
+    ends = ends.with_columns(
+        ((pl.col("_end") * k).floor() - ((pl.col("_end") - pl.col("_size")) * k).floor()).alias("_quota"))
+    frame = frame.join(ends.select("_cell", "_quota"), on="_cell", how="left")
+    within = 1 - (frame["_rank"].cast(pl.Float64) - 0.5) / frame["_size"].cast(pl.Float64)
+    adjusted = (frame["_rank"] <= frame["_quota"]).cast(pl.Float64) + within
+    out = np.empty(len(score))
+    out[frame["_row"].to_numpy()] = adjusted.to_numpy()
+    return out
 
 
 def proxies_to_drop(X: np.ndarray, feature_names: Sequence[str], labels: pl.DataFrame, *,
@@ -94,7 +113,7 @@ def quota_lift(lift, model, X_test: np.ndarray, groups: pl.DataFrame, *, y_test,
     options = dict(k=k, population=population, n_boot=n_boot, seed=seed)
     y = np.asarray(y_test, float)
     if lift.kind != "uplift":
-        score = quota_scores(model.predict_score(X_test), groups, seed=seed)
+        score = quota_scores(model.predict_score(X_test), groups, k)
         estimate, low, high = metrics.bootstrap_incremental(y, score, **options)
         money = (metrics.bootstrap_incremental(np.asarray(revenue_test, float), score, **options)
                  if revenue_test is not None else (None,) * 3)
@@ -108,7 +127,7 @@ def quota_lift(lift, model, X_test: np.ndarray, groups: pl.DataFrame, *, y_test,
     arm_labels = (np.asarray(fitted_arms)[1:] if fitted_arms is not None
                   else np.array([a for a in np.unique(arms) if a != control]))
     best = np.argmax(uplift, axis=1)
-    score = quota_scores(uplift[np.arange(len(best)), best], groups, seed=seed)
+    score = quota_scores(uplift[np.arange(len(best)), best], groups, k)
     is_control = arms == control
     matched = is_control | (arms == arm_labels[best])
     treated = (~is_control).astype(float)

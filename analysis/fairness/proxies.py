@@ -87,21 +87,24 @@ class ProxyProbe:
     def __init__(self, X: np.ndarray, feature_names: Sequence[str], *, samples: int = 2000, seed: int = 0):
         X = np.asarray(X, float)
         n = len(X)
-        self.rows = np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples]) if n > samples else None
-        if self.rows is not None:
-            X = X[self.rows]
+        rows = np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples]) if n > samples else np.arange(n)
+        fold = np.random.default_rng([seed, 12]).permutation(len(rows)) % FOLDS
+        # rows in fold order, so each fold is one slice (views, not copies)
+        by_fold = np.argsort(fold, kind="stable")
+        self.rows = rows[by_fold]
+        self.bounds = np.r_[0, np.cumsum(np.bincount(fold, minlength=FOLDS))]
         self.names = list(feature_names)
-        self.n = len(X)
-        self.X1 = np.hstack([X, np.ones((self.n, 1))])
-        self.fold = np.random.default_rng([seed, 12]).permutation(self.n) % FOLDS
-        self.grams = [self.X1[self.fold == f].T @ self.X1[self.fold == f] for f in range(FOLDS)]
+        self.n = len(self.rows)
+        self.X1 = np.hstack([X[self.rows], np.ones((self.n, 1))])
+        self.grams = [self._fold(self.X1, f).T @ self._fold(self.X1, f) for f in range(FOLDS)]
         self.gram = sum(self.grams)
-        self.ranks = rankdata(X, axis=0) if self.n else np.zeros((0, X.shape[1]))
+        self.ranks = rankdata(self.X1[:, :-1], axis=0) if self.n else np.zeros((0, X.shape[1]))
+
+    def _fold(self, array: np.ndarray, f: int) -> np.ndarray:
+        return array[self.bounds[f]:self.bounds[f + 1]]
 
     def audit(self, labels: np.ndarray, *, attribute: str, own_columns: Sequence[str] = ()) -> ProxyAudit:
-        labels = np.asarray(labels).astype(str)
-        if self.rows is not None:
-            labels = labels[self.rows]
+        labels = np.asarray(labels)[self.rows]
         own = set(own_columns)
         keep = np.array([i for i, f in enumerate(self.names) if f not in own], int)
         values, codes = np.unique(labels, return_inverse=True)
@@ -114,13 +117,17 @@ class ProxyProbe:
         cols = np.r_[keep, self.X1.shape[1] - 1]  # the features kept and the intercept
         penalty = RIDGE * np.eye(len(cols))
         penalty[-1, -1] = 0.0  # the intercept is not penalized
+        X1 = self.X1[:, cols] if len(cols) < self.X1.shape[1] else self.X1
+        XY = X1.T @ Y
         scores = np.empty(Y.shape)
-        XY = self.X1[:, cols].T @ Y
         for f in range(FOLDS):
-            test = self.fold == f
+            Xf, Yf = self._fold(X1, f), self._fold(Y, f)
             A = (self.gram - self.grams[f])[np.ix_(cols, cols)] + penalty
-            B = XY - self.X1[test][:, cols].T @ Y[test]
-            scores[test] = self.X1[test][:, cols] @ np.linalg.lstsq(A, B, rcond=None)[0]
+            try:
+                beta = np.linalg.solve(A, XY - Xf.T @ Yf)
+            except np.linalg.LinAlgError:
+                beta = np.linalg.lstsq(A, XY - Xf.T @ Yf, rcond=None)[0]
+            self._fold(scores, f)[:] = Xf @ beta
         aucs, ses = [], []
         for j in range(len(targets)):
             y = Y[:, j].astype(bool)

@@ -13,8 +13,9 @@ Intervals (95 %): Wilson's for a group's rate (as anonymeter's attacks); for the
 risk ratio, and Wald's for the difference, both between the lowest and the highest group, with ``z`` widened by
 Bonferroni over the G·(G − 1)/2 pairs of G groups, since the two are picked as the extremes.
 
-Groups of fewer than 5 customers (:data:`analysis.formatting.SMALL_CELL`) are suppressed: no rate is shown and
-they take no part in the ratio or the difference.
+Groups of fewer than 5 customers (:data:`analysis.formatting.SMALL_CELL`) are suppressed: they are shown as one
+row ("2 groups of fewer than 5 customers", their labels left out), without a rate, and take no part in the
+ratio or the difference.
 """
 
 from __future__ import annotations
@@ -140,9 +141,14 @@ def selection_audit(selected: np.ndarray, groups: pl.DataFrame, *,
     from fairlearn.metrics import MetricFrame, selection_rate
 
     counts = _counts(np.asarray(selected, bool), groups)
-    sizes = counts.group_by("attribute", "group").agg(pl.col("customers").sum().alias("size"))
-    counts = counts.join(sizes, on=["attribute", "group"])
-    shown = counts.filter(pl.col("size") >= SMALL_CELL)
+    size: dict[tuple[str, str], int] = {}
+    chosen: dict[tuple[str, str], int] = {}
+    for attribute, group, picked, customers in counts.iter_rows():  # a few rows per group, not per customer
+        size[(attribute, group)] = size.get((attribute, group), 0) + customers
+        if picked:
+            chosen[(attribute, group)] = customers
+    big = [size[(a, g)] >= SMALL_CELL for a, g in zip(counts["attribute"], counts["group"])]
+    shown = counts.filter(pl.Series(big, dtype=pl.Boolean))
     rates: dict[tuple[str, str], float] = {}
     if shown.height:
         # one MetricFrame over every (attribute, group) cell, each row weighted by its count of customers
@@ -151,27 +157,25 @@ def selection_audit(selected: np.ndarray, groups: pl.DataFrame, *,
         frame = MetricFrame(metrics=selection_rate, y_true=y, y_pred=y, sensitive_features=cells,
                             sample_params={"sample_weight": shown["customers"].to_numpy().astype(float)})
         rates = {tuple(str(cell).split(SEPARATOR, 1)): float(v) for cell, v in frame.by_group.items()}
+    z_group = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))
     out = []
     for attribute in groups.columns:
-        mine = sizes.filter(pl.col("attribute") == attribute)
-        picked = counts.filter((pl.col("attribute") == attribute) & (pl.col("_selected") == 1))
-        chosen = dict(zip(picked["group"].to_list(), picked["customers"].to_list()))
-        names = list(mine["group"].to_list())
+        names = [g for a, g in size if a == attribute]
         wanted = list(order.get(attribute, ())) if order else []
         names.sort(key=lambda g: (wanted.index(g) if g in wanted else len(wanted), g))
-        size = dict(zip(mine["group"].to_list(), mine["size"].to_list()))
         rows = []
-        shown_names = [g for g in names if size[g] >= SMALL_CELL]
-        z = _z(len(shown_names))
+        z = _z(sum(1 for g in names if size[(attribute, g)] >= SMALL_CELL))
+        small = [g for g in names if size[(attribute, g)] < SMALL_CELL]
         for g in names:
-            n = int(size[g])
+            n = int(size[(attribute, g)])
             if n < SMALL_CELL:
-                rows.append(GroupRate(g, n, None, None, None, None))
                 continue
-            s = int(chosen.get(g, 0))
-            rate = rates[(attribute, g)]
-            low, high = wilson(np.array([s]), np.array([n]), float(norm.ppf(1 - (1 - CONFIDENCE) / 2)))
-            rows.append(GroupRate(g, n, s, rate, float(low[0]), float(high[0])))
+            s = int(chosen.get((attribute, g), 0))
+            low, high = wilson(np.array([s]), np.array([n]), z_group)
+            rows.append(GroupRate(g, n, s, rates[(attribute, g)], float(low[0]), float(high[0])))
+        if small:  # one row for them all, without their labels (a rare value can say who is in the data)
+            label = f"{len(small)} group{'s' if len(small) > 1 else ''} of fewer than {SMALL_CELL} customers"
+            rows.append(GroupRate(label, sum(size[(attribute, g)] for g in small), None, None, None, None))
         visible = [r for r in rows if not r.suppressed]
         if len(visible) < 2:
             out.append(SelectionAudit(attribute, tuple(rows), None, None, None, None, None, None))
