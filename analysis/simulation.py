@@ -388,7 +388,7 @@ def simulate(
         breach=breach,
         customers_held=p.customers_held,
         population=p.population,
-        columns_used=p.columns_used,
+        columns_used=fair.columns_used(p),
         categories_held=categories,
         notes=tuple(p.notes) + fair.notes,
         seconds=time.perf_counter() - started,

@@ -171,6 +171,7 @@ def test_group_quota_meets_the_bound_and_its_gain_cost_is_reported(synthetic):
     assert quota.lift.true_incremental_conversions <= plain.lift.true_incremental_conversions * 1.05
     # the quota reads the audited attributes to pick whom to contact: the business holds them
     assert {"health", "financial"} <= set(quota.categories_held) and any("group quota" in n for n in quota.notes)
+    assert {"health_interest", "financial_distress"} <= set(quota.columns_used)
     d = quota.to_dict()
     assert d["fairness_mitigation"]["gain_cost"] == pytest.approx(quota.fairness.gain_cost)
     assert d["spec"]["fairness"] == "group_quota"

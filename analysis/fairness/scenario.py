@@ -82,6 +82,13 @@ class ScenarioFairness:
                 self.notes += (note,)
         return tuple(sorted(set(p.categories_held) | extra))
 
+    def columns_used(self, p) -> tuple[str, ...]:
+        """Columns the scenario uses: with the group quota, the audited attributes too (read to pick whom to
+        contact, so a policy on sensitive data applies to them)."""
+        if self.spec.fairness != "group_quota" or not self.attributes:
+            return p.columns_used
+        return tuple(p.columns_used) + tuple(a.name for a in self.attributes if a.name not in p.columns_used)
+
     # ---- the audit ------------------------------------------------------------------------------------
     def audit(self, lift, model, p, cache, unmitigated_gain: Callable[[], float | None]
               ) -> tuple[Any, FairnessAudit | None]:
