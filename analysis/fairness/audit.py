@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from analysis.fairness.groups import AuditedAttribute, audited_attribute  # noqa: F401  (doctest)
-from analysis.fairness.proxies import ProxyAudit, ProxyProbe
+from analysis.fairness.proxies import ProxyAudit, ProxyProbe, sample_rows
 from analysis.fairness.selection import FOUR_FIFTHS, SelectionAudit, selection_audit
 from analysis.fairness.words import attribute_sentence
 from analysis.formatting import small
@@ -199,7 +199,10 @@ def fairness_audit(score: np.ndarray, groups: pl.DataFrame, attributes: Sequence
     names = list(feature_names)
     features = probe = None
     if proxy_cache is not None and X is not None:
-        features = _digest(np.ascontiguousarray(X).tobytes(), "\x1f".join(names).encode(), repr((samples, seed)).encode())
+        # the probe reads only its sample of customers: the key hashes those rows
+        read = X[sample_rows(len(X), samples, seed)]
+        features = _digest(np.ascontiguousarray(read).tobytes(), "\x1f".join(names).encode(),
+                           repr((len(X), samples, seed)).encode())
     out = []
     for a in attributes:
         own = own_columns(a.name, names)

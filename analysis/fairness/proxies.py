@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-__all__ = ["ProxyAudit", "ProxyProbe", "proxy_audit", "univariate_auc", "FOLDS", "RIDGE", "TOP_PROXIES"]
+__all__ = ["ProxyAudit", "ProxyProbe", "proxy_audit", "sample_rows", "univariate_auc", "FOLDS", "RIDGE", "TOP_PROXIES"]
 
 FOLDS = 3
 #: ridge penalty of the probe on features scaled into [0, 1] (PrivacyLift assumption: light, for stability)
@@ -80,6 +80,11 @@ def _hanley_mcneil(auc: float, n1: int, n0: int) -> float:
                          / (n1 * n0)))
 
 
+def sample_rows(n: int, samples: int, seed: int) -> np.ndarray:
+    """The (sorted) rows a probe reads: at most ``samples`` of ``n``, seeded."""
+    return np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples]) if n > samples else np.arange(n)
+
+
 class ProxyProbe:
     """The scenario's features of (at most ``samples``) held-out customers, prepared once for the probes of
     every attribute: the folds' Gram matrices and each feature's ranks."""
@@ -87,7 +92,7 @@ class ProxyProbe:
     def __init__(self, X: np.ndarray, feature_names: Sequence[str], *, samples: int = 2000, seed: int = 0):
         X = np.asarray(X, float)
         n = len(X)
-        rows = np.sort(np.random.default_rng([seed, 11]).permutation(n)[:samples]) if n > samples else np.arange(n)
+        rows = sample_rows(n, samples, seed)
         fold = np.random.default_rng([seed, 12]).permutation(len(rows)) % FOLDS
         # rows in fold order, so each fold is one slice (views, not copies)
         by_fold = np.argsort(fold, kind="stable")
