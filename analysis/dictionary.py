@@ -91,6 +91,7 @@ _COLUMN_FIELDS = {
     "changed_at",
     "notice",
     "values",
+    "protected",
 }
 _DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
@@ -141,6 +142,9 @@ class ColumnSpec:
     changed_at: str | None = None
     #: plain words a customer notice uses for this column ("your age"); None: the category's words
     notice: str | None = None
+    #: not secret, but not to be discriminated on (e.g. age, sex): audited for whom the targeting singles out
+    #: (:mod:`analysis.fairness`) like every ``sensitive`` column
+    protected: bool = False
 
     @property
     def is_numeric(self) -> bool:
@@ -362,6 +366,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                            "first): there is no default")
             if problem is not None:
                 problems.append(f"{where}: {problem}")
+        protected = spec.get("protected", False)
+        if not isinstance(protected, bool):
+            problems.append(f"{where}: 'protected' must be true or false; got {protected!r}")
+            protected = False
         order = spec.get("order", [])
         if not isinstance(order, list):
             problems.append(f"{where}: 'order' must be a list of values, lowest first")
@@ -395,6 +403,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 description=str(spec.get("description", "")),
                 changed_at=changed_at,
                 notice=notice,
+                protected=protected,
             )
         )
     by_name = {c.name: c for c in columns}

@@ -65,6 +65,10 @@ class Prepared:
     columns_used: tuple[str, ...]
     categories_held: tuple[str, ...]
     notes: list[str]
+    #: row positions in ``data.customers`` of the training and the held-out customers (to read attributes the
+    #: model never sees, e.g. for the fairness audit)
+    train_index: np.ndarray | None = None
+    test_index: np.ndarray | None = None
 
 
 # ---- applicability and validation against a dataset ---------------------------------------------------
@@ -430,4 +434,6 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         columns_used=tuple(held_cols + event_cols),
         categories_held=tuple(sorted(cats)),
         notes=notes,
+        train_index=np.flatnonzero(train_mask),
+        test_index=np.flatnonzero(test_mask),
     )

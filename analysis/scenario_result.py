@@ -11,6 +11,7 @@ import polars as pl
 
 from analysis.breach.montecarlo import BreachResult, Holding
 from analysis.consent.gain import PersonalizedGain
+from analysis.fairness import FairnessAudit
 from analysis.lift.evaluate import LiftResult
 from analysis.risk.profile import AttackResult, RiskProfile
 from analysis.scenario import Scenario
@@ -79,6 +80,9 @@ class ScenarioResult:
     risk: RiskProfile | None = None
     membership: AttackResult | None = None
     attribute: AttackResult | None = None
+    #: whom the model targets by every audited attribute (sensitive or protected), and how well the scenario's
+    #: features stand in for each (:mod:`analysis.fairness`); None when the dictionary audits no attribute
+    fairness: FairnessAudit | None = None
     #: share of the customers held who are unique from 4 of their own events in the retained history
     #: (day + what they bought; de Montjoye et al. 2015) — None when no events are held
     behavioral_uniqueness: float | None = None
@@ -158,6 +162,8 @@ class ScenarioResult:
         b = self.breach.to_dict()
         b.pop("exceedance", None)
         out["breach"] = b
+        out["fairness"] = [] if self.fairness is None else self.fairness.to_list()
+        out["fairness_mitigation"] = None if self.fairness is None else self.fairness.mitigation_dict()
         out["customers_held"] = self.customers_held
         out["population"] = self.population
         out["columns_used"] = list(self.columns_used)

@@ -21,6 +21,7 @@ from analysis.breach.montecarlo import Holding, simulate_breach
 from analysis.consent.gain import personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
+from analysis.fairness.scenario import ScenarioFairness
 from analysis.minimize import Prepared, not_applicable, prepare
 from analysis.risk.profile import (
     AttackResult,
@@ -47,6 +48,8 @@ class ModelCache:
         self.hits = 0
         self.misses = 0
         self.result_hits = 0
+        #: proxy audits by features and attribute (scenarios with the same features share one probe)
+        self.audits: dict[str, Any] = {}
 
     def get(self, key: tuple) -> tuple | None:
         item = self._items.get(key)
@@ -210,6 +213,9 @@ def simulate(
         return replace(done, spec=spec, gain_retained=_gain_retained(done.headline[0], reference),
                        seconds=time.perf_counter() - started)
     p = prepare(spec, data)
+    fair = ScenarioFairness.of(spec, p, data, settings)
+    if spec.fairness == "drop_proxies" and fair.attributes:
+        p = fair.drop_proxies(p)
     key = (data.fingerprint, spec.model_fingerprint, settings.key)
     cached = cache.get(key) if cache is not None else None
     notes: list[str] = []
@@ -233,6 +239,8 @@ def simulate(
             seed=spec.seed,
         )
         own = _own_population_figure(model, p, lift)
+        lift, audit = fair.audit(lift, model, p, cache, lambda: _unmitigated_gain(
+            spec, data, reference, assumptions, settings, cache, progress))
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
@@ -243,11 +251,11 @@ def simulate(
                                 population=settings.population_for(p.customers_held), orders=orders or None)
         attribute = _attribute(p, data, settings, spec.seed)
         behavioral = _behavioral(p, data, settings, spec.seed)
-        cached = (lift, own, membership, risk, attribute, behavioral, personalization, tuple(notes))
+        cached = (lift, own, membership, risk, attribute, behavioral, personalization, audit, tuple(notes))
         if cache is not None:
             cache.put(key, cached)
-    lift, own, membership, risk, attribute, behavioral, personalization, order_notes = cached
-    categories_held = p.categories_held
+    lift, own, membership, risk, attribute, behavioral, personalization, audit, order_notes = cached
+    categories_held = fair.categories_held(p)
     if spec.discard_training_data:  # only the model and the contact details are held once it is trained
         risk = attribute = behavioral = None
         categories_held = tuple(c for c in categories_held if c == "contact")
@@ -274,13 +282,14 @@ def simulate(
         membership=membership,
         attribute=attribute,
         behavioral_uniqueness=behavioral,
+        fairness=audit,
         holding=holding,
         breach=breach,
         customers_held=p.customers_held,
         population=p.population,
-        columns_used=p.columns_used,
+        columns_used=fair.columns_used(p),
         categories_held=categories_held,
-        notes=tuple(p.notes) + order_notes,
+        notes=tuple(p.notes) + order_notes + fair.notes,
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )
@@ -288,6 +297,14 @@ def simulate(
     if cache is not None:
         cache.put_result(result_key, result)
     return result
+
+
+def _unmitigated_gain(spec, data, reference, assumptions, settings, cache, progress) -> float | None:
+    """Incremental conversions of the same scenario without its fairness mitigation (served by the cache when
+    that scenario was measured too)."""
+    plain = simulate(spec.replace(fairness="none"), data, reference=reference, assumptions=assumptions,
+                     settings=settings, cache=cache, progress=progress)
+    return plain.lift.incremental_conversions if plain.ok else None
 
 
 def _gain_retained(gain: float, reference: "ScenarioResult | None") -> float | None:

@@ -11,6 +11,7 @@ from analysis.risk import class_sizes, explain
 
 from dashboard import downloads, state, views
 from dashboard.safe_text import md
+from dashboard.fairness_section import who_is_targeted
 
 st.title("Privacy risk")
 st.caption("What could be learned about individual customers from the data a scenario holds and from "
@@ -96,3 +97,5 @@ else:
                 st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
                 for sentence in views._explain_safely(explain, attack):
                     st.markdown(f"- {md(sentence)}")
+
+    who_is_targeted(spec, result, data)

@@ -31,6 +31,11 @@ ROLE_LABELS = {
     "behavioral": "Behavioural data (visits, purchases, history)",
     "quasi_identifier": "Demographics and location (age, gender, ZIP …)",
 }
+FAIRNESS_LABELS = {
+    "none": "Target by the model's ranking alone",
+    "drop_proxies": "Leave out features that give a sensitive or protected attribute away",
+    "group_quota": "Contact the same share of every group (re-rank within groups)",
+}
 MITIGATION_LABELS = {
     "pseudonymization": "Pseudonymize direct identifiers (names, e-mails)",
     "encryption_at_rest": "Encrypt the database at rest",
@@ -43,7 +48,8 @@ MITIGATION_LABELS = {
 _B = "b_"
 #: fields the builder draws a control for; the others are carried over from the current scenario
 BUILDER_FIELDS = ("exclude_roles", "exclude_categories", "use_events", "generalization_level", "retention_days",
-                  "consent", "consent_rate", "erasure_rate", "epsilon", "model", "k", *MITIGATION_LABELS)
+                  "consent", "consent_rate", "erasure_rate", "epsilon", "model", "k", "fairness",
+                  *MITIGATION_LABELS)
 #: UI-only keys: the DP switch (epsilon is None when it is off)
 DP_SWITCH = f"{_B}dp"
 
@@ -152,6 +158,8 @@ def scenario_controls(schema: CRMSchema) -> Scenario:
     st.selectbox(_label("model"), ["hgb", "logistic"], key=key("model"),
                  format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get, disabled=dp)
     st.slider(_label("k"), 0.05, 0.95, step=0.05, key=key("k"), format="%.2f")  # k < 1: see its help
+    st.selectbox(_label("fairness"), list(FAIRNESS_LABELS), format_func=FAIRNESS_LABELS.get, key=key("fairness"),
+                 help=_help("fairness") + " See “Who is targeted” on the Privacy risk page.")
 
     st.markdown("**Safeguards (change what a breach exposes, not the model)**")
     for m, label in MITIGATION_LABELS.items():

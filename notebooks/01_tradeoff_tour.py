@@ -226,3 +226,37 @@ steps
 # %%
 fig = charts.waterfall_chart(steps, title=f"Net value of “{best}”")
 fig
+
+# %% [markdown]
+# ## 7. Who is targeted
+# Personalizing on health or financial distress without explicit consent is the dilemma behind all of this —
+# and leaving a column out of the model is not the same as not using the trait. For every attribute the
+# dictionary marks `sensitive` or `protected = true`, each scenario's audit says what share of each group
+# its model would contact (on the held-out customers), the ratio of the least to the most targeted group
+# against the four-fifths line (0.8, EEOC Uniform Guidelines 1978), and how well the scenario's *other*
+# features predict the attribute (a cross-validated AUC: 0.5 = not at all). Groups under 5 customers are not
+# shown.
+
+# %%
+no_sensitive = tradeoff.result("No sensitive attributes").fairness
+for attribute in no_sensitive.attributes:
+    print("•", attribute.sentence)
+fig = charts.fairness_chart(no_sensitive.ratios(), title="Who is targeted without sensitive attributes")
+fig
+
+# %%
+no_sensitive.proxies()
+
+# %% [markdown]
+# A scenario can mitigate: `fairness = "group_quota"` re-ranks customers within their groups so every group
+# is contacted at the same rate (the business then has to hold the attributes), `"drop_proxies"` leaves out
+# the features that give an attribute away. What it costs in gain is measured like any other choice.
+
+# %%
+quota_spec = analysis.preset("No sensitive attributes").replace(name="No sensitive data, group quota",
+                                                                 fairness="group_quota")
+quota = analysis.simulate(quota_spec, crm).fairness
+print(f"Every attribute at or above the four-fifths line: {quota.meets_four_fifths}; the quota costs "
+      f"{quota.gain_cost:,.0f} extra conversions a campaign ({quota.gain_cost_share:.0%} of the gain without it).")
+fig = charts.fairness_chart(quota.ratios(), title="Who is targeted with the group quota")
+fig

@@ -30,6 +30,7 @@ from analysis.charts import (
     chart_data,
     class_size_chart,
     exceedance_chart,
+    fairness_chart,
     frontier_chart,
     lift_curve_chart,
     loss_distribution_chart,
@@ -118,6 +119,10 @@ TORNADO = pl.DataFrame({
     "parameter": ["Churn after a breach", "Loyalty from consented personalization", "Creepiness churn"],
     "low_value": [1.95e6, 1.7e6, 1.9e6], "high_value": [1.6e6, 2.1e6, 1.75e6], "base": [1.87e6] * 3})
 
+RATIOS = pl.DataFrame({"attribute": ["health_interest", "gender", "age"], "ratio": [0.57, 0.93, None],
+                       "ratio_ci_low": [0.53, 0.8, None], "ratio_ci_high": [0.62, 1.08, None],
+                       "used_by_model": [False, True, True]})
+
 #: One sample build per registered chart (the meta-test checks none is missing).
 CASES = {
     "frontier_chart": lambda: frontier_chart(frontier_points(), current="Status quo"),
@@ -133,6 +138,7 @@ CASES = {
     "scenario_bars": lambda: scenario_bars(BARS, metrics=["net_value", "risk_index"]),
     "mitigation_chart": lambda: mitigation_chart(MITIGATIONS),
     "trust_tornado_chart": lambda: trust_tornado_chart(TORNADO),
+    "fairness_chart": lambda: fairness_chart(RATIOS),
 }
 
 
@@ -746,3 +752,17 @@ def test_each_scenario_has_one_colour_in_every_chart():
     # seven presets at once get seven different colours; any other name always gets the same one
     assert len(set(scenario_colors([p.name for p in PRESETS[:7]]).values())) == 7
     assert scenario_color("Your scenario") == scenario_color("Your scenario") in charts.SERIES_COLORS
+
+
+def test_fairness_ratios_against_the_four_fifths_line():
+    fig = fairness_chart(RATIOS)
+    bars = trace(fig, "Selection-rate ratio")
+    assert bars.y == ("health_interest", "gender", "age") and bars.x == (0.57, 0.93, None)
+    assert bars.marker.color == (RISK_COLOR, TOTAL_COLOR, TOTAL_COLOR)  # only the ratio under 0.8 in red
+    assert bars.error_x.array == (0.05, 0.15, None) and bars.error_x.arrayminus == (0.04, 0.13, None)
+    lines = sorted(shape.x0 for shape in fig.layout.shapes)
+    assert lines == [0.8, 1.0]
+    assert any("four-fifths" in text for text in annotation_texts(fig))
+    assert any("too few customers to compare: age" in text for text in annotation_texts(fig))
+    with pytest.raises(ValueError, match="column 'ratio'"):
+        fairness_chart(RATIOS.drop("ratio"))

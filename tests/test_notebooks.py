@@ -77,7 +77,9 @@ def test_tour_runs_and_recommends():
              "'quasi': contributions['quasi'].to_list(), 'customers': CUSTOMERS, "
              "'decision': tradeoff.decision.scenario, 'allowed': tradeoff.table.filter(pl.col('allowed'))"
              ".sort('net_value', descending=True)['name'].to_list(), 'sentence': decision.sentence, "
-             "'draws': robust.draws, 'strict': strict.decision.scenario}")
+             "'draws': robust.draws, 'strict': strict.decision.scenario, "
+             "'audited': [a.name for a in no_sensitive.attributes], 'quota_meets': quota.meets_four_fifths, "
+             "'quota_cost': quota.gain_cost}")
     nb, figures, seconds = _execute("01_tradeoff_tour.ipynb", probe)
     print(f"01_tradeoff_tour: {seconds:.1f} s")
     out = _all_stdout(nb)
@@ -93,7 +95,12 @@ def test_tour_runs_and_recommends():
     assert figures["mitigation_rows"] >= 2
     assert set(figures["quasi"]) == {"age", "gender", "zip", "region"}
     assert "could be singled out" in out  # the plain-language risk sentences
-    assert _has_figure(nb) >= 6  # frontier, risk drivers, loss distribution, exceedance, mitigation, waterfall
+    # who is targeted: every sensitive or protected attribute audited; the group quota meets the 0.8 line
+    assert set(figures["audited"]) == {"age", "gender", "credit_band", "financial_distress", "health_interest"}
+    assert figures["quota_meets"] is True and figures["quota_cost"] is not None
+    assert "four-fifths line" in out
+    # frontier, risk drivers, loss distribution, exceedance, mitigation, waterfall, two fairness charts
+    assert _has_figure(nb) >= 8
     assert seconds < TIME_LIMIT
 
 

@@ -22,7 +22,8 @@ XSS = "<script>alert(1)</script>"
 FAST = SimulationSettings(n_boot=40, breach_years=4000, attack_samples=400)
 SECTION_HEADINGS = ("Purpose and scope", "The processing and the data inventory", "Scenarios compared", "Results",
                     "Trade-offs and recommendation", "Risks and measures, with residual risk",
-                    "Transparency, consent and control", "Assumptions with sources", "Methods and versions", "Sign-off and review")
+                    "Transparency, consent and control", "Who is targeted: fairness and proxy discrimination",
+                    "Assumptions with sources", "Methods and versions", "Sign-off and review")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_sections_in_dpia_order_and_reproducibility_fields(saved):
     assert [s["fingerprint"] for s in rep["scenarios"]] == [PRESETS[0].fingerprint, PRESETS[-1].fingerprint]
     assert rep["simulation"]["n_boot"] == FAST.n_boot
     assert {"polars", "duckdb", "scikit-learn", "diffprivlib", "python"} <= set(rep["package_versions"])
-    assert set(c["charts"]) == {"frontier", "lift_curves", "exceedance", "waterfall"}
+    assert set(c["charts"]) == {"frontier", "lift_curves", "exceedance", "waterfall", "fairness"}
     assert c["recommended"] in c["headline"]
 
 
@@ -193,6 +194,27 @@ def test_no_identifier_or_pseudonym_in_any_report_file(saved, demo_store):
                         ("pdf", pdf_text), ("manifest", (saved.dir / "manifest.json").read_text()),
                         ("registry", saved.registry.read_text())):
         assert not _leaks(text, single, names, phones), label
+
+
+def test_who_is_targeted_in_json_html_and_pdf(saved):
+    from pypdf import PdfReader
+
+    c = load_report(saved.dir)
+    section = next(s for s in c["sections"] if s["id"] == "fairness")
+    tables = {b["caption"]: b for b in section["blocks"] if b["type"] == "table"}
+    ratios = next(b for caption, b in tables.items() if caption.startswith("Selection-rate ratio"))
+    assert ratios["columns"][1:] == ["age", "gender", "credit_band", "financial_distress", "health_interest"]
+    assert len(ratios["rows"]) == 2 and "(below 0.8)" in " ".join(ratios["rows"][0])  # the status quo
+    groups = next(b for caption, b in tables.items() if caption.startswith("Share targeted in every group"))
+    assert all(row[2] == "<5" or int(row[2].replace(",", "")) >= 5 for row in groups["rows"])
+    for r in c["results"]:  # the simulate JSON's audit rides along in report.json
+        assert {a["attribute"] for a in r["fairness"]} == {"age", "gender", "credit_band", "financial_distress",
+                                                           "health_interest"}
+    assert "four-fifths" in json.dumps(c["charts"]["fairness"])
+    html_text = (saved.dir / "report.html").read_text(encoding="utf-8")
+    assert "Who is targeted: fairness and proxy discrimination" in html_text and "chart-fairness" in html_text
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(saved.dir / "report.pdf").pages))
+    assert "Who is targeted" in pdf_text and "four-fifths" in pdf_text
 
 
 def test_class_size_table_suppresses_small_cells(saved):

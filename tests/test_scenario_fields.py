@@ -34,6 +34,7 @@ SAMPLES = {
     "encryption_at_rest": True,
     "access_restriction": True,
     "discard_training_data": True,
+    "fairness": "group_quota",
     "k": 0.25,
     "seed": 4_294_967_295,
 }
@@ -43,7 +44,7 @@ INVALID = {
     "exclude_columns": ("",), "use_events": "yes", "generalization_level": 4, "generalize": (("age", "band", 0),),
     "retention_days": 0, "consent": "always", "consent_rate": 1.0, "consent_purpose": "", "legal_basis": "contract", "erasure_rate": 0.6,
     "epsilon": 1001.0, "dp_model": "svm", "model": "forest", "pseudonymization": 1, "encryption_at_rest": None,
-    "access_restriction": "no", "discard_training_data": 0, "k": 0.00001, "seed": 2**32,
+    "access_restriction": "no", "discard_training_data": 0, "fairness": "quota", "k": 0.00001, "seed": 2**32,
 }
 
 

@@ -40,6 +40,7 @@ from analysis.charts.export import chart_data, to_png
 from analysis.charts.style import PALETTE, SERIES_COLORS, format_money, scenario_color, scenario_colors
 from analysis.charts.frontier import frontier_chart
 from analysis.charts.gain import lift_curve_chart, scenario_bars, sweep_chart
+from analysis.charts.fairness import fairness_chart
 from analysis.charts.money import (
     exceedance_chart,
     loss_distribution_chart,
@@ -75,6 +76,7 @@ __all__ = [
     "scenario_bars",
     "mitigation_chart",
     "trust_tornado_chart",
+    "fairness_chart",
     "to_png",
     "chart_data",
     "format_money",
@@ -116,4 +118,6 @@ CHARTS: tuple[ChartEntry, ...] = (
                "Expected yearly breach loss each safeguard saves."),
     ChartEntry("trust_tornado_chart", trust_tornado_chart,
                "Which trust assumption moves net value the most (low and high end of each range)."),
+    ChartEntry("fairness_chart", fairness_chart,
+               "Selection-rate ratio of each audited attribute (least ÷ most targeted group), with the 0.8 line."),
 )

@@ -334,6 +334,12 @@ def _signoff() -> dict:
 
 
 # ---- the whole content ---------------------------------------------------------------------------------------
+def _fairness(t: Tradeoff, recommended: str | None) -> dict:
+    from analysis.report.fairness import fairness_section
+
+    return fairness_section(t, recommended)
+
+
 def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if t.table.is_empty():
@@ -352,6 +358,11 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
     out["exceedance"] = _figure_json(charts.exceedance_chart(t.exceedance(), tolerance=t.settings.tolerance_frame()))
     if recommended:
         out["waterfall"] = _figure_json(charts.waterfall_chart(waterfall_steps(t, recommended)))
+    from analysis.report.fairness import fairness_chart_json
+
+    fairness = fairness_chart_json(t, recommended)
+    if fairness is not None:
+        out["fairness"] = _figure_json(fairness)
     return out
 
 
@@ -376,7 +387,7 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
                            "created": created, "title": title}, sort_keys=True)
     sections = [_purpose(title, purpose, author, created, db, t), _inventory(store, data, t), _scenarios(t),
                 _results(t), _tradeoffs(t, recommended), _risks(t, data, a, simulation, recommended),
-                transparency_section(t, data, recommended),
+                transparency_section(t, data, recommended), _fairness(t, recommended),
                 _assumptions(a), _methods(t, simulation, _versions()), _signoff()]
     for i, s in enumerate(sections, start=1):
         s["number"] = i

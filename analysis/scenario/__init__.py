@@ -14,13 +14,14 @@ from analysis.scenario.files import (
 )
 from analysis.scenario.presets import PRESETS, preset, preset_names
 from analysis.scenario.spec import (
-    CONSENT_REGIMES, DP_MODELS, EXPOSURE_ONLY_FIELDS, FEATURE_ROLES, FIELDS, LABEL_FIELDS, LEGAL_BASES, MODELS, FieldInfo,
+    CONSENT_REGIMES, DP_MODELS, EXPOSURE_ONLY_FIELDS, FAIRNESS_MITIGATIONS, FEATURE_ROLES, FIELDS, LABEL_FIELDS,
+    LEGAL_BASES, MODELS, FieldInfo,
     Scenario, ScenarioError, field_info, fields_table,
 )
 
 __all__ = [
     "Scenario", "ScenarioError", "FieldInfo", "FIELDS", "field_info", "fields_table", "PRESETS", "preset",
     "preset_names", "scenarios_from_toml", "scenarios_to_toml", "scenarios_from_json", "scenarios_to_json",
-    "load_scenarios", "CONSENT_REGIMES", "LEGAL_BASES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "LABEL_FIELDS",
-    "EXPOSURE_ONLY_FIELDS", "differences", "describe_differences", "describe_changes",
+    "load_scenarios", "CONSENT_REGIMES", "FAIRNESS_MITIGATIONS", "LEGAL_BASES", "MODELS", "DP_MODELS",
+    "FEATURE_ROLES", "LABEL_FIELDS", "EXPOSURE_ONLY_FIELDS", "differences", "describe_differences", "describe_changes",
 ]

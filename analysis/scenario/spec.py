@@ -29,12 +29,14 @@ from analysis.scenario.constraints import (
 
 __all__ = [
     "Scenario", "ScenarioError", "FieldInfo", "FIELDS", "field_info", "LABEL_FIELDS", "EXPOSURE_ONLY_FIELDS",
-    "CONSENT_REGIMES", "LEGAL_BASES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "fields_table",
+    "CONSENT_REGIMES", "FAIRNESS_MITIGATIONS", "LEGAL_BASES", "MODELS", "DP_MODELS", "FEATURE_ROLES", "fields_table",
 ]
 
 CONSENT_REGIMES = ("ignore", "consented_only", "opt_in", "opt_out")
 #: the lawful bases a scenario's model purpose may rest on (GDPR Art. 6(1)(a) and (f))
 LEGAL_BASES = ("consent", "legitimate_interest")
+#: fairness mitigations (analysis.fairness.mitigation): none, leave out proxy features, re-rank within groups
+FAIRNESS_MITIGATIONS = ("none", "drop_proxies", "group_quota")
 MODELS = ("logistic", "hgb")
 DP_MODELS = ("logistic", "gaussian_nb")
 FEATURE_ROLES = ("quasi_identifier", "sensitive", "behavioral")
@@ -138,6 +140,11 @@ class Scenario:
         False, Boolean(), url="dtd", label="Delete the training data after training", changes="exposure",
         help="Only the model and the contact details needed to reach customers are held once it is trained: "
              "nothing else about them is left to breach or link (the model's own membership risk remains).")
+    fairness: str = declare(
+        "none", Options(FAIRNESS_MITIGATIONS), url="fair", label="Fairness mitigation",
+        help="none; drop_proxies (leave out every feature that on its own gives an audited attribute away); or "
+             "group_quota (re-rank within groups of the audited attributes so each is targeted at the same rate; "
+             "the business then holds those attributes). Its cost in gain is measured.")
     k: float = declare(
         0.3, Interval(float, 0.01, 1, closed="left"), url="k", label="Share of customers targeted",
         help="The targeting budget: the share of customers contacted, from 0.01 up to (not including) 1 — "

@@ -296,6 +296,7 @@ type = "integer"
 bounds = [18, 100]
 generalize = "band"
 levels = [5, 10, 20]
+protected = true
 
 [columns.gender]
 role = "quasi_identifier"
@@ -303,6 +304,7 @@ notice = "your gender"
 category = "demographic"
 type = "category"
 values = {_toml_list(truth.GENDERS)}
+protected = true
 description = "F, M or X."
 
 [columns.zip]
