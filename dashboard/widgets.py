@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from analysis import PRESETS, CRMSchema, Scenario
-from analysis.scenario import FIELDS
+from analysis.scenario import FIELDS, MODELS
 from analysis.tradeoff import SWEEPS
 
 from . import state
@@ -30,6 +30,11 @@ ROLE_LABELS = {
     "sensitive": "Sensitive attributes (health, financial distress, credit)",
     "behavioral": "Behavioural data (visits, purchases, history)",
     "quasi_identifier": "Demographics and location (age, gender, ZIP …)",
+}
+MODEL_LABELS = {
+    "auto": "Chosen for this data (best cross-validated uplift model)",
+    "logistic": "Logistic regression (T-learner)",
+    "hgb": "Gradient boosting (T-learner)",
 }
 MITIGATION_LABELS = {
     "pseudonymization": "Pseudonymize direct identifiers (names, e-mails)",
@@ -148,8 +153,7 @@ def scenario_controls(schema: CRMSchema) -> Scenario:
             ss[key("epsilon")] = 1.0
         st.select_slider("Privacy budget ε (smaller ε = more private, usually less gain)",
                          options=eps_options, key=key("epsilon"), format_func=lambda e: f"ε = {e:g}")
-    st.selectbox(_label("model"), ["hgb", "logistic"], key=key("model"),
-                 format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get, disabled=dp)
+    st.selectbox(_label("model"), list(MODELS), key=key("model"), format_func=MODEL_LABELS.get, disabled=dp)
     st.slider(_label("k"), 0.05, 1.0, step=0.05, key=key("k"), format="%.2f")
 
     st.markdown("**Safeguards (change what a breach exposes, not the model)**")

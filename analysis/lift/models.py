@@ -356,11 +356,9 @@ class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
         X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
         if not len(X) == len(y) == len(treatment):
             raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
-        if self.arms is None:
-            treatment = _binary(treatment, "treatment", where)
-            if np.unique(treatment).size < 2:
-                raise _fail("treatment", where, "both treated (1) and control (0) rows", "one group only")
-        arms = check_arms(treatment, [0, 1] if self.arms is None else self.arms, where)
+        if self.arms is None and np.unique(treatment).size < 2:
+            raise _fail("treatment", where, "both treated and control rows", "one group only")
+        arms = check_arms(treatment, self.arms, where)  # default: sorted labels (0 is the control of 0/1)
         estimator = make_classifier("hgb") if self.estimator is None else self.estimator
         self.classifiers_, shares = [], []
         for arm in arms[1:]:

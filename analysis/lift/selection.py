@@ -19,8 +19,9 @@ What keeps it cheap (``bench/bench_models.py --selection`` measures it against t
 - at most :data:`MAX_ROWS` training customers take part (a seeded subsample of larger splits): the choice
   costs a bounded time however large the CRM, while the chosen learner is then trained on the whole split.
 
-A choice depends only on the training arrays, the seed and these settings; ``cache`` (any mutable mapping)
-keeps it under a sha256 of exactly those, so a scenario with the same training data never selects twice.
+A choice depends only on the training arrays, the seed and these settings; it is kept under a sha256 of
+exactly those, in ``cache`` (any mutable mapping, e.g. :class:`analysis.simulation.ModelCache`'s ``choices``)
+and in a small memo of this process, so a scenario with the same training data never selects twice.
 
 Example
 -------
@@ -36,6 +37,8 @@ Example
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -58,9 +61,15 @@ RESPONSE_CANDIDATES = tuple(f"response/{family}" for family in FAMILIES)
 FOLDS = 2
 #: most training customers the selection uses (a seeded subsample beyond): an assumption chosen so that the
 #: selection costs at most about 3× training one model on CRM-sized data (bench/bench_models.py)
-MAX_ROWS = 12_000
+MAX_ROWS = 10_000
 #: bump when the candidates or the procedure change: cached choices then no longer match
 VERSION = "1"
+#: choices made in this process, by the same key (the most recent :data:`MEMO_SIZE`): the same training data,
+#: seed and settings always give the same choice, so a repeated scenario (another test, another page of the
+#: app, another k) never selects twice
+MEMO_SIZE = 256
+_MEMO: OrderedDict[str, "Selection"] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,29 @@ def _key(*parts) -> str:
     return digest.hexdigest()
 
 
+def _recall(key: str, cache):
+    if cache is not None and key in cache:
+        return cache[key]
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            choice = _MEMO[key]
+            if cache is not None:
+                cache[key] = choice
+            return choice
+    return None
+
+
+def _remember(key: str, choice: "Selection", cache) -> "Selection":
+    if cache is not None:
+        cache[key] = choice
+    with _MEMO_LOCK:
+        _MEMO[key] = choice
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return choice
+
+
 def _check(candidates, allowed, folds, max_rows, where):
     if not candidates or any(c not in allowed for c in candidates):
         raise _fail("candidates", where, f"a non-empty sequence of {allowed}", repr(candidates))
@@ -174,11 +206,16 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
     X, y, treatment = np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(treatment)
     arms = check_arms(treatment, arms, where)
     key = _key("uplift", X, y, treatment, arms, seed, candidates, folds, max_rows)
-    if cache is not None and key in cache:
-        return cache[key]
+    known = _recall(key, cache)
+    if known is not None:
+        return known
     total = len(y)
     rows = _subsample(total, max_rows, seed)
-    X, y, treatment = X[rows], y[rows], treatment[rows]
+    # arms as codes 0 (control), 1, … : every fit below compares integers, not labels
+    codes = np.zeros(total, dtype=np.int64)
+    for index, arm in enumerate(arms):
+        codes[treatment == arm] = index
+    X, y, treatment, arms = X[rows], y[rows], codes[rows], np.arange(len(arms))
     fold = cross_fit_folds(treatment, y, folds, seed)
     families = sorted({name.split("/")[1] for name in candidates})
     need_t = {f for f in families if any(c in candidates for c in (f"t_learner/{f}", f"x_learner/{f}"))}
@@ -211,10 +248,7 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
                 model.fit(Xt, yt, tt)
             scores[name].append(policy_qini(y[valid], model.predict_uplift(X[valid]), treatment[valid], arms))
     metric = "qini" if len(arms) == 2 else "policy qini"
-    choice = _choose(scores, metric, folds, len(rows), total, "t_learner/logistic")
-    if cache is not None:
-        cache[key] = choice
-    return choice
+    return _remember(key, _choose(scores, metric, folds, len(rows), total, "t_learner/logistic"), cache)
 
 
 def select_response_model(X, y, *, seed=0, candidates=RESPONSE_CANDIDATES, folds=FOLDS, max_rows=MAX_ROWS,
@@ -224,8 +258,9 @@ def select_response_model(X, y, *, seed=0, candidates=RESPONSE_CANDIDATES, folds
     _check(candidates, RESPONSE_CANDIDATES, folds, max_rows, where)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     key = _key("response", X, y, seed, candidates, folds, max_rows)
-    if cache is not None and key in cache:
-        return cache[key]
+    known = _recall(key, cache)
+    if known is not None:
+        return known
     total = len(y)
     rows = _subsample(total, max_rows, seed)
     X, y = X[rows], y[rows]
@@ -236,7 +271,4 @@ def select_response_model(X, y, *, seed=0, candidates=RESPONSE_CANDIDATES, folds
         for name in candidates:
             model = ResponseModel(family_classifier(name.split("/")[1], random_state=seed)).fit(X[train], y[train])
             scores[name].append(gains_score(y[valid], model.predict_score(X[valid])))
-    choice = _choose(scores, "gains", folds, len(rows), total, "response/logistic")
-    if cache is not None:
-        cache[key] = choice
-    return choice
+    return _remember(key, _choose(scores, "gains", folds, len(rows), total, "response/logistic"), cache)

@@ -5,9 +5,11 @@ random".
 Example
 -------
 >>> describe_qini(-0.010, -0.031, 0.012, arm="Mens E-Mail")
-"The model ranks the arm 'Mens E-Mail' worse than random: Qini −0.01 (95 % interval −0.031 to 0.012). The interval includes 0: this ranking cannot be told apart from random targeting."
+"The model ranks the arm 'Mens E-Mail' worse than random: Qini −0.010 (95 % interval −0.031 to 0.012). The interval includes 0: this ranking cannot be told apart from random targeting."
 >>> describe_qini(0.065, 0.031, 0.098)
 'The model ranks customers better than random: Qini 0.065 (95 % interval 0.031 to 0.098).'
+>>> describe_qini(0.056, -0.004, 0.121, arm="email")
+"The model's ranking of the arm 'email' is not clearly better than random: Qini 0.056 (95 % interval −0.004 to 0.121, which includes 0)."
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ import math
 from analysis.formatting import number, percent
 
 __all__ = ["describe_qini", "describe_selection", "describe_arms"]
+
+
+def _q(value: float) -> str:
+    """A Qini coefficient to three decimals (a typographic minus)."""
+    return f"{value:.3f}".replace("-", "\u2212")
 
 
 def _finite(value) -> bool:
@@ -39,12 +46,10 @@ def describe_qini(qini, low=None, high=None, *, arm=None, policy=False, confiden
     if not _finite(qini):
         return (f"How well the model ranks {subject} could not be measured (too few treated or control "
                 "customers among the held-out ones).")
-    figure = f"Qini {number(qini, digits=2)}"
     has_interval = _finite(low) and _finite(high)
-    if has_interval:
-        figure += f" ({percent(confidence, digits=0)} interval {number(low, digits=2)} to {number(high, digits=2)})"
-    else:
-        figure += " (no interval: too few customers to resample)"
+    interval = (f"{percent(confidence, digits=0)} interval {_q(low)} to {_q(high)}" if has_interval else
+                "no interval: too few customers to resample")
+    figure = f"Qini {_q(qini)} ({interval})"
     if qini < 0:
         text = f"The model ranks {subject} worse than random: {figure}."
         if has_interval and high >= 0:
@@ -52,8 +57,9 @@ def describe_qini(qini, low=None, high=None, *, arm=None, policy=False, confiden
         return text
     if has_interval and low > 0:
         return f"The model ranks {subject} better than random: {figure}."
-    return (f"The model ranks {subject} no better than random can be ruled out: {figure}"
-            + (" includes 0." if has_interval else "."))
+    if has_interval:
+        figure = figure[:-1] + ", which includes 0)"
+    return f"The model's ranking of {subject} is not clearly better than random: {figure}."
 
 
 def describe_arms(lift) -> list[str]:
