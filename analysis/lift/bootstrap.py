@@ -182,7 +182,7 @@ def bootstrap_uplift(y_true, uplift, treatment, *, k=0.3, population=None, reven
                      confidence=0.95, seed=0) -> dict:
     """The uplift figures' intervals from one set of resamples: ``{"conversions": (estimate, low, high),
     "revenue": (estimate, low, high) or None, "qini": (low, high)}`` — each as :func:`bootstrap_incremental`
-    and :func:`bootstrap_qini` give them with the same seed."""
+    and :func:`bootstrap_qini` give them with the same seed (one pass over the resamples instead of three)."""
     where = "bootstrap_uplift"
     y, s, t = _arrays(where, y_true, uplift, treatment)
     money = None if revenue is None else _arrays(where, revenue, uplift, treatment, binary_y=False)[0]

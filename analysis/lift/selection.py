@@ -39,10 +39,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from analysis.errors import must_be
 from analysis.lift import metrics
@@ -189,7 +191,7 @@ def _choose(scores: dict, metric: str, folds: int, rows: int, rows_total: int, f
 
 
 def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES, folds=FOLDS, max_rows=MAX_ROWS,
-                   cache=None) -> Selection:
+                   cache=None, threads=1) -> Selection:
     """Choose the uplift learner by cross-validated Qini on these (training) rows; see the module docstring.
 
     Parameters
@@ -200,15 +202,23 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
     candidates : names ``"<learner>/<family>"`` to choose from.
     folds, max_rows : cross-validation folds; most customers used.
     cache : mutable mapping, optional — choices already made, by a sha256 of the inputs and settings.
+    threads : native threads the fits may use (default 1, as :func:`analysis.lift.evaluate.train_and_measure`;
+        None: the libraries' default).
     """
     where = "select_learner"
     _check(candidates, CANDIDATES, folds, max_rows, where)
     X, y, treatment = np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(treatment)
     arms = check_arms(treatment, arms, where)
-    key = _key("uplift", X, y, treatment, arms, seed, candidates, folds, max_rows)
+    key = _key("uplift", X, y, treatment, arms, seed, candidates, folds, max_rows, threads)
     known = _recall(key, cache)
     if known is not None:
         return known
+    with threadpool_limits(threads) if threads else nullcontext():
+        choice = _select(X, y, treatment, arms, seed, candidates, folds, max_rows)
+    return _remember(key, choice, cache)
+
+
+def _select(X, y, treatment, arms, seed, candidates, folds, max_rows) -> Selection:
     total = len(y)
     rows = _subsample(total, max_rows, seed)
     # arms as codes 0 (control), 1, … : every fit below compares integers, not labels
@@ -248,16 +258,16 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
                 model.fit(Xt, yt, tt)
             scores[name].append(policy_qini(y[valid], model.predict_uplift(X[valid]), treatment[valid], arms))
     metric = "qini" if len(arms) == 2 else "policy qini"
-    return _remember(key, _choose(scores, metric, folds, len(rows), total, "t_learner/logistic"), cache)
+    return _choose(scores, metric, folds, len(rows), total, "t_learner/logistic")
 
 
 def select_response_model(X, y, *, seed=0, candidates=RESPONSE_CANDIDATES, folds=FOLDS, max_rows=MAX_ROWS,
-                          cache=None) -> Selection:
+                          cache=None, threads=1) -> Selection:
     """Choose the response model (no treatment) by cross-validated normalized gains area."""
     where = "select_response_model"
     _check(candidates, RESPONSE_CANDIDATES, folds, max_rows, where)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    key = _key("response", X, y, seed, candidates, folds, max_rows)
+    key = _key("response", X, y, seed, candidates, folds, max_rows, threads)
     known = _recall(key, cache)
     if known is not None:
         return known
@@ -266,9 +276,11 @@ def select_response_model(X, y, *, seed=0, candidates=RESPONSE_CANDIDATES, folds
     X, y = X[rows], y[rows]
     fold = cross_fit_folds(np.zeros(len(y)), y, folds, seed)
     scores = {name: [] for name in candidates}
-    for k in range(folds):
-        train, valid = fold != k, fold == k
-        for name in candidates:
-            model = ResponseModel(family_classifier(name.split("/")[1], random_state=seed)).fit(X[train], y[train])
-            scores[name].append(gains_score(y[valid], model.predict_score(X[valid])))
+    with threadpool_limits(threads) if threads else nullcontext():
+        for k in range(folds):
+            train, valid = fold != k, fold == k
+            for name in candidates:
+                model = ResponseModel(family_classifier(name.split("/")[1], random_state=seed)).fit(X[train],
+                                                                                                  y[train])
+                scores[name].append(gains_score(y[valid], model.predict_score(X[valid])))
     return _remember(key, _choose(scores, "gains", folds, len(rows), total, "response/logistic"), cache)
