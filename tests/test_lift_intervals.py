@@ -117,7 +117,7 @@ def test_result_words_name_the_learner_and_every_arm():
     result, _ = train_and_measure(X[:3000], y[:3000], X[3000:], y[3000:], treatment_train=arm[:3000],
                                   treatment_test=arm[3000:], model="auto", n_boot=30,
                                   selection_cache={})
-    assert describe_selection(result).startswith(f"Model: {result.model}, chosen among 10 candidates")
+    assert describe_selection(result).startswith(f"Model: {result.model}, chosen among 9 candidates")
     assert [s.split(":")[0] for s in describe_arms(result)] == [e["qini_description"].split(":")[0]
                                                                 for e in result.per_arm]
     assert result.arm_curves["arm"].unique().sort().to_list() == ["email", "sms"]

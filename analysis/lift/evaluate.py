@@ -97,7 +97,7 @@ class LiftResult:
     control_response_rate: float | None = None
     true_incremental_revenue: float | None = None  #: from a ground-truth revenue uplift, when given
     #: how the learner was chosen (analysis.lift.selection.Selection.to_dict), None for a fixed model
-    selection: dict | None = field(default=None, compare=False)
+    selection: dict | None = None
     model_note: str = ""  #: why no selection ran (differential privacy), when it did not
     #: each treatment arm's Qini curve (curve_frame columns and "arm"); None without a treatment
     arm_curves: pl.DataFrame | None = field(default=None, repr=False, compare=False)

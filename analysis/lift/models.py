@@ -67,7 +67,7 @@ HGB_EARLY_STOPPING = {"max_iter": 200, "learning_rate": 0.2, "max_leaf_nodes": 7
                       "n_iter_no_change": 5, "validation_fraction": 0.1}
 # Below these sizes a fit boosts a fixed 30 rounds without early stopping (a 10 % validation part would hold
 # too few responders to stop on; assumption).
-EARLY_STOPPING_MIN_ROWS, EARLY_STOPPING_MIN_CLASS = 1000, 20
+EARLY_STOPPING_MIN_ROWS, EARLY_STOPPING_MIN_CLASS = 400, 20
 # Regressors of the second stage of the X- and DR-learners (effects are noisy differences of outcomes):
 # ridge regression for the linear family (alpha = 1 on features in [0, 1]), early-stopped boosting with leaves
 # of at least 50 customers for the boosting family (assumptions).

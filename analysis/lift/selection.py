@@ -2,7 +2,7 @@
 measures the gain is never seen), cheaply enough to run for every scenario.
 
 Candidates: the S-, T-, X- and DR-learners each with logistic regression and with early-stopped gradient
-boosting, and the class transformation with each (:data:`CANDIDATES`, :mod:`analysis.lift.learners`). Each is
+boosting, and the class transformation with boosting (:data:`CANDIDATES`, :mod:`analysis.lift.learners`). Each is
 scored by the Qini coefficient of its ranking on the validation fold (several arms: the Qini of the best-arm
 policy, the headline of :mod:`analysis.lift.evaluate`), averaged over :data:`FOLDS` folds; the highest mean
 wins, ties going to the simpler learner (the order of :data:`CANDIDATES`). Without a treatment the response
@@ -54,8 +54,12 @@ from analysis.lift.models import ResponseModel, TwoModelUplift, check_arms
 __all__ = ["CANDIDATES", "RESPONSE_CANDIDATES", "FOLDS", "MAX_ROWS", "Selection", "select_learner",
            "select_response_model", "policy_qini"]
 
-#: every uplift learner with every family, simplest first
-CANDIDATES = tuple(f"{learner}/{family}" for learner in LEARNER_NAMES for family in FAMILIES)
+#: the S-, T-, X- and DR-learners with each family, and the class transformation with boosting (as
+#: scikit-uplift's ClassTransformation is usually run), simplest first
+CANDIDATES = tuple(f"{learner}/{family}" for learner in LEARNER_NAMES[:4] for family in FAMILIES) + (
+    "class_transformation/hgb",)
+#: every learner with every family (what ``candidates`` may hold)
+ALLOWED = tuple(f"{learner}/{family}" for learner in LEARNER_NAMES for family in FAMILIES)
 #: response models for data without a treatment (targeting lift)
 RESPONSE_CANDIDATES = tuple(f"response/{family}" for family in FAMILIES)
 #: cross-validation folds: 2 (each candidate learns from one half and is scored on the other, both ways) — an
@@ -64,6 +68,9 @@ FOLDS = 2
 #: most training customers the selection uses (a seeded subsample beyond): an assumption chosen so that the
 #: selection costs at most about 3× training one model on CRM-sized data (bench/bench_models.py)
 MAX_ROWS = 10_000
+#: fewest customers of an arm for a cross-validated choice; with fewer the T-learner with logistic regression
+#: is kept without scores (assumption: 10 per arm and fold)
+MIN_ARM_ROWS = 20
 #: bump when the candidates or the procedure change: cached choices then no longer match
 VERSION = "1"
 #: choices made in this process, by the same key (the most recent :data:`MEMO_SIZE`): the same training data,
@@ -206,7 +213,7 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
         None: the libraries' default).
     """
     where = "select_learner"
-    _check(candidates, CANDIDATES, folds, max_rows, where)
+    _check(candidates, ALLOWED, folds, max_rows, where)
     X, y, treatment = np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(treatment)
     arms = check_arms(treatment, arms, where)
     key = _key("uplift", X, y, treatment, arms, seed, candidates, folds, max_rows, threads)
@@ -220,6 +227,9 @@ def select_learner(X, y, treatment, *, arms=None, seed=0, candidates=CANDIDATES,
 
 def _select(X, y, treatment, arms, seed, candidates, folds, max_rows) -> Selection:
     total = len(y)
+    metric = "qini" if len(arms) == 2 else "policy qini"
+    if min(int(np.sum(treatment == arm)) for arm in arms) < max(MIN_ARM_ROWS, 2 * folds):
+        return _choose({}, metric, folds, 0, total, "t_learner/logistic")
     rows = _subsample(total, max_rows, seed)
     # arms as codes 0 (control), 1, … : every fit below compares integers, not labels
     codes = np.zeros(total, dtype=np.int64)
@@ -257,7 +267,6 @@ def _select(X, y, treatment, arms, seed, candidates, folds, max_rows) -> Selecti
             else:
                 model.fit(Xt, yt, tt)
             scores[name].append(policy_qini(y[valid], model.predict_uplift(X[valid]), treatment[valid], arms))
-    metric = "qini" if len(arms) == 2 else "policy qini"
     return _choose(scores, metric, folds, len(rows), total, "t_learner/logistic")
 
 

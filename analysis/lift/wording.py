@@ -75,6 +75,9 @@ def describe_selection(lift) -> str:
         return f"Model: {lift.model}." + (f" {lift.model_note}" if lift.model_note else "")
     if selection.get("chosen") is None:
         return f"Model: {lift.model}. {selection.get('reason', '')}".strip()
+    if not selection.get("candidates"):
+        return (f"Model: {selection['chosen']} (kept without a cross-validated choice: too few customers in an "
+                "arm to compare candidates).")
     score = selection.get("cv_score")
     shown = "—" if score is None else number(score, digits=2)
     metric = {"qini": "Qini", "policy qini": "Qini of the best-arm policy", "gains": "gains area"}.get(
