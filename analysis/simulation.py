@@ -45,6 +45,8 @@ class ModelCache:
     def __init__(self) -> None:
         self._items: dict[tuple, tuple] = {}
         self._results: dict[tuple, "ScenarioResult"] = {}
+        #: learners chosen by ``model="auto"``, by a sha256 of the training data and the selection settings
+        self.choices: dict[str, Any] = {}
         self.hits = 0
         self.misses = 0
         self.result_hits = 0
@@ -73,6 +75,8 @@ class ModelCache:
 
 
 def _model_kind(spec: Scenario) -> str:
+    """The model ``train_and_measure`` trains: the spec's ("auto" selects the learner), or with an ε the
+    diffprivlib model (DP scenarios are never selected among; the result's ``model_note`` says why)."""
     if spec.epsilon is None:
         return spec.model
     return "dp_logistic" if spec.dp_model == "logistic" else "dp_gaussian_nb"
@@ -111,28 +115,26 @@ def _own_population_figure(model: Any, p: Prepared, lift: LiftResult) -> tuple[f
 
 
 def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int) -> AttackResult | None:
-    """Loss-threshold membership inference against the control-arm model (or the response model)."""
-    if hasattr(model, "models_"):
-        sub = model.models_[0]
-        arm = model.arms_[0]
-        if isinstance(sub, float):
-            return None
-        m_mask = p.treatment_train == arm
-        n_mask = p.treatment_test == arm
-    else:
-        sub = getattr(model, "model_", None)
-        if sub is None or isinstance(sub, float):
-            return None
-        m_mask = np.ones(len(p.y_train), bool)
-        n_mask = np.ones(len(p.y_test), bool)
-    predict = sub.predict_proba
+    """Loss-threshold membership inference against the part of the model that learned customers' outcomes
+    (the control-arm outcome model, the class-transformation classifier or the response model; see
+    :func:`analysis.lift.learners.membership_target`)."""
+    from analysis.lift.learners import membership_target
+
+    target = membership_target(model, p.treatment_train)
+    if target is None:
+        return None
+    m_mask = np.ones(len(p.y_train), bool) if target.members is None else target.members
+    n_mask = (np.ones(len(p.y_test), bool) if target.arms is None else
+              np.isin(p.treatment_test, list(target.arms)))
+    y_members = target.labels(p.y_train, p.treatment_train)
+    y_outside = target.labels(p.y_test, p.treatment_test)
     limit = settings.attack_samples
     return membership_inference(
-        predict,
+        target.predict_proba,
         p.X_train[m_mask][:limit],
-        p.y_train[m_mask][:limit],
+        y_members[m_mask][:limit],
         p.X_test[n_mask][:limit],
-        p.y_test[n_mask][:limit],
+        y_outside[n_mask][:limit],
         seed=seed,
     )
 
@@ -237,6 +239,7 @@ def simulate(
             true_uplift_test=p.true_uplift_test,
             n_boot=settings.n_boot,
             seed=spec.seed,
+            selection_cache=None if cache is None else cache.choices,
         )
         own = _own_population_figure(model, p, lift)
         lift, audit = fair.audit(lift, model, p, cache, lambda: _unmitigated_gain(

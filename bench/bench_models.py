@@ -5,7 +5,15 @@
 (best of ``--repeat`` runs). ``--threads`` is passed to ``train_and_measure``: 1 (its default) limits the
 native thread pools (OpenMP, BLAS) to one thread; 0 lets them use every core.
 
+``--selection`` measures instead what ``model="auto"`` costs (``analysis.lift.selection``): on the synthetic CRM
+(``analysis.demo``, the status-quo scenario's features and split) at each ``--customers`` size, the CPU time of
+the selection (every candidate cross-validated on the training split) against **training one model**: each
+candidate learner fitted once on the whole training split (their mean is "one model"; the status quo's
+T-learner with logistic regression is shown beside it). CPU seconds of this process with one native thread
+(wall seconds too: on a loaded machine they are longer). The bar: selection ≤ 3 × one model.
+
 Run: ``python bench/bench_models.py [--rows 100000] [--repeat 2] [--threads 1] [--json]``
+     ``python bench/bench_models.py --selection [--customers 12000 50000 100000] [--repeat 2]``
 """
 
 from __future__ import annotations
@@ -60,13 +68,74 @@ def run(rows: int = 100_000, repeat: int = 2, threads: int | None = 1) -> list[d
     return figures
 
 
+def _best_cpu(work, repeat: int):
+    """(result, best CPU seconds, wall seconds of that run) over ``repeat`` runs."""
+    best = None
+    for _ in range(repeat):
+        cpu, wall = time.process_time(), time.perf_counter()
+        out = work()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if best is None or cpu < best[1]:
+            best = (out, cpu, wall)
+    return best
+
+
+def selection_cost(customers: int, repeat: int = 2) -> dict:
+    """Selection vs training one model on the synthetic CRM of ``customers`` (module docstring)."""
+    import os
+    import tempfile
+
+    from threadpoolctl import threadpool_limits
+
+    from analysis import Scenario, load_crm
+    from analysis.demo import ensure_demo
+    from analysis.lift.learners import build_learner
+    from analysis.lift.models import TwoModelUplift, make_classifier
+    from analysis.lift.selection import CANDIDATES, FOLDS, MAX_ROWS, select_learner
+    from analysis.minimize import prepare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = prepare(Scenario(name="Status quo"), load_crm(ensure_demo(Path(tmp) / "crm.duckdb", customers=customers)))
+    X, y, t = p.X_train, p.y_train.astype(np.int64), p.treatment_train
+    load = os.getloadavg()[0]
+    with threadpool_limits(1):
+        fits = {name: _best_cpu(lambda name=name: build_learner(name).fit(X, y, t), repeat)[1:]
+                for name in CANDIDATES}
+        status_quo = _best_cpu(lambda: TwoModelUplift(make_classifier("logistic")).fit(X, y, t), repeat)[1:]
+        choice, cpu, wall = _best_cpu(lambda: select_learner(X, y, t, seed=0), repeat)
+    one_model = float(np.mean([c for c, _ in fits.values()]))
+    return {"customers": customers, "train_rows": len(y), "features": X.shape[1], "folds": FOLDS,
+            "selection_rows": min(len(y), MAX_ROWS), "load_before": round(load, 1),
+            "load_after": round(os.getloadavg()[0], 1), "selection_cpu_s": round(cpu, 3),
+            "selection_wall_s": round(wall, 3), "one_model_cpu_s": round(one_model, 3),
+            "status_quo_cpu_s": round(status_quo[0], 3), "ratio_to_one_model": round(cpu / one_model, 2),
+            "ratio_to_status_quo": round(cpu / status_quo[0], 2), "chosen": choice.chosen,
+            "candidates_cpu_s": {name: round(c, 3) for name, (c, _) in fits.items()}}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="0 = every core")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--selection", action="store_true", help="cost of model='auto' against one model")
+    parser.add_argument("--customers", type=int, nargs="+", default=[12_000, 50_000, 100_000])
     args = parser.parse_args(argv)
+    if args.selection:
+        figures = [selection_cost(n, args.repeat) for n in args.customers]
+        if args.json:
+            print(json.dumps(figures, indent=2))
+            return
+        print("| customers | train rows | rows in CV | selection CPU s (wall) | one model CPU s | ratio | "
+              "status quo CPU s | ratio to status quo | chosen | load |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        for f in figures:
+            print(f"| {f['customers']:,} | {f['train_rows']:,} | {f['selection_rows']:,} | "
+                  f"{f['selection_cpu_s']:.2f} ({f['selection_wall_s']:.2f}) | {f['one_model_cpu_s']:.2f} | "
+                  f"{f['ratio_to_one_model']:.2f}× | {f['status_quo_cpu_s']:.2f} | {f['ratio_to_status_quo']:.1f}× | "
+                  f"{f['chosen']} | {f['load_before']}–{f['load_after']} |")
+        return
     figures = run(args.rows, args.repeat, args.threads or None)
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from analysis import PRESETS, CRMSchema, Scenario
-from analysis.scenario import FIELDS
+from analysis.scenario import FIELDS, MODELS
 from analysis.tradeoff import SWEEPS
 
 from . import state
@@ -35,6 +35,11 @@ FAIRNESS_LABELS = {
     "none": "Target by the model's ranking alone",
     "drop_proxies": "Leave out features that give a sensitive or protected attribute away",
     "group_quota": "Contact the same share of every group (re-rank within groups)",
+}
+MODEL_LABELS = {
+    "auto": "Chosen for this data (best cross-validated uplift model)",
+    "logistic": "Logistic regression (T-learner)",
+    "hgb": "Gradient boosting (T-learner)",
 }
 MITIGATION_LABELS = {
     "pseudonymization": "Pseudonymize direct identifiers (names, e-mails)",
@@ -155,8 +160,7 @@ def scenario_controls(schema: CRMSchema) -> Scenario:
             ss[key("epsilon")] = 1.0
         st.select_slider("Privacy budget ε (smaller ε = more private, usually less gain)",
                          options=eps_options, key=key("epsilon"), format_func=lambda e: f"ε = {e:g}")
-    st.selectbox(_label("model"), ["hgb", "logistic"], key=key("model"),
-                 format_func={"hgb": "Gradient boosting", "logistic": "Logistic regression"}.get, disabled=dp)
+    st.selectbox(_label("model"), list(MODELS), key=key("model"), format_func=MODEL_LABELS.get, disabled=dp)
     st.slider(_label("k"), 0.05, 0.95, step=0.05, key=key("k"), format="%.2f")  # k < 1: see its help
     st.selectbox(_label("fairness"), list(FAIRNESS_LABELS), format_func=FAIRNESS_LABELS.get, key=key("fairness"),
                  help=_help("fairness") + " See “Who is targeted” on the Privacy risk page.")

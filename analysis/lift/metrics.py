@@ -10,9 +10,8 @@ Two kinds of lift are measured, and every figure says which one it is:
 - **targeting** (no treatment): only a response lift can be measured — cumulative gains and
   ``lift_at_k`` = response rate of the top k over the base rate.
 
-Business figures: :func:`incremental_conversions_at_k` (uplift at k × customers targeted) and
-:func:`bootstrap_incremental` (the same, or the extra responders over random targeting when there is no
-treatment, with a percentile bootstrap interval computed for all resamples at once).
+Business figures: :func:`incremental_conversions_at_k` (uplift at k × customers targeted); their bootstrap
+intervals, and the Qini coefficient's, are in :mod:`analysis.lift.bootstrap`.
 
 Differences from scikit-uplift, on purpose: the inputs only need to hold values in {0, 1} (one class may be
 missing; scikit-uplift insists on both); an empty group inside the top k gives ``nan`` without a warning
@@ -30,8 +29,6 @@ Example
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Callable
-
 import numpy as np
 import polars as pl
 
@@ -49,8 +46,6 @@ __all__ = [
     "cumulative_gains_curve",
     "lift_at_k",
     "incremental_conversions_at_k",
-    "bootstrap_ci",
-    "bootstrap_incremental",
     "curve_frame",
     "CURVE_KINDS",
 ]
@@ -353,104 +348,6 @@ def incremental_conversions_at_k(y_true, uplift, treatment, *, k=0.3, population
     y, s, t = _arrays("incremental_conversions_at_k", y_true, uplift, treatment, binary_y=False)
     _, targeted = _targeted(k, y.size, population, "incremental_conversions_at_k")
     return _uplift_at_k(y, s, t, "overall", k, "incremental_conversions_at_k") * targeted
-
-
-def bootstrap_ci(statistic: Callable[..., float], *arrays, n_boot=200, confidence=0.95, seed=0):
-    """Percentile bootstrap interval of ``statistic(*arrays)``, resampling rows of all arrays together.
-
-    The resampling indices are drawn for all resamples at once (``rng.integers(0, n, (n_boot, n))`` from
-    ``numpy.random.default_rng(seed)``); the statistic is called once per resample. Resamples where the
-    statistic is ``nan`` are ignored.
-
-    Example
-    -------
-    >>> low, high = bootstrap_ci(np.mean, np.arange(100.0), n_boot=100)
-    >>> bool(low < 49.5 < high)
-    True
-    """
-    if not arrays:
-        raise _fail("arrays", "bootstrap_ci", "at least one array", "none")
-    arrays = [np.asarray(a) for a in arrays]
-    n = len(arrays[0])
-    if any(len(a) != n for a in arrays):
-        raise _fail("arrays", "bootstrap_ci", "arrays of one length", [len(a) for a in arrays])
-    _check_bootstrap(n_boot, confidence, "bootstrap_ci")
-    indices = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
-    values = np.array([statistic(*(a[row] for a in arrays)) for row in indices], dtype=np.float64)
-    return _percentile_interval(values, confidence)
-
-
-def _check_bootstrap(n_boot, confidence, where: str) -> None:
-    if not isinstance(n_boot, (Integral, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
-        raise _fail("n_boot", where, "an int >= 2", repr(n_boot))
-    if not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise _fail("confidence", where, "a float in (0, 1)", repr(confidence))
-
-
-def _percentile_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return float("nan"), float("nan")
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(values, [tail, 1 - tail])
-    return float(low), float(high)
-
-
-def bootstrap_incremental(y_true, score, treatment=None, *, k=0.3, population=None, n_boot=200,
-                          confidence=0.95, seed=0) -> tuple[float, float, float]:
-    """Incremental conversions at k with a percentile bootstrap interval: ``(estimate, ci_low, ci_high)``.
-
-    With a ``treatment``: :func:`incremental_conversions_at_k` (the uplift kind). Without: the extra
-    responders reached by targeting the top k instead of k customers at random, ``(rate_top_k − base_rate) ×
-    targeted`` (the targeting kind). ``y_true`` may be an amount to get revenue.
-
-    Vectorized: the resamples are the same as :func:`bootstrap_ci`'s with the same seed, turned into counts
-    per row, so the top k of every resample comes from one sort of the sample (ties across distinct rows at
-    the cutoff may be broken differently from re-sorting each resample).
-    """
-    where = "bootstrap_incremental"
-    if treatment is None:
-        y, s = _arrays(where, y_true, score, binary_y=False)
-        t = np.ones_like(y)
-    else:
-        y, s, t = _arrays(where, y_true, score, treatment, binary_y=False)
-    _check_bootstrap(n_boot, confidence, where)
-    take, targeted = _targeted(k, y.size, population, where)
-    order = _order(s)
-    y, t = y[order], t[order]
-    columns = np.column_stack([t, y * t, 1 - t, y * (1 - t), y])  # in score order
-    top_sums, all_sums = _resampled_sums(order.size, order, take, columns, n_boot, seed)
-    if treatment is None:
-        estimate = (y[:take].mean() - y.mean()) * targeted
-        values = (top_sums[:, 4] / take - all_sums[:, 4] / y.size) * targeted
-    else:
-        top, treated = np.arange(y.size) < take, t == 1
-        estimate = (_mean_where(y, top & treated) - _mean_where(y, top & ~treated)) * targeted
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = (top_sums[:, 1] / top_sums[:, 0] - top_sums[:, 3] / top_sums[:, 2]) * targeted
-    low, high = _percentile_interval(values, confidence)
-    return float(estimate), low, high
-
-
-def _resampled_sums(n, order, take, columns, n_boot, seed, chunk=32):
-    """Column sums over the top ``take`` rows and over all rows of each bootstrap resample.
-
-    ``columns`` are in score order (``order``); a resample is a count per original row.
-    """
-    rng = np.random.default_rng(seed)
-    indices = rng.integers(0, n, size=(n_boot, n))  # same draw as bootstrap_ci
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    top, total = np.empty((n_boot, columns.shape[1])), np.empty((n_boot, columns.shape[1]))
-    for start in range(0, n_boot, chunk):  # chunks of resamples bound memory; each chunk is vectorized
-        block = rank[indices[start:start + chunk]]
-        m = block.shape[0]
-        counts = np.bincount((block + n * np.arange(m)[:, None]).ravel(), minlength=m * n).reshape(m, n)
-        before = np.cumsum(counts, axis=1) - counts
-        in_top = np.clip(take - before, 0, counts)
-        top[start:start + m] = in_top @ columns
-        total[start:start + m] = counts @ columns
-    return top, total
 
 
 # --------------------------------------------------------------------------- chart data

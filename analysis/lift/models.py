@@ -34,9 +34,8 @@ import numpy as np
 from diffprivlib import BudgetAccountant
 from diffprivlib.models import GaussianNB as _DPGaussianNB
 from diffprivlib.models import LogisticRegression as _DPLogisticRegression
-from diffprivlib.utils import PrivacyLeakWarning
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 
 from analysis.errors import must_be
@@ -44,6 +43,8 @@ from analysis.errors import must_be
 __all__ = [
     "CLASSIFIER_KINDS",
     "make_classifier",
+    "make_regressor",
+    "check_arms",
     "PrivateClassifier",
     "TwoModelUplift",
     "ClassTransformationUplift",
@@ -59,6 +60,19 @@ CLASSIFIER_KINDS = ("hgb", "logistic", "dp_logistic", "dp_gaussian_nb")
 HGB_SETTINGS = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "early_stopping": False}
 # Logistic regression: scikit-learn's defaults (L2, C=1) with more iterations so lbfgs converges (assumption).
 LOGISTIC_SETTINGS = {"C": 1.0, "max_iter": 1000}
+# The candidates of the learner selection (analysis.lift.selection) boost with early stopping instead: up to 200
+# rounds, stopped when the log-loss on a 10 % validation part has not improved for 5 rounds (scikit-learn's
+# n_iter_no_change is 10; 5 is an assumption chosen for speed). The number of rounds is thus chosen per fit.
+HGB_EARLY_STOPPING = {"max_iter": 200, "learning_rate": 0.2, "max_leaf_nodes": 7, "early_stopping": True,
+                      "n_iter_no_change": 5, "validation_fraction": 0.1}
+# Below these sizes a fit boosts a fixed 30 rounds without early stopping (a 10 % validation part would hold
+# too few responders to stop on; assumption).
+EARLY_STOPPING_MIN_ROWS, EARLY_STOPPING_MIN_CLASS = 400, 20
+# Regressors of the second stage of the X- and DR-learners (effects are noisy differences of outcomes):
+# ridge regression for the linear family (alpha = 1 on features in [0, 1]), early-stopped boosting with leaves
+# of at least 50 customers for the boosting family (assumptions).
+RIDGE_ALPHA = 1.0
+HGB_REGRESSOR_SETTINGS = {**HGB_EARLY_STOPPING, "min_samples_leaf": 50}
 
 
 def _fail(name: str, where: str, what: str, got: object) -> ValueError:
@@ -130,6 +144,31 @@ def make_classifier(kind="hgb", *, epsilon=None, bounds=None, data_norm=None, ra
     return LogisticRegression(**LOGISTIC_SETTINGS, random_state=random_state)
 
 
+def make_regressor(family="hgb", *, random_state=0):
+    """The regressor of an X- or DR-learner's second stage: ``"logistic"`` family → ridge regression,
+    ``"hgb"`` → early-stopped histogram gradient boosting (settings above)."""
+    from sklearn.linear_model import Ridge
+
+    if family == "hgb":
+        return HistGradientBoostingRegressor(**HGB_REGRESSOR_SETTINGS, random_state=random_state)
+    if family == "logistic":
+        return Ridge(alpha=RIDGE_ALPHA)
+    raise _fail("family", "make_regressor", "'logistic' or 'hgb'", repr(family))
+
+
+def check_arms(treatment, arms, where: str) -> np.ndarray:
+    """The arms of a fit, control first: ``arms`` as given, or the sorted distinct labels (0 is the control
+    of 0/1); every arm must have rows and every row an arm."""
+    treatment = np.asarray(treatment)
+    arms = np.unique(treatment) if arms is None else np.asarray(arms)
+    if arms.size < 2 or np.unique(arms).size != arms.size:
+        raise _fail("arms", where, "at least two distinct labels, control first", list(arms))
+    if not np.isin(arms, treatment).all() or not np.isin(treatment, arms).all():
+        raise _fail("treatment", where, f"labels from the arms {list(arms)}, each with rows",
+                    f"labels {list(np.unique(treatment))}")
+    return arms
+
+
 class PrivateClassifier(ClassifierMixin, BaseEstimator):
     """A diffprivlib classifier whose bounds come from the caller, that records the ε it spent.
 
@@ -180,9 +219,9 @@ class PrivateClassifier(ClassifierMixin, BaseEstimator):
                                             random_state=self.random_state, accountant=self.accountant_)
         else:
             raise _fail("kind", "PrivateClassifier", "'logistic' or 'gaussian_nb'", repr(self.kind))
+        # Bounds / data_norm are given (from the dictionary), so diffprivlib computes nothing from the data and
+        # raises no PrivacyLeakWarning; should it ever, the warning surfaces (the test suite makes it an error).
         with warnings.catch_warnings():
-            # Bounds / data_norm are given (from the dictionary): diffprivlib computes nothing from the data.
-            warnings.simplefilter("ignore", PrivacyLeakWarning)
             # diffprivlib 0.6.6 passes L-BFGS-B options SciPy 1.17 deprecates (TOOLCHAIN.md): known, harmless.
             warnings.filterwarnings("ignore", message=".*`disp` and `iprint`", category=DeprecationWarning)
             self.estimator_.fit(X, y)
@@ -198,11 +237,20 @@ class PrivateClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
+def _small_sample_settings(model, y):
+    """An early-stopped boosting clone on too small a sample boosts a fixed 30 rounds instead (see above)."""
+    if isinstance(model, HistGradientBoostingClassifier) and model.early_stopping is True:
+        if len(y) < EARLY_STOPPING_MIN_ROWS or np.bincount(np.asarray(y, dtype=np.int64)).min() < \
+                EARLY_STOPPING_MIN_CLASS:
+            model.set_params(early_stopping=False, max_iter=min(model.max_iter, 30))
+    return model
+
+
 def _fit_probability(estimator, X, y, sample_weight=None):
     """Fit a clone of ``estimator``; a sample with one class only gets a constant probability."""
     if np.unique(y).size < 2:
         return float(np.mean(y))
-    model = clone(estimator)
+    model = _small_sample_settings(clone(estimator), y)
     if sample_weight is None:
         return model.fit(X, y)
     return model.fit(X, y, sample_weight=sample_weight)
@@ -274,13 +322,7 @@ class TwoModelUplift(_UpliftMixin, BaseEstimator):
         X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
         if not len(X) == len(y) == len(treatment):
             raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
-        arms = np.unique(treatment) if self.arms is None else np.asarray(self.arms)
-        if arms.size < 2 or np.unique(arms).size != arms.size:
-            raise _fail("arms", where, "at least two distinct labels, control first", list(arms))
-        present = np.isin(arms, treatment)
-        if not present.all() or not np.isin(treatment, arms).all():
-            raise _fail("treatment", where, f"labels from the arms {list(arms)}, each with rows",
-                        f"labels {list(np.unique(treatment))}")
+        arms = check_arms(treatment, self.arms, where)
         estimator = make_classifier("hgb") if self.estimator is None else self.estimator
         self.models_ = [_fit_probability(_arm_estimator(estimator, i), X[treatment == arm], y[treatment == arm])
                         for i, arm in enumerate(arms)]
@@ -302,25 +344,51 @@ class TwoModelUplift(_UpliftMixin, BaseEstimator):
 
 class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
     """Class transformation (Jaskowski & Jaroszewicz 2012): one classifier of z = y·t + (1−y)(1−t);
-    uplift = 2·P(z=1 | x) − 1, for a binary treatment.
+    uplift = 2·P(z=1 | x) − 1.
 
     That identity needs P(t=1) = ½. With another treatment share p the rows are reweighted (treated by ½/p,
     control by ½/(1−p)), which restores it; a :class:`PrivateClassifier` cannot take weights, so the larger
-    group is subsampled (seeded by ``random_state``) to the size of the smaller one instead.
+    group is subsampled (seeded by ``random_state``) to the size of the smaller one instead. With several arms
+    (``arms``, control first) one such classifier is fitted per arm on that arm's and the control's rows.
+
+    Attributes
+    ----------
+    arms_ : ndarray — arms, control first (``[0, 1]`` for a 0/1 treatment). classifiers_ : list — one fitted
+    classifier per treatment arm. model_ : the first of them (binary treatment). treatment_share_ : float —
+    the first arm's share of its rows.
     """
 
-    def __init__(self, estimator=None, *, random_state=0):
+    def __init__(self, estimator=None, *, arms=None, random_state=0):
         self.estimator = estimator
+        self.arms = arms
         self.random_state = random_state
 
     def fit(self, X, y, treatment):
         where = "ClassTransformationUplift.fit"
-        X, y, t = _matrix(X, where), _binary(y, "y", where), _binary(treatment, "treatment", where)
-        if not len(X) == len(y) == len(t):
-            raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(t)}")
-        if np.unique(t).size < 2:
-            raise _fail("treatment", where, "both treated (1) and control (0) rows", "one group only")
+        X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
+        if not len(X) == len(y) == len(treatment):
+            raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
+        if self.arms is None and np.unique(treatment).size < 2:
+            raise _fail("treatment", where, "both treated and control rows", "one group only")
+        arms = check_arms(treatment, self.arms, where)  # default: sorted labels (0 is the control of 0/1)
         estimator = make_classifier("hgb") if self.estimator is None else self.estimator
+        self.classifiers_, shares = [], []
+        for arm in arms[1:]:
+            rows = (treatment == arm) | (treatment == arms[0])
+            model, share = self._fit_one(estimator, X[rows], y[rows], (treatment[rows] == arm).astype(int))
+            self.classifiers_.append(model)
+            shares.append(share)
+        self.model_ = self.classifiers_[0]
+        self.treatment_share_ = shares[0]
+        self.arms_ = arms
+        self.n_features_in_ = X.shape[1]
+        # every control customer is in each arm's fit (sequential composition: their ε add up); the treated
+        # are in one fit each
+        spent = [_spent([m]) for m in self.classifiers_]
+        self.epsilon_spent_ = None if spent[0] is None else float(sum(spent))
+        return self
+
+    def _fit_one(self, estimator, X, y, t):
         z = y * t + (1 - y) * (1 - t)
         share = float(t.mean())
         weight = None
@@ -331,12 +399,7 @@ class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
                 X, z = X[keep], z[keep]
             else:
                 weight = np.where(t == 1, 0.5 / share, 0.5 / (1 - share))
-        self.model_ = _fit_probability(estimator, X, z, weight)
-        self.treatment_share_ = share
-        self.arms_ = np.array([0, 1])
-        self.n_features_in_ = X.shape[1]
-        self.epsilon_spent_ = _spent([self.model_])
-        return self
+        return _fit_probability(estimator, X, z, weight), share
 
     def _balanced_rows(self, t):
         rng = np.random.default_rng(self.random_state)
@@ -346,9 +409,9 @@ class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
         return np.sort(keep)
 
     def predict_uplift(self, X) -> np.ndarray:
-        """Predicted uplift of the treatment, ``(n, 1)``."""
+        """Predicted uplift of each treatment arm, ``(n, n_arms - 1)``."""
         X = _matrix(X, "ClassTransformationUplift.predict_uplift")
-        return (2 * _positive_probability(self.model_, X) - 1)[:, None]
+        return np.column_stack([2 * _positive_probability(m, X) - 1 for m in self.classifiers_])
 
 
 class ResponseModel(BaseEstimator):

@@ -37,7 +37,7 @@ CONSENT_REGIMES = ("ignore", "consented_only", "opt_in", "opt_out")
 LEGAL_BASES = ("consent", "legitimate_interest")
 #: fairness mitigations (analysis.fairness.mitigation): none, leave out proxy features, re-rank within groups
 FAIRNESS_MITIGATIONS = ("none", "drop_proxies", "group_quota")
-MODELS = ("logistic", "hgb")
+MODELS = ("auto", "logistic", "hgb")
 DP_MODELS = ("logistic", "gaussian_nb")
 FEATURE_ROLES = ("quasi_identifier", "sensitive", "behavioral")
 #: the simulated share who opt in / opt out when a scenario does not say (PrivacyLift assumptions)
@@ -125,8 +125,10 @@ class Scenario:
         "logistic", Options(DP_MODELS), url="dpm", label="Differentially private model",
         help="The diffprivlib model when epsilon is set.")
     model: str = declare(
-        "logistic", Options(MODELS), url="model", label="Model (without differential privacy)",
-        help="Logistic regression (fast, the most stable ranking on CRM-sized data) or gradient boosting.")
+        "auto", Options(MODELS), url="model", label="Model (without differential privacy)",
+        help="auto: the learner (S-, T-, X-, DR-learner or class transformation, each with logistic regression "
+             "or gradient boosting) with the best cross-validated Qini on the training customers; or a "
+             "T-learner with logistic regression or with gradient boosting.")
     pseudonymization: bool = declare(
         True, Boolean(), url="pseu", label="Pseudonymize direct identifiers", changes="exposure",
         help="Names, e-mails and phones are held as keyed pseudonyms (changes what a breach exposes).")
