@@ -31,7 +31,9 @@ from analysis.risk.profile import (
     membership_inference,
     risk_profile,
 )
+from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo, held_event_points, trace_uniqueness
 from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
+from analysis.store._workspace import Table
 
 __all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EXPOSURE_ONLY_FIELDS"]
 
@@ -39,12 +41,24 @@ __all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EX
 
 @dataclass(frozen=True)
 class SimulationSettings:
-    """How thoroughly each scenario is measured (part of the cache key)."""
+    """How thoroughly each scenario is measured (part of the cache key).
+
+    ``sample_size``: a CRM of more customers is modelled on a stratified sample of this size, its exposure
+    counted over everyone (:mod:`analysis.sampling`); None models every CRM whole.
+    """
 
     n_boot: int = 200
     breach_years: int = 50_000
     attack_samples: int = 2000
     risk_threshold: float = 0.2
+    sample_size: int | None = DEFAULT_SAMPLE_SIZE
+
+    def __post_init__(self) -> None:
+        size = self.sample_size
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1000):
+            from analysis.errors import must_be
+
+            raise ValueError(must_be("sample_size", "SimulationSettings", "an int >= 1000 or None", size))
 
     @property
     def key(self) -> str:
@@ -86,6 +100,8 @@ class ScenarioResult:
     columns_used: tuple[str, ...] = ()
     categories_held: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: how the gain figures were sampled (None: the CRM was modelled whole)
+    sample: SampleInfo | None = None
     seconds: float = 0.0
     #: the curve of the headline lift (not in to_dict)
     curve: pl.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -115,6 +131,7 @@ class ScenarioResult:
         lift["estimated_on_own_population"] = self.estimated_on_own_population
         lift["true_uplift_at_k_own_population"] = self.true_uplift_at_k_own_population
         lift["true_uplift_at_k_everyone"] = self.true_uplift_at_k_everyone
+        lift["sample"] = None if self.sample is None else self.sample.to_dict()
         out["lift"] = lift
         out["personalization"] = None if self.personalization is None else self.personalization.to_dict()
         risk = self.risk.to_dict() if self.risk is not None else {}
@@ -239,6 +256,11 @@ def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int
 def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> AttackResult | None:
     """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer? (Only when the
     business holds it: data it does not hold cannot be read back after a breach.)"""
+    if isinstance(p.exposed, Table):  # a sampled CRM: attacked in place, over every held customer
+        if "__attack_target" not in p.exposed.columns or not p.quasi or p.exposed.height < 20:
+            return None
+        return attribute_inference(p.exposed, list(p.quasi), "__attack_target", n_attacks=settings.attack_samples,
+                                   seed=seed, key="__who")
     if p.attack_target is None or p.attack_target.name not in p.sensitive or not p.quasi or p.exposed.height < 20:
         return None
     target = p.attack_target.name
@@ -253,19 +275,30 @@ BEHAVIORAL_POINTS = 4
 
 def _behavioral(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> float | None:
     """Share of held customers singled out by 4 of their own retained events (day + what was bought)."""
-    if not p.events_held or p.held_keys.len() == 0:
+    if not p.events_held:
         return None
-    points = data.event_points(p.spec.retention_days)
-    if points is None or points.is_empty():
+    if isinstance(p.exposed, Table):  # a sampled CRM: sampled targets, matched against every held customer
+        if p.exposed.height == 0:
+            return None
+        measured = trace_uniqueness(data, p.exposed, p.spec.retention_days, points=BEHAVIORAL_POINTS, seed=seed,
+                                    max_customers=settings.attack_samples)
+        if measured is None or not measured["targets"]:
+            return None
+        return float(measured["unique"]) / measured["targets"]
+    if p.held_keys.len() == 0:
         return None
-    key = points.columns[0]
-    points = points.filter(pl.col(key).is_in(p.held_keys.implode()))
-    if points.is_empty():
-        return 0.0
-    measured = behavioral_uniqueness(
-        points, key=key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
-        max_customers=settings.attack_samples,
-    ).row(0, named=True)
+    points = held_event_points(data, p.held_keys, p.spec.retention_days)
+    if points is None:
+        return None
+    try:
+        if points.height == 0:
+            return 0.0
+        measured = behavioral_uniqueness(
+            points, key=data.schema.events.key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
+            max_customers=settings.attack_samples,
+        ).row(0, named=True)
+    finally:
+        points.workspace.drop(points.name)
     # the share is among customers with at least 4 distinct events; the others cannot be singled out this way
     return float(measured["share"] or 0.0) * measured["eligible"] / p.held_keys.len()
 
@@ -311,7 +344,7 @@ def simulate(
     if done is not None:
         return replace(done, spec=spec, gain_retained=_gain_retained(done.lift, reference),
                        seconds=time.perf_counter() - started)
-    p = prepare(spec, data)
+    p = prepare(spec, data, sample_size=settings.sample_size)
     key = (data.fingerprint, spec.model_fingerprint, settings.key)
     cached = cache.get(key) if cache is not None else None
     if cached is None:
@@ -375,6 +408,7 @@ def simulate(
         columns_used=p.columns_used,
         categories_held=p.categories_held,
         notes=tuple(p.notes),
+        sample=p.sample,
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )

@@ -14,9 +14,12 @@ import numpy as np
 class DisclosureAccumulator:
     """Per-class running statistics of one sensitive column; ``result()`` gives the maxima/minima."""
 
-    def __init__(self, class_sizes: np.ndarray, total_counts: np.ndarray, ordered: bool):
+    def __init__(self, class_sizes: np.ndarray, total_counts: np.ndarray, ordered: bool,
+                 records: int | None = None):
+        """``records``: the number of records of all classes, when ``class_sizes`` covers only some classes
+        (a chunk of them); default their sum."""
         self.f = class_sizes.astype(np.float64)
-        self.n = float(self.f.sum())
+        self.n = float(self.f.sum() if records is None else records)
         self.m = int(len(total_counts))
         self.ordered = ordered
         j = len(self.f)

@@ -59,8 +59,8 @@ def quasi_contributions(frame: pl.DataFrame, quasi: Sequence[str], *,
     sets = [list(quasi)]
     sets += [[c for c in quasi if c != q] for q in quasi]
     sets += [[generalized_names[c] if c == q else c for c in quasi] for q in generalized_names]
-    with common.registered(work, work.columns) as con:
-        table = store.grouping_set_distributions(con, common.VIEW, sets)
+    with common.registered(work, work.columns) as (con, view):
+        table = store.grouping_set_distributions(con, view, sets)
 
     def figures(set_id: int) -> tuple[float, float]:
         part = table.filter(pl.col("set_id") == set_id)

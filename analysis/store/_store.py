@@ -91,6 +91,24 @@ class Store:
         with self.connection() as con:
             return _features.customer_frame(con, schema.customer_tables)
 
+    def workspace(self, limits=None):
+        """A DuckDB :class:`~analysis.store.Workspace` on this file (memory limit, spills to disk)."""
+        from analysis.store._workspace import Workspace
+
+        return Workspace.open(self.path, limits)
+
+    def customers_table(self, columns: Sequence[str] | None = None, *, schema: CRMSchema | None = None,
+                        limits=None):
+        """The stored customers as a :class:`~analysis.store.Table` measured in place (nothing row-level is
+        read into Python): the key and ``columns`` (default: every customer-level column), only the datasets
+        holding them joined. The table keeps its own workspace open while it is used."""
+        schema = schema or self.schema()
+        ws = self.workspace(limits)
+        name = ws.unique_name("customers")
+        with ws.cursor() as con:
+            _features.create_view(con, name, _features.customers_select(schema.customer_tables, columns))
+        return ws.table(name)
+
     def event_features(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame:
         """Behavioural features per customer from events of the last ``window_days`` (None: all history)."""
         schema = schema or self.schema()
