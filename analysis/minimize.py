@@ -217,6 +217,16 @@ def _populations(spec: Scenario, data: CRMData) -> tuple[np.ndarray, np.ndarray,
     return is_test, erased, allowed & ~erased
 
 
+def modelled_populations(spec: Scenario, data: CRMData, sample: SampleInfo | None = None
+                         ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """``(customers, is_test, erased, allowed)``: the customers :func:`prepare` modelled (everyone, sorted by key;
+    or the sample it drew, given its :class:`~analysis.sampling.SampleInfo`) and their masks, the same draws."""
+    if sample is None:
+        return (data.customers, *_populations(spec, data))
+    frame, _ = sampling.sample(data, sample.size, sample.seed)
+    return (frame, *sampling.sample_flags(data, spec, sample.size, TEST_SHARE))
+
+
 # ---- features ----------------------------------------------------------------------------------------
 def _feature_columns(spec: Scenario, schema: CRMSchema) -> list[ColumnSpec]:
     cols = []
@@ -329,6 +339,11 @@ def prepare(spec: Scenario, data: CRMData, *, sample_size: int | None = DEFAULT_
             return sampling.sample_event_features(data, window, sample_size, spec.seed)
 
         notes.append(info.note())
+        if spec.epsilon is not None:
+            notes.append(f"The private model is trained on the sample at ε = "
+                         f"{sampling.training_epsilon(spec.epsilon, info):.3g} (ε × customers / sampled), the noise "
+                         f"an ε = {spec.epsilon:g} model has on every customer; the business spends ε = "
+                         f"{spec.epsilon:g}.")
     else:
         frame = data.customers
         is_test, erased, allowed = _populations(spec, data)

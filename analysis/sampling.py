@@ -43,8 +43,8 @@ from analysis.store import _features
 from analysis.store import _sample as sql
 from analysis.store._workspace import Table
 
-__all__ = ["DEFAULT_SAMPLE_SIZE", "SampleInfo", "is_sampled", "sample", "sample_flags", "population_counts",
-           "sample_ground_truth", "sample_event_features", "rare_values", "exposed_table", "held_event_points",
+__all__ = ["DEFAULT_SAMPLE_SIZE", "SampleInfo", "is_sampled", "training_epsilon", "sample", "sample_flags", "population_counts",
+           "count_held", "sample_ground_truth", "sample_event_features", "rare_values", "exposed_table", "held_event_points",
            "trace_uniqueness"]
 
 #: PrivacyLift assumption (engineering): up to 200,000 customers are modelled whole; above, a stratified sample
@@ -63,6 +63,7 @@ class SampleInfo:
     population: int  #: customers in the CRM
     seed: int
     strata: tuple[str, ...]  #: the columns the sample is stratified by
+    size: int = 0  #: the sample size asked for (SimulationSettings.sample_size)
 
     @property
     def fraction(self) -> float:
@@ -76,7 +77,21 @@ class SampleInfo:
 
     def to_dict(self) -> dict:
         return {"customers": self.customers, "population": self.population, "seed": self.seed,
-                "strata": list(self.strata)}
+                "strata": list(self.strata), "size": self.size}
+
+
+def training_epsilon(epsilon: float | None, info: SampleInfo | None) -> float | None:
+    """The ε a differentially private model is trained with on a sample, so that it carries the noise the
+    business's model would on every customer: ε × (customers / sampled customers).
+
+    diffprivlib's logistic regression and Gaussian naive Bayes add noise of scale ∝ 1 / (n ε) (n training
+    rows), so a model trained on a sample at the scenario's ε would be far noisier — and look far less useful —
+    than the one the business would train on all its customers. The ε the business spends is still the
+    scenario's (``epsilon_spent`` says so); attacks on the sample's model, trained on fewer rows, overstate
+    the membership risk of the full model rather than understate it."""
+    if epsilon is None or info is None:
+        return epsilon
+    return float(epsilon) * info.population / info.customers
 
 
 def is_sampled(data: CRMData, sample_size: int | None) -> bool:
@@ -109,7 +124,7 @@ def sample(data: CRMData, size: int, seed: int) -> tuple[pl.DataFrame, SampleInf
                             total=data.n_customers, seed=int(seed))
             frame = _features.sorted_rows(con, name, schema.key)
         draws = [sql.U_TEST, sql.U_ERASURE, sql.U_CONSENT]
-        info = SampleInfo(frame.height, data.n_customers, int(seed), tuple(names))
+        info = SampleInfo(frame.height, data.n_customers, int(seed), tuple(names), int(size))
         data.memo[memo] = (frame.drop(draws), info, name)
     frame, info, _ = data.memo[memo]
     return frame, info
@@ -155,6 +170,19 @@ def population_counts(data: CRMData, spec) -> tuple[int, int]:
         with data.workspace.cursor() as con:
             data.memo[memo] = sql.population_counts(con, _relation(data, [consent] if consent else []),
                                                     data.schema.key, plan)
+    return data.memo[memo]
+
+
+def count_held(data: CRMData, spec, *, consent_column: str | None = None, held_only: bool = True) -> int:
+    """Customers over everyone who are not erased, held by the scenario (``held_only``) and, with
+    ``consent_column``, consented to it (who a legal basis lets the business personalize)."""
+    plan = _plan(data, spec)
+    memo = ("count_held", plan, consent_column, held_only)
+    if memo not in data.memo:
+        columns = [c for c in (plan.consent_column, consent_column) if c]
+        with data.workspace.cursor() as con:
+            data.memo[memo] = sql.count_held(con, _relation(data, columns), data.schema.key, plan,
+                                             consent_column=consent_column, held_only=held_only)
     return data.memo[memo]
 
 

@@ -31,7 +31,9 @@ from analysis.risk.profile import (
     membership_inference,
     risk_profile,
 )
-from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo, held_event_points, trace_uniqueness
+from analysis.sampling import (
+    DEFAULT_SAMPLE_SIZE, SampleInfo, held_event_points, trace_uniqueness, training_epsilon,
+)
 from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
 from analysis.store._workspace import Table
 
@@ -358,7 +360,7 @@ def simulate(
             treatment_test=p.treatment_test,
             control=p.control,
             model=_model_kind(spec),
-            epsilon=spec.epsilon,
+            epsilon=training_epsilon(spec.epsilon, p.sample),
             k=spec.k,
             population=p.population,
             revenue_test=p.revenue_test,
@@ -366,6 +368,8 @@ def simulate(
             n_boot=settings.n_boot,
             seed=spec.seed,
         )
+        if p.sample is not None and spec.epsilon is not None:
+            lift = replace(lift, epsilon_spent=float(spec.epsilon))  # what the business spends (training_epsilon)
         own = _own_population_figure(model, p, lift)
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)

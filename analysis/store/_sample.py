@@ -30,6 +30,7 @@ __all__ = [
     "sample_events",
     "plan_population",
     "population_counts",
+    "count_held",
     "sample_flags",
     "rare_values",
     "generalized_sql",
@@ -209,6 +210,21 @@ def population_counts(con: duckdb.DuckDBPyConnection, relation: str, key: str, p
            f"FROM ({relation}) AS c")
     row = run(con, sql, _used(sql, params)).row(0)
     return int(row[0]), int(row[1])
+
+
+def count_held(con: duckdb.DuckDBPyConnection, relation: str, key: str, plan: PopulationPlan, *,
+               consent_column: str | None, held_only: bool) -> int:
+    """Customers not erased, held (``held_only``) and consented in ``consent_column`` (when given)."""
+    k = quote_ident(key)
+    allowed, erased, params = predicates(plan, u_erasure=uniform(k, STREAM_ERASURE),
+                                         u_consent=uniform(k, STREAM_CONSENT))
+    conditions = [f"NOT {erased}"]
+    if held_only:
+        conditions.append(allowed)
+    if consent_column is not None:
+        conditions.append(_consent_sql(consent_column))
+    sql = f"SELECT count(*) FROM ({relation}) AS c WHERE {' AND '.join(conditions)}"
+    return int(run_scalar(con, sql, _used(sql, params)) or 0)
 
 
 def _used(sql: str, params: dict) -> dict:
