@@ -10,6 +10,7 @@ sample (:meth:`CRMData.sample`).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import polars as pl
@@ -48,8 +49,10 @@ class CRMData:
         self._n_customers: int | None = None if customers is None else customers.height
         self._events: dict = {}
         self._workspace = None
-        #: memoized pieces of the sampled path (samples, plans, exposure; see analysis.sampling)
+        #: memoized pieces of the sampled path (samples, plans, exposure; see analysis.sampling), built under
+        #: ``lock`` (the app's sessions share one CRMData between threads)
         self.memo: dict = {}
+        self.lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"CRMData({self.n_customers:,} customers, fingerprint={self.fingerprint[:12]!r})"
@@ -145,12 +148,10 @@ class CRMData:
             return pl.DataFrame({self.schema.key: []})
         from analysis.store import _features
 
+        if source is None:  # every customer: as the store reads them
+            return self.store.event_features(window_days=window_days, schema=self.schema)
         cats, amounts = self.event_columns()
         with self.workspace.cursor() as con:
-            if source is None:
-                return _features.event_features(
-                    con, table=self.schema.events_table, key=ev.key, timestamp=ev.timestamp_column,
-                    category_columns=cats, amount_columns=amounts, window_days=window_days)
             if "events_as_of" not in self.memo:
                 self.memo["events_as_of"] = _features.events_as_of(con, self.schema.events_table,
                                                                    ev.timestamp_column)

@@ -80,6 +80,18 @@ class SampleInfo:
                 "strata": list(self.strata), "size": self.size}
 
 
+def _locked(function):
+    """Build a CRM's memoized pieces one at a time (sessions of the app share a CRMData between threads)."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(data, *args, **kwargs):
+        with data.lock:
+            return function(data, *args, **kwargs)
+
+    return wrapper
+
+
 def training_epsilon(epsilon: float | None, info: SampleInfo | None) -> float | None:
     """The ε a differentially private model is trained with on a sample, so that it carries the noise the
     business's model would on every customer: ε × (customers / sampled customers).
@@ -103,6 +115,7 @@ def _relation(data: CRMData, columns=None) -> str:
     return _features.customers_select(data.schema.customer_tables, columns)
 
 
+@_locked
 def sample(data: CRMData, size: int, seed: int) -> tuple[pl.DataFrame, SampleInfo]:
     """The stratified sample of ``size`` customers for ``seed``: every customer-level column, sorted by key,
     with each customer's draws (memoized per CRM)."""
@@ -141,6 +154,7 @@ def _ident(name: str) -> str:
     return quote_ident(name)
 
 
+@_locked
 def _plan(data: CRMData, spec) -> sql.PopulationPlan:
     consent = data.schema.consent_column(spec.consent_purpose)
     memo = ("plan", spec.consent, spec.consent_rate, consent, spec.seed, spec.erasure_rate)
@@ -153,6 +167,7 @@ def _plan(data: CRMData, spec) -> sql.PopulationPlan:
     return data.memo[memo]
 
 
+@_locked
 def sample_flags(data: CRMData, spec, size: int, test_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(is_test, erased, allowed)`` over the sample's rows (sorted by key), by the counts' predicates."""
     plan = _plan(data, spec)
@@ -161,6 +176,7 @@ def sample_flags(data: CRMData, spec, size: int, test_share: float) -> tuple[np.
     return tuple(flags[c].to_numpy() for c in ("is_test", "erased", "allowed"))
 
 
+@_locked
 def population_counts(data: CRMData, spec) -> tuple[int, int]:
     """``(population, held)``: customers not erased and customers the scenario holds, over everyone."""
     plan = _plan(data, spec)
@@ -173,6 +189,7 @@ def population_counts(data: CRMData, spec) -> tuple[int, int]:
     return data.memo[memo]
 
 
+@_locked
 def count_held(data: CRMData, spec, *, consent_column: str | None = None, held_only: bool = True) -> int:
     """Customers over everyone who are not erased, held by the scenario (``held_only``) and, with
     ``consent_column``, consented to it (who a legal basis lets the business personalize)."""
@@ -186,6 +203,7 @@ def count_held(data: CRMData, spec, *, consent_column: str | None = None, held_o
     return data.memo[memo]
 
 
+@_locked
 def sample_ground_truth(data: CRMData, size: int, seed: int) -> pl.DataFrame | None:
     """The ground truth of the sampled customers (synthetic data only)."""
     if not data.has_ground_truth:
@@ -199,6 +217,7 @@ def sample_ground_truth(data: CRMData, size: int, seed: int) -> pl.DataFrame | N
     return data.memo[memo]
 
 
+@_locked
 def sample_event_features(data: CRMData, window_days: int | None, size: int, seed: int) -> pl.DataFrame:
     """Behavioural features of the sampled customers only: their events are copied once (one scan of every
     event, in DuckDB), and each retention window's features are computed from that copy."""
@@ -218,6 +237,7 @@ def sample_event_features(data: CRMData, window_days: int | None, size: int, see
     return data.event_features(window_days, source=data.memo[memo])
 
 
+@_locked
 def rare_values(data: CRMData, column: str, share: float) -> list:
     """Values of a column held by fewer than ``share`` of all customers (``merge_rare``), over everyone."""
     memo = ("rare", column, float(share))
@@ -227,6 +247,7 @@ def rare_values(data: CRMData, column: str, share: float) -> list:
     return data.memo[memo]
 
 
+@_locked
 def exposed_table(data: CRMData, spec, columns, rules, attack_target: str | None) -> Table:
     """What the scenario holds about every held customer, as a workspace table: its customer-level columns,
     quasi-identifiers generalized in SQL, and the raw ``attack_target`` as ``__attack_target`` (what an
@@ -263,6 +284,7 @@ def exposed_table(data: CRMData, spec, columns, rules, attack_target: str | None
     return table
 
 
+@_locked
 def held_event_points(data: CRMData, held_keys: pl.Series, window_days: int | None) -> Table | None:
     """The (key, day, point) of every retained event of the held customers, as a workspace table (the caller
     drops it); None without events in the window or without a column describing what was bought."""
@@ -283,6 +305,7 @@ def held_event_points(data: CRMData, held_keys: pl.Series, window_days: int | No
     return ws.table(name) if made else None
 
 
+@_locked
 def trace_uniqueness(data: CRMData, held: Table, window_days: int | None, *, points: int, seed: int,
                      max_customers: int) -> dict | None:
     """Behavioural uniqueness among every held customer, for a seeded sample of ``max_customers`` of them:

@@ -71,6 +71,8 @@ type = "category"
 """
 BARE_GROUP_BY = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
                  "con.sql('SELECT count(*) AS f FROM people GROUP BY age, gender, zip, region').fetch_arrow_table()")
+BARE_READ_CSV = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                 "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]]); con.execute('CHECKPOINT')")
 BARE_EVENTS = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
                "con.sql('SELECT customer_id, count(*) AS n, max(event_time) AS last FROM crm_events "
                "GROUP BY customer_id').fetch_arrow_table()")
@@ -208,6 +210,30 @@ def bench_sweep(customers: int, repeat: int = 1, data: Path = DATA) -> dict:
     return {"customers": customers, "events": events_of(db), "ours": ours, "floor": floor}
 
 
+def bench_ingest(rows: int, repeat: int = 3, data: Path = DATA) -> dict:
+    """``python -m analysis ingest`` of a customers CSV with 2 direct identifiers (bench_ingest.py's) into a new
+    database, against a process that loads the same CSV with a bare ``read_csv`` into a new file."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_ingest import DICTIONARY, make_csv
+
+    data.mkdir(parents=True, exist_ok=True)
+    csv, dictionary = data / f"customers-{rows}.csv", data / "customers-ingest.toml"
+    if not csv.exists():
+        make_csv(csv, rows)
+    dictionary.write_text(DICTIONARY, encoding="utf-8")
+    target, bare = data / "ingest-run.duckdb", data / "bare-run.duckdb"
+    ours, floor = [], []
+    for _ in range(repeat):
+        for path in (target, bare, target.with_name(target.name + ".key")):
+            path.unlink(missing_ok=True)
+        ours.append(measure([PY, "-m", "analysis", "ingest", "--db", str(target), "--dictionary", str(dictionary),
+                             str(csv)], env={"PRIVACYLIFT_SECRET": "bench-scale-secret-0123456789"}))
+        floor.append(measure([PY, "-c", BARE_READ_CSV, str(bare), str(csv)]))
+    for path in (target, bare, target.with_name(target.name + ".key")):
+        path.unlink(missing_ok=True)
+    return {"rows": rows, "ours": median_of(ours), "floor": median_of(floor)}
+
+
 def bench_help(repeat: int = 5) -> dict:
     ours, floor = interleaved([PY, "-m", "analysis", "risk", "--help"], [PY, "-c", "pass"], repeat)
     return {"ours": ours, "floor": floor}
@@ -267,9 +293,10 @@ def rows_of(results: dict) -> list[tuple[str, ...]]:
                     f"bare GROUP BY {_s(f['seconds'])}, {_mb(f['rss_mb'])}", f"{o['seconds'] / f['seconds']:.2f}×",
                     target, f"{o['load']:.1f}", o["runs"]))
     for r in results.get("ingest", []):
-        out.append((f"ingest, {r['rows']:,} customers with 2 identifiers", _s(r["seconds"]),
-                    f"bare read_csv {_s(r['floor'])}", f"{r['seconds'] / r['floor']:.2f}×", "≤ 1.5×",
-                    f"{r['load']:.1f}", r.get("runs", 1)))
+        o, f = r["ours"], r["floor"]
+        out.append((f"ingest, {r['rows']:,} customers with 2 identifiers", f"{_s(o['seconds'])}, {_mb(o['rss_mb'])}",
+                    f"bare read_csv {_s(f['seconds'])}, {_mb(f['rss_mb'])}", f"{o['seconds'] / f['seconds']:.2f}×",
+                    "≤ 1.5×", f"{o['load']:.1f}", o["runs"]))
     targets = {1_000_000: "≤ 30 s, ≤ 2 GB", 10_000_000: "≤ 3 min, ≤ 6 GB"}
     for r in results.get("sweep", []):
         o, f = r["ours"], r["floor"]
@@ -300,6 +327,18 @@ def render(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def scale(sizes: list[int], *, risk_rows: list[int], repeat: int = 3, data: Path = DATA,
+          app: bool = True) -> dict:
+    """Every row of the scale table, in one run (bench/run_all.py --scale)."""
+    results: dict = {"help": bench_help()}
+    results["risk"] = [bench_risk(n, repeat, data) for n in risk_rows]
+    results["ingest"] = [bench_ingest(1_000_000, repeat, data)]
+    results["sweep"] = [bench_sweep(n, 1, data) for n in sizes]
+    if app and 1_000_000 in sizes:
+        results["app"] = [bench_app(1_000_000, data)]
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -310,12 +349,15 @@ def main(argv: list[str] | None = None) -> dict:
     s.add_argument("--customers", type=int, nargs="+", default=[1_000_000])
     s.add_argument("--repeat", type=int, default=1)
     sub.add_parser("help")
+    i = sub.add_parser("ingest")
+    i.add_argument("--rows", type=int, default=1_000_000)
+    i.add_argument("--repeat", type=int, default=3)
     a = sub.add_parser("app")
     a.add_argument("--customers", type=int, default=1_000_000)
     b = sub.add_parser("build")
     b.add_argument("--customers", type=int, nargs="*", default=[])
     b.add_argument("--risk-rows", type=int, nargs="*", default=[])
-    for p in (r, s, a, b):
+    for p in (r, s, i, a, b):
         p.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -326,6 +368,8 @@ def main(argv: list[str] | None = None) -> dict:
         results["sweep"] = [bench_sweep(n, args.repeat, args.data) for n in args.customers]
     elif args.what == "help":
         results["help"] = bench_help()
+    elif args.what == "ingest":
+        results["ingest"] = [bench_ingest(args.rows, args.repeat, args.data)]
     elif args.what == "app":
         results["app"] = [bench_app(args.customers, args.data)]
     else:

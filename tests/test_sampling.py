@@ -129,3 +129,18 @@ def test_merge_rare_uses_the_shares_of_everyone():
     assert generalize_column(s, "merge_rare", 0.3, rare=["c"]).to_list() == ["a", "a", "b", "Other"]
     assert generalize_column(s, "merge_rare", 0.3).to_list() == ["a", "a", "Other", "Other"]
     assert np.array_equal(generalize_column(s, "merge_rare", 0.3, rare=[]).to_numpy(), s.to_numpy())
+
+
+def test_risk_drivers_in_sql_equal_the_polars_ones(demo_crm):
+    """quasi_contributions on a sampled CRM's exposure table (rules applied in SQL) equals the in-memory one."""
+    from analysis.risk.drivers import quasi_contributions
+
+    spec = preset("Coarse demographics")
+    sampled = prepare(spec, demo_crm, sample_size=SIZE)
+    whole = prepare(spec, demo_crm, sample_size=None)
+    rules = {"age": ("band", 20.0), "zip": ("prefix", 1.0), "region": ("merge_rare", 0.2)}
+    a = quasi_contributions(sampled.exposed, list(sampled.quasi), generalizers=rules)
+    b = quasi_contributions(whole.exposed, list(whole.quasi), generalizers=rules)
+    assert a.equals(b)
+    with pytest.raises(ValueError, match="generalizers"):
+        quasi_contributions(sampled.exposed, list(sampled.quasi), generalizers={"age": lambda s: s // 10})

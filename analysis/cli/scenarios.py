@@ -68,6 +68,9 @@ def cmd_simulate(args) -> int:
     print(f"incr. conv. = extra conversions per campaign when the top {t.results[0].spec.k:.0%} are contacted"
           + ("; true = the same from the synthetic ground truth" if has_truth else "")
           + "; exposure = composite index 0–100 (see --json for its parts).")
+    sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
+    if sampled is not None:
+        print(sampled.note())
     print()
     print(t.recommendation)
     return 0

@@ -122,17 +122,14 @@ def event_features(
     amount_columns: Sequence[str] = (),
     window_days: int | None = None,
     recent_days: int = 90,
-    keys_table: str | None = None,
-    keys_column: str | None = None,
+    category_values: dict[str, Sequence[str]] | None = None,
     as_of=None,
-    category_values: dict | None = None,
 ) -> pl.DataFrame:
     """Recency, frequency, monetary and mix features per customer from the events of the last ``window_days``.
 
-    With ``keys_table``, only the customers whose key is in its column ``keys_column`` (a sample) are
-    computed: the events are scanned once and never leave DuckDB. ``table`` may hold only some customers'
-    events (a sample's): ``as_of`` and ``category_values`` (:func:`category_values`) then come from the whole
-    events table, so the features are those of the whole data.
+    ``table`` may hold only some customers' events (a sample's): ``as_of`` and ``category_values`` (the values
+    of each category column, :func:`category_values_of`) then come from the whole events table, so the features
+    are those of the whole data.
 
     Features (per customer; customers with no event in the window are absent — the caller fills zeros):
     ``events`` (count), ``active_days``, ``recency_days`` (days from the last event to the dataset's as-of
@@ -150,9 +147,6 @@ def event_features(
         f"SELECT * FROM {quote_ident(table)} "
         f"WHERE {ts} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))"
     )
-    if keys_table is not None:
-        base += (f" AND {quote_ident(key)} IN (SELECT {quote_ident(keys_column or key)} "
-                 f"FROM {quote_ident(keys_table)})")
     aggs = [
         f"least(count(*), {COUNT_CAP}) AS events",
         f"least(count(DISTINCT CAST({ts} AS DATE)), {COUNT_CAP}) AS active_days",
@@ -165,9 +159,13 @@ def event_features(
             f"least(count(*) FILTER (WHERE {ts} > CAST($as_of AS TIMESTAMP) - to_days(CAST($recent AS INTEGER))), "
             f"{COUNT_CAP}) AS events_recent"
         )
-    known = category_values if category_values is not None else category_values_of(con, table, category_columns)
     for col in category_columns:
-        values = known[col]
+        declared = (category_values or {}).get(col)
+        values = sorted(declared) if declared else run(  # given values: none is read from this table
+            con,
+            f"SELECT DISTINCT CAST({quote_ident(col)} AS VARCHAR) AS v FROM {quote_ident(table)} "
+            f"WHERE {quote_ident(col)} IS NOT NULL ORDER BY v LIMIT 30",
+        )["v"].to_list()
         for j, v in enumerate(values):
             pname = f"v_{len(named)}_{j}"
             named[pname] = v

@@ -236,6 +236,35 @@ def _majority_sql(source: str, known: Sequence[str], sensitive: str, prelude: st
     """
 
 
+def grouping_set_distributions_generalized(
+    con: duckdb.DuckDBPyConnection, view: str, quasi: Sequence[str], rules: dict, sets: Sequence[Sequence[str]]
+) -> pl.DataFrame:
+    """:func:`grouping_set_distributions` over ``view`` plus generalized copies of some columns:
+    ``rules`` maps a new column name to ``(column, method, parameter)``, generalized in SQL as
+    :func:`analysis.store._sample.generalized_sql` (rare values of ``merge_rare`` over the view itself).
+    The columns are copied once into a temporary table of this connection."""
+    from analysis.store._sample import generalized_sql, rare_values
+
+    select = [quote_ident(q) for q in quasi]
+    params: dict = {}
+    integer = {row[0]: row[1] for row in run(con, f"DESCRIBE {quote_ident(view)}").select(
+        "column_name", "column_type").iter_rows()}
+    for i, (name, (column, method, parameter)) in enumerate(rules.items()):
+        rare = rare_values(con, f"SELECT * FROM {quote_ident(view)}", column, parameter) if method == "merge_rare" else ()
+        kind = integer.get(column, "").upper()
+        expression, extra = generalized_sql(column, method, parameter, index=i, rare=rare,
+                                            integer=kind in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"))
+        select.append(f"{expression} AS {quote_ident(name)}")
+        params.update(extra)
+    # quote_ident results and generalized_sql fragments only; parameters are bound.
+    execute(con, f"CREATE OR REPLACE TEMP TABLE pl_contributions AS SELECT {', '.join(select)} FROM {quote_ident(view)}",
+            params or None)
+    try:
+        return grouping_set_distributions(con, "pl_contributions", sets)
+    finally:
+        execute(con, "DROP TABLE IF EXISTS pl_contributions")
+
+
 def majority_attack(
     con: duckdb.DuckDBPyConnection, view: str, known: Sequence[str], sensitive: str
 ) -> pl.DataFrame:
