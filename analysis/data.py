@@ -155,6 +155,7 @@ class CRMData:
             if "events_as_of" not in self.memo:
                 self.memo["events_as_of"] = _features.events_as_of(con, self.schema.events_table,
                                                                    ev.timestamp_column)
+            if "event_values" not in self.memo:
                 self.memo["event_values"] = _features.category_values_of(con, self.schema.events_table, cats)
             return _features.event_features(
                 con, table=source, key=ev.key, timestamp=ev.timestamp_column, category_columns=cats,

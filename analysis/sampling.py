@@ -44,7 +44,7 @@ from analysis.store import _sample as sql
 from analysis.store._workspace import Table
 
 __all__ = ["DEFAULT_SAMPLE_SIZE", "SampleInfo", "is_sampled", "training_epsilon", "sample", "sample_flags", "population_counts",
-           "count_held", "sample_ground_truth", "sample_event_features", "rare_values", "exposed_table", "held_event_points",
+           "count_held", "sample_ground_truth", "sample_event_features", "rare_values", "exposed_table", "measured", "held_event_points",
            "trace_uniqueness"]
 
 #: PrivacyLift assumption (engineering): up to 200,000 customers are modelled whole; above, a stratified sample
@@ -52,7 +52,7 @@ __all__ = ["DEFAULT_SAMPLE_SIZE", "SampleInfo", "is_sampled", "training_epsilon"
 #: k = 30 % for a 3-arm campaign, and a sweep of the nine presets in seconds (bench/README.md).
 DEFAULT_SAMPLE_SIZE = 200_000
 #: exposure tables kept per CRM (each holds what one scenario holds about every customer, in DuckDB)
-EXPOSURES_KEPT = 2
+EXPOSURES_KEPT = 3
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,7 @@ def exposed_table(data: CRMData, spec, columns, rules, attack_target: str | None
     wanted = tuple(c.name for c in columns)
     memo = ("exposed", wanted, tuple(rules), plan, attack_target)
     if memo in data.memo:
+        data.memo[memo] = data.memo.pop(memo)  # the most recently used is kept longest
         return data.memo[memo]
     select = []
     for i, c in enumerate(columns):
@@ -281,7 +282,18 @@ def exposed_table(data: CRMData, spec, columns, rules, attack_target: str | None
     for old in kept[: max(0, len(kept) - EXPOSURES_KEPT + 1)]:
         ws.drop(data.memo.pop(old).name)
     data.memo[memo] = table
+    data.memo[("plan_of", name)] = plan
     return table
+
+
+@_locked
+def measured(data: CRMData, key: tuple, compute):
+    """A measure of an exposure table, computed once per CRM (scenarios that hold the same data — the status
+    quo, its retention and DP variants — share their risk profile and attacks)."""
+    memo = ("measured", *key)
+    if memo not in data.memo:
+        data.memo[memo] = compute()
+    return data.memo[memo]
 
 
 @_locked
@@ -314,11 +326,17 @@ def trace_uniqueness(data: CRMData, held: Table, window_days: int | None, *, poi
     ev = data.schema.events
     if column is None or ev is None:
         return None
+    # the measure depends only on who is held (the plan), the window and the draws: shared across scenarios
+    memo = ("trace", data.memo.get(("plan_of", held.name), held.name), window_days, points, seed, max_customers)
+    if memo in data.memo:
+        return data.memo[memo]
     with data.workspace.cursor() as con:
-        as_of = _features.events_as_of(con, data.schema.events_table, ev.timestamp_column)
-        if as_of is None:
-            return None
-        return sql.trace_matches(con, events=data.schema.events_table, event_key=ev.key,
-                                 timestamp=ev.timestamp_column, column=column, as_of=as_of,
-                                 window_days=window_days, held=held.name, points=points, seed=seed,
-                                 max_customers=max_customers)
+        if "events_as_of" not in data.memo:
+            data.memo["events_as_of"] = _features.events_as_of(con, data.schema.events_table, ev.timestamp_column)
+        as_of = data.memo["events_as_of"]
+        result = None if as_of is None else sql.trace_matches(
+            con, events=data.schema.events_table, event_key=ev.key, timestamp=ev.timestamp_column, column=column,
+            as_of=as_of, window_days=window_days, held=held.name, points=points, seed=seed,
+            max_customers=max_customers)
+    data.memo[memo] = result
+    return result

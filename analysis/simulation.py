@@ -23,19 +23,15 @@ from analysis.consent.gain import PersonalizedGain, personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
 from analysis.minimize import Prepared, not_applicable, prepare
+from analysis.exposure import BEHAVIORAL_POINTS, measure_exposure  # noqa: F401  (BEHAVIORAL_POINTS: public)
+from analysis.exposure import attribute as _attribute, behavioral as _behavioral  # noqa: F401
 from analysis.risk.profile import (
     AttackResult,
     RiskProfile,
-    attribute_inference,
-    behavioral_uniqueness,
     membership_inference,
-    risk_profile,
 )
-from analysis.sampling import (
-    DEFAULT_SAMPLE_SIZE, SampleInfo, held_event_points, trace_uniqueness, training_epsilon,
-)
+from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo, training_epsilon
 from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
-from analysis.store._workspace import Table
 
 __all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EXPOSURE_ONLY_FIELDS"]
 
@@ -255,56 +251,6 @@ def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int
     )
 
 
-def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> AttackResult | None:
-    """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer? (Only when the
-    business holds it: data it does not hold cannot be read back after a breach.)"""
-    if isinstance(p.exposed, Table):  # a sampled CRM: attacked in place, over every held customer
-        if "__attack_target" not in p.exposed.columns or not p.quasi or p.exposed.height < 20:
-            return None
-        return attribute_inference(p.exposed, list(p.quasi), "__attack_target", n_attacks=settings.attack_samples,
-                                   seed=seed, key="__who")
-    if p.attack_target is None or p.attack_target.name not in p.sensitive or not p.quasi or p.exposed.height < 20:
-        return None
-    target = p.attack_target.name
-    known = [q for q in p.quasi if q != target]
-    frame = p.exposed.select(known).with_columns(p.attack_target.alias(target))
-    return attribute_inference(frame, known, target, n_attacks=settings.attack_samples, seed=seed)
-
-
-#: events a customer's trace is tested with (de Montjoye et al. 2015 used 4 points)
-BEHAVIORAL_POINTS = 4
-
-
-def _behavioral(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> float | None:
-    """Share of held customers singled out by 4 of their own retained events (day + what was bought)."""
-    if not p.events_held:
-        return None
-    if isinstance(p.exposed, Table):  # a sampled CRM: sampled targets, matched against every held customer
-        if p.exposed.height == 0:
-            return None
-        measured = trace_uniqueness(data, p.exposed, p.spec.retention_days, points=BEHAVIORAL_POINTS, seed=seed,
-                                    max_customers=settings.attack_samples)
-        if measured is None or not measured["targets"]:
-            return None
-        return float(measured["unique"]) / measured["targets"]
-    if p.held_keys.len() == 0:
-        return None
-    points = held_event_points(data, p.held_keys, p.spec.retention_days)
-    if points is None:
-        return None
-    try:
-        if points.height == 0:
-            return 0.0
-        measured = behavioral_uniqueness(
-            points, key=data.schema.events.key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
-            max_customers=settings.attack_samples,
-        ).row(0, named=True)
-    finally:
-        points.workspace.drop(points.name)
-    # the share is among customers with at least 4 distinct events; the others cannot be singled out this way
-    return float(measured["share"] or 0.0) * measured["eligible"] / p.held_keys.len()
-
-
 def simulate(
     spec: Scenario,
     data: CRMData | Any,
@@ -374,9 +320,7 @@ def simulate(
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
-        risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold) if p.quasi else None
-        attribute = _attribute(p, data, settings, spec.seed)
-        behavioral = _behavioral(p, data, settings, spec.seed)
+        risk, attribute, behavioral = measure_exposure(p, data, settings, spec.seed)
         cached = (lift, own, membership, risk, attribute, behavioral, personalization)
         if cache is not None:
             cache.put(key, cached)

@@ -85,7 +85,8 @@ def test_exposure_generalized_in_sql_equals_the_polars_one(demo_crm, name):
 
 
 def test_attacks_in_place_agree_with_the_in_memory_ones(demo_crm):
-    from analysis.simulation import SimulationSettings, _attribute, _behavioral
+    from analysis.exposure import attribute as _attribute, behavioral as _behavioral
+    from analysis.simulation import SimulationSettings
 
     settings = SimulationSettings()
     sampled = prepare(PRESETS[0], demo_crm, sample_size=SIZE)

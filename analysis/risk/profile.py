@@ -38,7 +38,7 @@ from analysis.risk.attacks import (
     behavioral_uniqueness,
     membership_inference,
 )
-from analysis.risk.disclosure import DisclosureAccumulator
+from analysis.risk.disclosure import DisclosureAccumulator, streamed_figures
 from analysis.risk.drivers import quasi_contributions
 from analysis.risk.explain import EXPLANATIONS, METRICS, Metric, explain
 from analysis.risk.population import population_uniqueness as _population_uniqueness
@@ -301,49 +301,6 @@ def _has_null(con, view: str, frame: pl.DataFrame | Table, quasi: tuple) -> bool
     return any(frame[q].null_count() for q in quasi)
 
 
-def _streamed(con, view: str, quasi: tuple, sensitive: tuple, plans: dict, has_null: bool,
-              suppressed: str | None) -> tuple[np.ndarray, np.ndarray, int, dict[str, dict]]:
-    """One GROUP BY, its classes read in chunks: memory does not grow with the number of classes.
-
-    Every figure is a minimum or maximum over classes (or a count), so chunk results combine exactly."""
-    grouped = [(c, plans[c][0]) for c in sensitive]
-    histogram: dict[int, int] = {}
-    null_classes = 0
-    parts: dict[str, list[dict]] = {c: [] for c in sensitive}
-    for table in store.class_table_chunks(con, view, quasi, grouped, suppressed=suppressed,
-                                          with_null_flag=has_null):
-        if table.height == 0:
-            continue
-        f = table["f"].to_numpy()
-        if has_null:
-            null_classes += int(table["has_null"].sum())
-        for size, n in zip(*np.unique(f, return_counts=True)):
-            histogram[int(size)] = histogram.get(int(size), 0) + int(n)
-        position = 0
-        for column, values in grouped:
-            width = len(values)
-            counts = table.select([f"c{position + i}" for i in range(width)]).to_numpy()
-            totals = plans[column][1]
-            accumulator = DisclosureAccumulator(f, totals, plans[column][2], records=int(totals.sum()))
-            accumulator.add(counts, totals)
-            parts[column].append(accumulator.result())
-            position += width
-    sizes = np.array(sorted(histogram), dtype=np.int64)
-    classes = np.array([histogram[int(x)] for x in sizes], dtype=np.int64)
-    return sizes, classes, null_classes, {c: _combine(parts[c]) for c in sensitive if parts[c]}
-
-
-def _combine(results: list[dict]) -> dict:
-    """The figures of all classes from the figures of chunks of classes (minima and maxima)."""
-    return {
-        "l_diversity": min(r["l_diversity"] for r in results),
-        "entropy_l_diversity": min(r["entropy_l_diversity"] for r in results),
-        "t_closeness": max(r["t_closeness"] for r in results),
-        "delta_disclosure": max(r["delta_disclosure"] for r in results),
-        "beta_likeness": max(r["beta_likeness"] for r in results),
-    }
-
-
 def _measure(frame: pl.DataFrame | Table, quasi: tuple, sensitive: tuple, orders: Mapping[str, Sequence] | None,
              suppressed: str | None, subject: str) -> tuple[np.ndarray, np.ndarray, int, tuple[Disclosure, ...]]:
     """One GROUP BY over the quasi-identifiers (in batches when very many sensitive values): the
@@ -356,8 +313,8 @@ def _measure(frame: pl.DataFrame | Table, quasi: tuple, sensitive: tuple, orders
         batches = [items[i:i + VALUES_PER_QUERY] for i in range(0, max(len(items), 1), VALUES_PER_QUERY)]
         has_null = _has_null(con, view, frame, quasi)
         if len(batches) == 1:
-            sizes, classes, null_classes, results = _streamed(con, view, quasi, sensitive, plans, has_null,
-                                                              suppressed)
+            sizes, classes, null_classes, results = streamed_figures(con, view, quasi, sensitive, plans, has_null,
+                                                                     suppressed)
             if len(sizes) == 0:
                 raise ValueError(f"{subject}: the data has no records (all rows are suppressed).")
             disclosures = tuple(

@@ -11,7 +11,7 @@ from typing import Sequence
 import duckdb
 import polars as pl
 
-from analysis.store._gateway import execute, quote_ident, quote_idents, run, run_scalar
+from analysis.store._gateway import execute, quote_ident, run, run_scalar
 
 __all__ = [
     "customers_select",
@@ -23,8 +23,6 @@ __all__ = [
     "event_features",
     "events_as_of",
     "category_values_of",
-    "events_frame",
-    "event_points",
     "held_points_table",
     "ground_truth_frame",
     "store_ground_truth",
@@ -202,49 +200,6 @@ def category_values_of(con: duckdb.DuckDBPyConnection, table: str, columns: Sequ
     }
 
 
-def events_frame(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    table: str,
-    key: str,
-    columns: Sequence[str],
-    window_days: int | None = None,
-    timestamp: str | None = None,
-) -> pl.DataFrame:
-    """Events (key + chosen columns) of the last ``window_days`` — for behavioural-uniqueness measures."""
-    cols = [key] + [c for c in columns if c != key]
-    if window_days is None or timestamp is None:
-        return run(con, f"SELECT {quote_idents(cols)} FROM {quote_ident(table)}")
-    as_of = events_as_of(con, table, timestamp)
-    return run(
-        con,
-        f"SELECT {quote_idents(cols)} FROM {quote_ident(table)} "
-        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
-        {"as_of": as_of, "window": int(window_days)},
-    )
-
-
-def event_points(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    table: str,
-    key: str,
-    timestamp: str,
-    column: str,
-    window_days: int | None = None,
-) -> pl.DataFrame:
-    """Each event as a point (customer key, day, one descriptive column) — for behavioural uniqueness."""
-    as_of = events_as_of(con, table, timestamp)
-    window = int(window_days) if window_days is not None else 100_000
-    return run(
-        con,
-        f"SELECT {quote_ident(key)} AS {quote_ident(key)}, CAST({quote_ident(timestamp)} AS DATE) AS day, "
-        f"CAST({quote_ident(column)} AS VARCHAR) AS point FROM {quote_ident(table)} "
-        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
-        {"as_of": as_of, "window": window},
-    )
-
-
 def held_points_table(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -257,8 +212,9 @@ def held_points_table(
     held_key: str,
     window_days: int | None = None,
 ) -> bool:
-    """``CREATE TABLE name``: :func:`event_points` of the customers whose key is in ``held`` (a view or table
-    with column ``held_key``), in DuckDB. Returns False (and creates nothing) when no event at all lies in
+    """``CREATE TABLE name``: each event of the last ``window_days`` as a point (customer key, ``day``, ``point``:
+    one descriptive column) — for behavioural uniqueness — of the customers whose key is in ``held`` (a view or
+    table with column ``held_key``), in DuckDB: the events never become a polars frame. Returns False (and creates nothing) when no event at all lies in
     the window."""
     as_of = events_as_of(con, table, timestamp)
     window = int(window_days) if window_days is not None else 100_000

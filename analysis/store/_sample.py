@@ -12,6 +12,7 @@ and fixed fragments.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -229,8 +230,6 @@ def count_held(con: duckdb.DuckDBPyConnection, relation: str, key: str, plan: Po
 
 def _used(sql: str, params: dict) -> dict:
     """Only the named parameters a statement uses (DuckDB refuses extra ones)."""
-    import re
-
     return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
 
 

@@ -128,36 +128,6 @@ class Store:
                 window_days=window_days,
             )
 
-    def event_points(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame | None:
-        """Events as (key, day, descriptive value) points, for behavioural uniqueness (None without events)."""
-        schema = schema or self.schema()
-        ev = schema.events
-        if ev is None:
-            return None
-        cats = [c for c in ev.columns if c.role == "behavioral" and c.type in ("category", "text")]
-        cats.sort(key=lambda c: c.category != "transactional")  # what was bought says most about a person
-        if not cats:
-            return None
-        with self.connection() as con:
-            return _features.event_points(
-                con, table=schema.events_table, key=ev.key, timestamp=ev.timestamp_column,
-                column=cats[0].name, window_days=window_days,
-            )
-
-    def events(self, columns: Sequence[str], *, window_days: int | None = None) -> pl.DataFrame:
-        schema = self.schema()
-        if schema.events is None:
-            raise ValueError("No events dataset is loaded.")
-        with self.connection() as con:
-            return _features.events_frame(
-                con,
-                table=schema.events_table,
-                key=schema.events.key,
-                columns=columns,
-                window_days=window_days,
-                timestamp=schema.events.timestamp_column,
-            )
-
     def ground_truth(self) -> pl.DataFrame | None:
         if not self.exists:
             return None
