@@ -312,9 +312,9 @@ def trace_matches(con: duckdb.DuckDBPyConnection, *, events: str, event_key: str
     points, and how many of those are the only customer matching them.
 
     The matching never groups pairs of customers over every event: each target's candidates are the customers
-    holding its rarest drawn point (one scan), then only they are checked for each other point (one scan each),
-    so the work is the size of the rarest point's holders, not of every shared point. Temporary tables live on
-    this connection only.
+    holding its rarest drawn point (one scan), then only they are checked for the second point (one scan) and
+    the few left for every other point (one scan), so the work is the size of the rarest point's holders, not of
+    every shared point. Temporary tables live on this connection only.
     """
     ts = quote_ident(timestamp)
     window = int(window_days) if window_days is not None else 100_000
@@ -356,15 +356,26 @@ def trace_matches(con: duckdb.DuckDBPyConnection, *, events: str, event_key: str
         SELECT DISTINCT c.who, ev.who AS other
         FROM {ev} AS ev JOIN (SELECT who, point FROM pl_check WHERE step = 1) AS c ON ev.point = c.point""",
             window_params)
-    for step in range(2, int(points) + 1):
+    # the second point: candidates × their target's second point, materialized so that the join builds its hash
+    # table on them (a few million rows) and streams the events past it
+    if int(points) >= 2:
+        execute(con, """
+            CREATE OR REPLACE TEMP TABLE pl_wanted AS
+            SELECT k.who, k.other, c.point FROM pl_candidates AS k JOIN pl_check AS c ON c.who = k.who AND c.step = 2""")
         execute(con, f"""
             CREATE OR REPLACE TEMP TABLE pl_candidates AS
-            WITH wanted AS (
-                SELECT k.who, k.other, c.point FROM pl_candidates AS k
-                JOIN pl_check AS c ON c.who = k.who AND c.step = $step
-            )
             SELECT DISTINCT w.who, w.other FROM {ev} AS ev
-            JOIN wanted AS w ON ev.who = w.other AND ev.point = w.point""", {**window_params, "step": step})
+            JOIN pl_wanted AS w ON ev.who = w.other AND ev.point = w.point""", window_params)
+    # every other point at once: the few candidates left must hold all of them
+    if int(points) >= 3:
+        execute(con, """
+            CREATE OR REPLACE TEMP TABLE pl_wanted AS
+            SELECT k.who, k.other, c.point FROM pl_candidates AS k JOIN pl_check AS c ON c.who = k.who AND c.step >= 3""")
+        execute(con, f"""
+            CREATE OR REPLACE TEMP TABLE pl_candidates AS
+            SELECT w.who, w.other FROM {ev} AS ev
+            JOIN pl_wanted AS w ON ev.who = w.other AND ev.point = w.point
+            GROUP BY w.who, w.other HAVING count(DISTINCT w.point) = $rest""", {**window_params, "rest": int(points) - 2})
     row = run(con, f"""
         WITH held_matches AS (
             SELECT k.who, count(*) AS matching FROM pl_candidates AS k
@@ -374,6 +385,6 @@ def trace_matches(con: duckdb.DuckDBPyConnection, *, events: str, event_key: str
         SELECT (SELECT count(*) FROM pl_targets) AS targets,
                (SELECT count(DISTINCT who) FROM pl_chosen) AS customers,
                (SELECT count(*) FROM held_matches WHERE matching = 1) AS unique""").row(0, named=True)
-    for name in ("pl_targets", "pl_chosen", "pl_check", "pl_candidates"):
+    for name in ("pl_targets", "pl_chosen", "pl_check", "pl_candidates", "pl_wanted"):
         execute(con, f"DROP TABLE IF EXISTS {name}")
     return {key: int(value or 0) for key, value in row.items()}
