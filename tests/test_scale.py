@@ -27,6 +27,15 @@ def test_risk_help_starts_in_half_a_second():
     assert best <= 0.5, f"{best:.2f} s of CPU"
 
 
+def test_the_risk_command_loads_no_scipy_nor_ml_stack():
+    """The risk command profiles without scipy (only a population size needs it) or scikit-learn."""
+    code = ("import sys; import analysis.cli.data, analysis.risk.profile, analysis.store; "
+            "from analysis.store import Store; "
+            "print(sorted(m for m in ('scipy', 'sklearn', 'diffprivlib', 'plotly') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 @pytest.mark.slow
 def test_a_profile_of_5m_rows_spills_under_a_500mb_memory_limit(tmp_path):
     """5M customers, nearly all unique on (age, gender, 5-digit ZIP, region): the GROUP BY needs more than
