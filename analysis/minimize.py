@@ -5,22 +5,28 @@ retention window, computed in DuckDB and memoized); :func:`prepare` applies one 
 erasure, consent regime, feature minimization, generalization of quasi-identifiers, retention, and builds the
 model matrices (every feature scaled into [0, 1] with domain bounds from the dictionary, so differentially
 private training never reads bounds from the data).
+
+A CRM larger than ``sample_size`` is modelled on a stratified sample and its exposure is a DuckDB table over
+every held customer, generalized in SQL (:mod:`analysis.sampling`); smaller ones are prepared whole, in memory.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from analysis import sampling
 from analysis.dictionary import NUMERIC_TYPES, ColumnSpec
 from analysis.generalization import generalization_problem
 from analysis.scenario import FEATURE_ROLES, Scenario, ScenarioError
 from analysis.data import CRMData
+from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo
 from analysis.schema import CRMSchema
 from analysis.store._features import COUNT_CAP
+from analysis.store._workspace import Table
 
 __all__ = ["Prepared", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
 
@@ -51,13 +57,16 @@ class Prepared:
     true_uplift_test: np.ndarray | None
     #: test customers inside the scenario's own population (consenters, for consent regimes)
     own_population_test: np.ndarray
-    exposed: pl.DataFrame
-    #: the true values of the first sensitive column for the held customers (what an attacker would infer)
+    #: what is held about every held customer: a polars frame, or (sampled CRMs) a DuckDB workspace table
+    #: whose ``__who`` identifies a customer and ``__attack_target`` is the raw first sensitive column
+    exposed: pl.DataFrame | Table
+    #: the true values of the first sensitive column for the held customers (what an attacker would infer;
+    #: None for a sampled CRM, whose exposed table carries them)
     attack_target: pl.Series | None
     quasi: tuple[str, ...]
     sensitive: tuple[str, ...]
-    #: keys of the customers held (in memory only; to measure their event traces)
-    held_keys: pl.Series
+    #: keys of the customers held (in memory only; to measure their event traces; None for a sampled CRM)
+    held_keys: pl.Series | None
     #: the events' retention window actually kept (None: all), and whether events are held at all
     events_held: bool
     population: int
@@ -65,10 +74,15 @@ class Prepared:
     columns_used: tuple[str, ...]
     categories_held: tuple[str, ...]
     notes: list[str]
-    #: row positions in ``data.customers`` of the training and the held-out customers (to read attributes the
-    #: model never sees, e.g. for the fairness audit)
+    #: row positions in ``data.customers`` (or in ``rows`` on a sampled CRM) of the training and the held-out
+    #: customers (to read attributes the model never sees, e.g. for the fairness audit)
     train_index: np.ndarray | None = None
     test_index: np.ndarray | None = None
+    #: how the gain figures were sampled (None: the CRM was modelled whole)
+    sample: SampleInfo | None = None
+    #: the customer rows (as read, before generalization) that ``train_index`` and ``test_index`` point into:
+    #: the stratified sample on a sampled CRM, else None (``data.customers``)
+    rows: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 # ---- applicability and validation against a dataset ---------------------------------------------------
@@ -139,9 +153,10 @@ def _check_against(spec: Scenario, schema: CRMSchema) -> None:
 
 
 # ---- generalization ----------------------------------------------------------------------------------
-def generalize_column(series: pl.Series, method: str, parameter: float) -> pl.Series:
+def generalize_column(series: pl.Series, method: str, parameter: float, *, rare=None) -> pl.Series:
     """Generalize one quasi-identifier: ``band`` (lower bound of a band of width p), ``prefix`` (first p
-    characters), ``top_code`` (values above p become p), ``merge_rare`` (categories under a share p → "Other").
+    characters), ``top_code`` (values above p become p), ``merge_rare`` (categories under a share p → "Other";
+    ``rare`` gives the categories to merge when the shares come from more data than the series, a sample).
 
     >>> generalize_column(pl.Series([23, 37, 41]), "band", 10).to_list()
     [20, 30, 40]
@@ -161,9 +176,12 @@ def generalize_column(series: pl.Series, method: str, parameter: float) -> pl.Se
         return series.cast(pl.String).str.slice(0, int(parameter)).alias(name)
     if method == "merge_rare":
         s = series.cast(pl.String)
-        counts = s.value_counts()
-        total = max(series.len(), 1)
-        rare = counts.filter(pl.col("count") / total < parameter)[s.name]
+        if rare is None:
+            counts = s.value_counts()
+            total = max(series.len(), 1)
+            rare = counts.filter(pl.col("count") / total < parameter)[s.name]
+        else:
+            rare = pl.Series(s.name, list(rare), dtype=pl.String)
         return pl.select(
             pl.when(s.is_in(rare.implode())).then(pl.lit("Other")).otherwise(s).alias(name)
         ).to_series()
@@ -230,6 +248,16 @@ def _populations(spec: Scenario, data: CRMData) -> tuple[np.ndarray, np.ndarray,
         allowed = np.ones(n, bool)
         allowed[order[:m]] = False
     return is_test, erased, allowed & ~erased
+
+
+def modelled_populations(spec: Scenario, data: CRMData, sample: SampleInfo | None = None
+                         ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """``(customers, is_test, erased, allowed)``: the customers :func:`prepare` modelled (everyone, sorted by key;
+    or the sample it drew, given its :class:`~analysis.sampling.SampleInfo`) and their masks, the same draws."""
+    if sample is None:
+        return (data.customers, *_populations(spec, data))
+    frame, _ = sampling.sample(data, sample.size, sample.seed)
+    return (frame, *sampling.sample_flags(data, spec, sample.size, TEST_SHARE))
 
 
 # ---- features ----------------------------------------------------------------------------------------
@@ -346,8 +374,11 @@ def _binary_outcome(frame: pl.DataFrame, c: ColumnSpec) -> np.ndarray:
     return (s.cast(pl.Float64).fill_null(0) > 0).cast(pl.Int8).to_numpy()
 
 
-def prepare(spec: Scenario, data: CRMData) -> Prepared:
-    """Apply a scenario to the loaded CRM: populations, features, generalization, retention, matrices."""
+def prepare(spec: Scenario, data: CRMData, *, sample_size: int | None = DEFAULT_SAMPLE_SIZE) -> Prepared:
+    """Apply a scenario to the loaded CRM: populations, features, generalization, retention, matrices.
+
+    A CRM of more than ``sample_size`` customers is modelled on a stratified sample of that size (None: never
+    sample); its exposure and counts are then over every customer, in DuckDB (:mod:`analysis.sampling`)."""
     schema = data.schema
     reason = not_applicable(spec, schema)
     if reason:
@@ -355,14 +386,36 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
     _check_against(spec, schema)
     notes: list[str] = []
     key = schema.key
-    frame = data.customers
+    info = None
+    if sampling.is_sampled(data, sample_size):
+        frame, info = sampling.sample(data, sample_size, spec.seed)
+        is_test, erased, allowed = sampling.sample_flags(data, spec, sample_size, TEST_SHARE)
+        truth = sampling.sample_ground_truth(data, sample_size, spec.seed)
+
+        def events(window):
+            return sampling.sample_event_features(data, window, sample_size, spec.seed)
+
+        notes.append(info.note())
+        if spec.epsilon is not None:
+            notes.append(f"The private model is trained on the sample at ε = "
+                         f"{sampling.training_epsilon(spec.epsilon, info):.3g} (ε × customers / sampled), the noise "
+                         f"an ε = {spec.epsilon:g} model has on every customer; the business spends ε = "
+                         f"{spec.epsilon:g}.")
+    else:
+        frame = data.customers
+        is_test, erased, allowed = _populations(spec, data)
+        truth = data.ground_truth
+        events = data.event_features
+    rows = frame
+    rules = generalization_rules(spec, schema)
     # generalization of quasi-identifiers (what is held and what the model sees)
-    for col, method, p in generalization_rules(spec, schema):
-        frame = frame.with_columns(generalize_column(frame[col], method, p))
+    for col, method, p in rules:
+        rare = sampling.rare_values(data, col, p) if info is not None and method == "merge_rare" else None
+        frame = frame.with_columns(generalize_column(frame[col], method, p, rare=rare))
     columns = _feature_columns(spec, schema)
     event_cols: list[str] = []
     if _uses_events(spec, schema):
-        ev = data.event_features(spec.retention_days)
+        ev = events(spec.retention_days)
         event_cols = [c for c in ev.columns if c != key]
         frame = frame.join(ev, on=key, how="left", maintain_order="left")
         if "recency_days" in frame.columns:
@@ -372,7 +425,6 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         frame = frame.with_columns([pl.col(c).fill_null(0) for c in event_cols if c != "recency_days"])
     if spec.epsilon is not None:
         event_cols = _declared_event_columns(event_cols, schema, notes)
-    is_test, erased, allowed = _populations(spec, data)
     train_mask = ~is_test & allowed
     test_mask = is_test & ~erased
     X, names = _matrix(
@@ -388,17 +440,24 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
     if schema.amount_outcome is not None:
         revenue = frame[schema.amount_outcome.name].cast(pl.Float64).fill_null(0).to_numpy()
     true_uplift = None
-    if data.ground_truth is not None and t is not None:
+    if truth is not None and t is not None:
         arms = sorted(set(frame[schema.treatment.name].cast(pl.String).drop_nulls().unique().to_list()) - {control})
         cols = [f"uplift_{a}" for a in arms]
-        gt = data.ground_truth
+        gt = truth
         if all(c in gt.columns for c in cols) and key in gt.columns:
             joined = frame.select(key).join(gt.select([key] + cols), on=key, how="left", maintain_order="left")
             true_uplift = joined.select(cols).fill_null(0).to_numpy()
     held_cols = [c.name for c in columns]
-    exposed = frame.filter(pl.Series(allowed)).select(held_cols + event_cols)
     target = next(iter(schema.sensitive), None)
-    attack_target = None if target is None else data.customers[target].filter(pl.Series(allowed))
+    if info is None:
+        exposed = frame.filter(pl.Series(allowed)).select(held_cols + event_cols)
+        attack_target = None if target is None else data.customers[target].filter(pl.Series(allowed))
+        held_keys = frame[key].filter(pl.Series(allowed))
+        population, customers_held = int((~erased).sum()), int(allowed.sum())
+    else:
+        exposed = sampling.exposed_table(data, spec, columns, rules, target if target in held_cols else None)
+        attack_target = held_keys = None
+        population, customers_held = sampling.population_counts(data, spec)
     quasi = tuple(c.name for c in columns if c.role == "quasi_identifier")
     sensitive = tuple(c.name for c in columns if c.role == "sensitive")
     cats = {c.category for c in columns if c.category}
@@ -427,13 +486,15 @@ def prepare(spec: Scenario, data: CRMData) -> Prepared:
         attack_target=attack_target,
         quasi=quasi,
         sensitive=sensitive,
-        held_keys=frame[key].filter(pl.Series(allowed)),
+        held_keys=held_keys,
         events_held=bool(event_cols),
-        population=int((~erased).sum()),
-        customers_held=int(allowed.sum()),
+        population=population,
+        customers_held=customers_held,
         columns_used=tuple(held_cols + event_cols),
         categories_held=tuple(sorted(cats)),
         notes=notes,
         train_index=np.flatnonzero(train_mask),
         test_index=np.flatnonzero(test_mask),
+        sample=info,
+        rows=None if info is None else rows,
     )

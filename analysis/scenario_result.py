@@ -14,6 +14,7 @@ from analysis.consent.gain import PersonalizedGain
 from analysis.fairness import FairnessAudit
 from analysis.lift.evaluate import LiftResult
 from analysis.risk.profile import AttackResult, RiskProfile
+from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo
 from analysis.scenario import Scenario
 
 __all__ = ["ScenarioResult", "SimulationSettings", "SAMPLING_FRACTION"]
@@ -27,7 +28,11 @@ SAMPLING_FRACTION = 0.01
 
 @dataclass(frozen=True)
 class SimulationSettings:
-    """How thoroughly each scenario is measured (part of the cache key)."""
+    """How thoroughly each scenario is measured (part of the cache key).
+
+    ``sample_size``: a CRM of more customers is modelled on a stratified sample of this size, its exposure
+    counted over everyone (:mod:`analysis.sampling`); None models every CRM whole.
+    """
 
     n_boot: int = 200
     breach_years: int = 50_000
@@ -35,13 +40,17 @@ class SimulationSettings:
     risk_threshold: float = 0.2
     #: people the customers are drawn from (population risk); None: customers / :data:`SAMPLING_FRACTION`
     population: int | None = None
+    sample_size: int | None = DEFAULT_SAMPLE_SIZE
 
     def __post_init__(self) -> None:
+        from analysis.errors import must_be
+
         p = self.population
         if p is not None and (isinstance(p, bool) or not isinstance(p, int) or p < 1):
-            from analysis.errors import must_be
-
             raise ValueError(must_be("population", "SimulationSettings", "an int ≥ 1 or None", p))
+        size = self.sample_size
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1000):
+            raise ValueError(must_be("sample_size", "SimulationSettings", "an int >= 1000 or None", size))
 
     @property
     def key(self) -> str:
@@ -93,6 +102,8 @@ class ScenarioResult:
     columns_used: tuple[str, ...] = ()
     categories_held: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: how the gain figures were sampled (None: the CRM was modelled whole)
+    sample: SampleInfo | None = None
     seconds: float = 0.0
     #: the curve of the headline lift (not in to_dict)
     curve: pl.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -139,6 +150,7 @@ class ScenarioResult:
         lift["estimated_on_own_population"] = self.estimated_on_own_population
         lift["true_uplift_at_k_own_population"] = self.true_uplift_at_k_own_population
         lift["true_uplift_at_k_everyone"] = self.true_uplift_at_k_everyone
+        lift["sample"] = None if self.sample is None else self.sample.to_dict()
         lift["personalized"] = "everyone the model is applied to"
         out["lift"] = lift
         out["personalization"] = None if self.personalization is None else self.personalization.to_dict()

@@ -23,13 +23,13 @@ from analysis.lift.evaluate import LiftResult, train_and_measure
 from analysis.data import CRMData, load_crm
 from analysis.fairness.scenario import ScenarioFairness
 from analysis.minimize import Prepared, not_applicable, prepare
+from analysis.exposure import BEHAVIORAL_POINTS, measure_exposure  # noqa: F401  (BEHAVIORAL_POINTS: public)
+from analysis.exposure import attribute as _attribute, behavioral as _behavioral  # noqa: F401
 from analysis.risk.profile import (
     AttackResult,
-    attribute_inference,
-    behavioral_uniqueness,
     membership_inference,
-    risk_profile,
 )
+from analysis.sampling import training_epsilon
 from analysis.scenario import EXPOSURE_ONLY_FIELDS, Scenario
 from analysis.scenario_result import SAMPLING_FRACTION, ScenarioResult, SimulationSettings
 
@@ -139,40 +139,6 @@ def _membership(model: Any, p: Prepared, settings: SimulationSettings, seed: int
     )
 
 
-def _attribute(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> AttackResult | None:
-    """Can the retained quasi-identifiers reveal the first sensitive attribute of a held customer? (Only when the
-    business holds it: data it does not hold cannot be read back after a breach.)"""
-    if p.attack_target is None or p.attack_target.name not in p.sensitive or not p.quasi or p.exposed.height < 20:
-        return None
-    target = p.attack_target.name
-    known = [q for q in p.quasi if q != target]
-    frame = p.exposed.select(known).with_columns(p.attack_target.alias(target))
-    return attribute_inference(frame, known, target, n_attacks=settings.attack_samples, seed=seed)
-
-
-#: events a customer's trace is tested with (de Montjoye et al. 2015 used 4 points)
-BEHAVIORAL_POINTS = 4
-
-
-def _behavioral(p: Prepared, data: CRMData, settings: SimulationSettings, seed: int) -> float | None:
-    """Share of held customers singled out by 4 of their own retained events (day + what was bought)."""
-    if not p.events_held or p.held_keys.len() == 0:
-        return None
-    points = data.event_points(p.spec.retention_days)
-    if points is None or points.is_empty():
-        return None
-    key = points.columns[0]
-    points = points.filter(pl.col(key).is_in(p.held_keys.implode()))
-    if points.is_empty():
-        return 0.0
-    measured = behavioral_uniqueness(
-        points, key=key, point_columns=["day", "point"], points=(BEHAVIORAL_POINTS,), seed=seed,
-        max_customers=settings.attack_samples,
-    ).row(0, named=True)
-    # the share is among customers with at least 4 distinct events; the others cannot be singled out this way
-    return float(measured["share"] or 0.0) * measured["eligible"] / p.held_keys.len()
-
-
 def simulate(
     spec: Scenario,
     data: CRMData | Any,
@@ -214,7 +180,7 @@ def simulate(
     if done is not None:
         return replace(done, spec=spec, gain_retained=_gain_retained(done.headline[0], reference),
                        seconds=time.perf_counter() - started)
-    p = prepare(spec, data)
+    p = prepare(spec, data, sample_size=settings.sample_size)
     fair = ScenarioFairness.of(spec, p, data, settings)
     if spec.fairness == "drop_proxies" and fair.attributes:
         p = fair.drop_proxies(p)
@@ -232,7 +198,7 @@ def simulate(
             treatment_test=p.treatment_test,
             control=p.control,
             model=_model_kind(spec),
-            epsilon=spec.epsilon,
+            epsilon=training_epsilon(spec.epsilon, p.sample),
             k=spec.k,
             population=p.population,
             revenue_test=p.revenue_test,
@@ -241,19 +207,16 @@ def simulate(
             seed=spec.seed,
             selection_cache=None if cache is None else cache.choices,
         )
+        if p.sample is not None and spec.epsilon is not None:
+            lift = replace(lift, epsilon_spent=float(spec.epsilon))  # what the business spends (training_epsilon)
         own = _own_population_figure(model, p, lift)
         lift, audit = fair.audit(lift, model, p, cache, lambda: _unmitigated_gain(
             spec, data, reference, assumptions, settings, cache, progress))
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
-        risk = None
-        if p.quasi:
-            orders = _orders(p, data, notes)
-            risk = risk_profile(p.exposed, p.quasi, p.sensitive, threshold=settings.risk_threshold,
-                                population=settings.population_for(p.customers_held), orders=orders or None)
-        attribute = _attribute(p, data, settings, spec.seed)
-        behavioral = _behavioral(p, data, settings, spec.seed)
+        orders = _orders(p, data, notes) if p.quasi else {}
+        risk, attribute, behavioral = measure_exposure(p, data, settings, spec.seed, orders=orders)
         cached = (lift, own, membership, risk, attribute, behavioral, personalization, audit, tuple(notes))
         if cache is not None:
             cache.put(key, cached)
@@ -293,6 +256,7 @@ def simulate(
         columns_used=fair.columns_used(p),
         categories_held=categories_held,
         notes=tuple(p.notes) + order_notes + fair.notes,
+        sample=p.sample,
         seconds=time.perf_counter() - started,
         curve=lift.curve,
     )
@@ -327,6 +291,9 @@ def _orders(p: Prepared, data: CRMData, notes: list[str]) -> dict[str, tuple]:
     for column in p.sensitive:
         order = data.schema.column(column).order
         if not order:
+            continue
+        if not isinstance(p.exposed, pl.DataFrame):  # a sampled CRM's workspace table: the ingest refused
+            orders[column] = tuple(order)            # values outside the declared order
             continue
         held = p.exposed[column].drop_nulls().cast(pl.String).unique().to_list()
         missing = sorted(set(held) - set(order))

@@ -12,6 +12,11 @@
 Run: ``.venv/bin/python bench/run_all.py [--quick] [--only ingest risk scenarios app memory] [--readme]``.
 ``--quick`` uses small sizes (about a minute in all); ``--readme`` writes the table into bench/README.md
 between the result markers, with the command line. Each benchmark runs in its own subprocess.
+
+``--scale`` runs the real-size table instead (issue 14, ``bench_scale.py``): the risk CLI on 10M rows, ingest
+of 1M customers, the 9 presets at 100k / 1M / 10M customers, the app's first Overview at 1M, each beside its
+floor measured in the same run and the load average; with ``--readme`` it goes between the scale markers.
+The synthetic stores are built once into ``$PRIVACYLIFT_BENCH_DATA`` (default: the temp directory) and reused.
 """
 
 from __future__ import annotations
@@ -236,12 +241,48 @@ STEPS = {
 }
 
 
+def scale_table(args) -> None:
+    """The real-size table (bench_scale.py), printed and, with --readme, written between the scale markers."""
+    import json
+
+    import bench_scale
+
+    started = time.perf_counter()
+    results = bench_scale.scale(args.scale_sizes, risk_rows=args.risk_rows, repeat=args.repeat,
+                                app=not args.no_app)
+    (BENCH / "scale-results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    table = bench_scale.render(bench_scale.rows_of(results))
+    print(table)
+    if args.readme:
+        command = "python bench/run_all.py " + " ".join(sys.argv[1:])
+        block = (f"<!-- scale:start -->\nCommand: `{command}` — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+                 f"Python {platform.python_version()}, {(time.perf_counter() - started) / 60:.0f} min in all.\n\n"
+                 f"{table}\n<!-- scale:end -->")
+        readme = BENCH / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        if "<!-- scale:start -->" in text:
+            text = re.sub(r"<!-- scale:start -->.*?<!-- scale:end -->", lambda _: block, text, flags=re.S)
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
+        readme.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a fast check that every bench runs")
     parser.add_argument("--only", nargs="+", choices=list(STEPS), default=list(STEPS))
     parser.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
+    parser.add_argument("--scale", action="store_true", help="the real-size table (issue 14) instead")
+    parser.add_argument("--scale-sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000],
+                        help="customers of the scenario sweeps of --scale")
+    parser.add_argument("--risk-rows", type=int, nargs="+", default=[10_000_000], help="rows of the risk CLI runs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each short --scale measure (median)")
+    parser.add_argument("--no-app", action="store_true", help="--scale without the browser measure")
     args = parser.parse_args(argv)
+    if args.scale:
+        sys.path.insert(0, str(BENCH))
+        scale_table(args)
+        return
     sizes = SIZES["quick" if args.quick else "full"]
     sys.path.insert(0, str(BENCH))
     started = time.perf_counter()

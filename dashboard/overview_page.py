@@ -69,6 +69,9 @@ else:
         st.caption("Net value = engagement value − expected breach losses + trust effects (customers kept or "
                    "lost), using the business settings in the sidebar. Consent regimes count only the customers "
                    "who consented as personalized. Every assumption is on Breach impact.")
+        sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
+        if sampled is not None:
+            st.caption(sampled.note())
     if t.not_applicable.height:
         st.subheader("Presets that do not apply to this dataset")
         for name, reason in t.not_applicable.iter_rows():

@@ -13,10 +13,9 @@ def consent_rates(data: CRMData) -> pl.DataFrame:
     """Share of customers who consented, per consent purpose (hidden when fewer than 5 customers)."""
     rows = []
     for c in data.schema.columns:
-        if c.role == "consent" and c.name in data.customers.columns:
-            values = data.customers[c.name].cast(pl.Float64)
-            n = int(values.is_not_null().sum())
-            rate = float(values.mean()) if n >= SMALL_CELL else None
+        if c.role == "consent":
+            n, mean = data.column_summary(c.name)  # counted in DuckDB unless the customers are in memory
+            rate = mean if n >= SMALL_CELL else None
             rows.append({"purpose": c.purpose or c.name, "customers": _count(n), "consent_rate": rate})
     return pl.DataFrame(rows, schema={"purpose": pl.String, "customers": pl.String, "consent_rate": pl.Float64})
 
@@ -45,6 +44,6 @@ def headline(data: CRMData) -> dict:
     consent = data.schema.consent_column("personalization")
     rate = None
     if consent is not None and data.n_customers >= SMALL_CELL:
-        rate = float(data.customers[consent].cast(pl.Float64).mean())
+        rate = data.column_summary(consent)[1]
     return {"customers": data.n_customers, "consent_rate": rate,
             "categories": tuple(data.schema.categories_held)}

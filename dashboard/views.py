@@ -13,7 +13,7 @@ import polars as pl
 
 from analysis import CRMData, ScenarioResult, Tradeoff
 from analysis import formatting
-from analysis.minimize import generalization_rules, generalize_column
+from analysis.minimize import generalization_rules
 
 #: Columns of the overview table, in order, with their labels (aggregates only).
 SUMMARY_COLUMNS = {
@@ -122,10 +122,11 @@ def exceedance_of(result: ScenarioResult) -> pl.DataFrame:
 
 
 def one_level_up(result_spec, data: CRMData) -> dict:
-    """Generalizers of each quasi-identifier one level coarser than the scenario's (for quasi_contributions)."""
+    """Generalization rules ``(method, parameter)`` of each quasi-identifier one level coarser than the scenario's
+    (for quasi_contributions, which applies them in polars or, on a large CRM's exposure table, in SQL)."""
     level = min(result_spec.generalization_level + 1, 3)
     rules = generalization_rules(result_spec.replace(generalization_level=level, generalize=()), data.schema)
-    return {column: (lambda s, m=method, p=parameter: generalize_column(s, m, p)) for column, method, parameter in rules}
+    return {column: (method, parameter) for column, method, parameter in rules}
 
 
 def headline(t: Tradeoff, name: str) -> dict[str, Any]:

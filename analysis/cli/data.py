@@ -60,14 +60,16 @@ def cmd_risk(args) -> int:
     store = Store(args.db)
     if not store.exists:
         return _err(f"database {args.db} does not exist.")
-    frame = store.customers()
-    quasi = [c for c in args.quasi.split(",") if c] if args.quasi else list(store.schema().quasi_identifiers)
+    schema = store.schema()
+    quasi = [c for c in args.quasi.split(",") if c] if args.quasi else list(schema.quasi_identifiers)
     sensitive = [c for c in args.sensitive.split(",") if c] if args.sensitive else []
-    known = set(frame.columns)
+    known = {schema.key, *schema.column_names}
     for c in quasi + sensitive:
         if c not in known:
             return _err(f"unknown column {c!r}; columns in {args.db}: {', '.join(map(repr, sorted(known)))}")
-    profile = risk_profile(frame, quasi, sensitive, threshold=args.threshold, population=args.population)
+    # measured in place, in DuckDB (memory limit, spills to disk): no customer row is read into Python
+    table = store.customers_table(quasi + sensitive, schema=schema)
+    profile = risk_profile(table, quasi, sensitive, threshold=args.threshold, population=args.population)
     d = profile.to_dict()
     if args.json:
         print(_dump(d))

@@ -130,6 +130,9 @@ def _print_table(t) -> None:
           "(consent regimes: only consenters personalized)"
           + ("; true = the same from the synthetic ground truth" if has_truth else "")
           + "; exposure = composite index 0–100 (see --json for its held-data and model parts); * = recommended.")
+    sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
+    if sampled is not None:
+        print(sampled.note())
     print()
     print(t.recommendation)
     if t.decision is not None and t.decision.not_allowed:

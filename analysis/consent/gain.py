@@ -27,7 +27,8 @@ import polars as pl
 
 from analysis.data import CRMData
 from analysis.lift import metrics
-from analysis.minimize import Prepared, _populations  # the same seeded draws as prepare()
+from analysis import sampling
+from analysis.minimize import Prepared, modelled_populations  # the same seeded draws as prepare()
 from analysis.scenario import Scenario
 
 __all__ = ["PersonalizedGain", "Targeting", "eligible_customers", "targeting", "personalized_gain"]
@@ -77,17 +78,36 @@ class Targeting:
     personalized_count: int
 
 
-def eligible_customers(spec: Scenario, data: CRMData) -> np.ndarray:
-    """Who may be personalized: a boolean mask over ``data.customers`` (see the module docstring)."""
-    _, erased, allowed = _populations(spec, data)
-    column = data.schema.consent_column(spec.consent_purpose)
-    consented = (data.customers[column].fill_null(False).cast(pl.Boolean).to_numpy() if column
-                 else np.zeros(data.n_customers, bool))
+def _rule(spec: Scenario) -> tuple[bool, bool]:
+    """(held customers only, consenters of the purpose only): whom the legal basis covers."""
     if spec.effective_legal_basis == "consent":
-        mask = allowed if spec.consent == "opt_in" else consented & allowed
-    else:
-        mask = allowed if spec.consent in ("ignore", "opt_out") else np.ones(data.n_customers, bool)
+        return True, spec.consent != "opt_in"
+    return spec.consent in ("ignore", "opt_out"), False
+
+
+def eligible_customers(spec: Scenario, data: CRMData, p: Prepared | None = None) -> np.ndarray:
+    """Who may be personalized: a boolean mask over ``data.customers`` (see the module docstring) — over the
+    customers ``p`` modelled when it was prepared on a sample of a large CRM."""
+    frame, _, erased, allowed = modelled_populations(spec, data, None if p is None else p.sample)
+    column = data.schema.consent_column(spec.consent_purpose)
+    consented = (frame[column].fill_null(False).cast(pl.Boolean).to_numpy() if column
+                 else np.zeros(frame.height, bool))
+    held_only, consent_only = _rule(spec)
+    mask = allowed if held_only else np.ones(frame.height, bool)
+    if consent_only:
+        mask = mask & consented
     return mask & ~erased
+
+
+def _eligible_count(spec: Scenario, data: CRMData, p: Prepared, eligible_all: np.ndarray) -> int:
+    """Customers who may be personalized, over everyone (counted in DuckDB for a sampled CRM)."""
+    if p.sample is None:
+        return int(eligible_all.sum())
+    held_only, consent_only = _rule(spec)
+    column = data.schema.consent_column(spec.consent_purpose) if consent_only else None
+    if consent_only and column is None:
+        return 0
+    return sampling.count_held(data, spec, consent_column=column, held_only=held_only)
 
 
 def _scores(model: Any, p: Prepared) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -105,13 +125,13 @@ def _scores(model: Any, p: Prepared) -> tuple[np.ndarray, np.ndarray | None, np.
 
 def targeting(spec: Scenario, data: CRMData, p: Prepared, model: Any) -> Targeting:
     """The held-out customers the scenario may personalize, and those its model picks (the top of them)."""
-    is_test, erased, _ = _populations(spec, data)
+    frame, is_test, erased, _ = modelled_populations(spec, data, p.sample)
     test = is_test & ~erased
-    eligible_all = eligible_customers(spec, data)
+    eligible_all = eligible_customers(spec, data, p)
     eligible = eligible_all[test]
     if eligible.size != len(p.y_test):
         raise ValueError("targeting: the prepared data does not belong to this scenario and dataset.")
-    eligible_count = int(eligible_all.sum())
+    eligible_count = _eligible_count(spec, data, p, eligible_all)
     personalized_count = min(int(round(spec.k * p.population)), eligible_count)
     share = personalized_count / eligible_count if eligible_count else 0.0
     score = _scores(model, p)[0]
@@ -120,7 +140,7 @@ def targeting(spec: Scenario, data: CRMData, p: Prepared, model: Any) -> Targeti
     take = int(round(share * rows.size))
     if take:
         picked[rows[np.argsort(-score[rows], kind="stable")[:take]]] = True
-    keys = data.customers[data.schema.key].filter(pl.Series(test))
+    keys = frame[data.schema.key].filter(pl.Series(test))
     return Targeting(keys=keys, eligible=eligible, personalized=picked, score=score, share=share,
                      eligible_count=eligible_count, personalized_count=personalized_count)
 

@@ -45,7 +45,7 @@ class ScenarioFairness:
         groups = None
         if attributes and p.test_index is not None:
             names = [a.name for a in attributes]
-            view = data.customers.select(names)
+            view = (data.customers if p.rows is None else p.rows).select(names)
             groups = group_labels(view[p.test_index], attributes, reference=view)
         notes = ()
         if spec.fairness != "none" and not attributes:
@@ -57,7 +57,7 @@ class ScenarioFairness:
     def drop_proxies(self, p):
         """The prepared scenario without the features that give an audited attribute away."""
         names = [a.name for a in self.attributes]
-        view = self.data.customers.select(names)
+        view = (self.data.customers if p.rows is None else p.rows).select(names)
         labels = group_labels(view[p.train_index], self.attributes, reference=view)
         own = {a.name: own_columns(a.name, p.feature_names) for a in self.attributes}
         with threadpool_limits(1):

@@ -35,7 +35,7 @@ def inventory_section(store: Store, data: CRMData, t: Tradeoff) -> dict:
     consent_rows = []
     for c in schema.columns:
         if c.role == "consent":
-            rate = data.customers[c.name].cast(pl.Float64).mean()
+            rate = data.column_summary(c.name)[1]
             consent_rows.append([c.name, c.purpose or "—", fmt(rate, "share")])
     blocks.append(table(["Consent column", "Purpose", "Share who consented"], consent_rows,
                         "Consent basis") if consent_rows else text("No consent column is declared: "

@@ -47,8 +47,10 @@ def _class_size_table(t: Tradeoff, data: CRMData, name: str) -> dict | None:
     from analysis.minimize import prepare
     from analysis.risk.profile import class_sizes
 
-    spec = t.result(name).spec
-    p = prepare(spec, data)
+    result = t.result(name)
+    spec = result.spec
+    # the same path as the sweep: modelled whole, or (a large CRM) exposure counted over everyone in DuckDB
+    p = prepare(spec, data, sample_size=None if result.sample is None else result.sample.size)
     if not p.quasi or p.exposed.height == 0:
         return None
     sizes = class_sizes(p.exposed, list(p.quasi))

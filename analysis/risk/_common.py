@@ -1,5 +1,6 @@
-"""Shared checks and plumbing of the risk engine: one message shape for bad arguments, one way to
-register the exposed data on an in-memory DuckDB connection, Wilson intervals (anonymeter)."""
+"""Shared checks and plumbing of the risk engine: one message shape for bad arguments, one way to reach the
+exposed data from DuckDB (a polars frame registered on an in-memory connection, or a
+:class:`~analysis.store.Table` of a workspace measured in place), Wilson intervals (anonymeter)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import polars as pl
 
 from analysis.errors import must_be
 from analysis.store._gateway import memory
+from analysis.store._workspace import Table
 
 if TYPE_CHECKING:  # the store owns the connections; this module only passes them on
     import duckdb
@@ -25,12 +27,28 @@ def bad(parameter: str, subject: str, expected: str, got: Any) -> ValueError:
     return ValueError(must_be(parameter, subject, expected, got))
 
 
-def check_frame(frame: Any, subject: str) -> pl.DataFrame:
-    if not isinstance(frame, pl.DataFrame):
-        raise bad("frame", subject, "a polars DataFrame", type(frame).__name__)
+def check_frame(frame: Any, subject: str) -> pl.DataFrame | Table:
+    if not isinstance(frame, (pl.DataFrame, Table)):
+        raise bad("frame", subject, "a polars DataFrame or a workspace Table", type(frame).__name__)
     if frame.height == 0:
         raise ValueError(f"{subject}: the data has no records (an empty table has no risk to measure).")
     return frame
+
+
+def column_names(frame: pl.DataFrame | Table) -> list[str]:
+    return list(frame.columns)
+
+
+def is_numeric(frame: pl.DataFrame | Table, column: str) -> bool:
+    if isinstance(frame, Table):
+        return frame.is_numeric(column)
+    return frame.schema[column].is_numeric()
+
+
+def is_boolean(frame: pl.DataFrame | Table, column: str) -> bool:
+    if isinstance(frame, Table):
+        return frame.columns[column].upper() == "BOOLEAN"
+    return frame.schema[column] == pl.Boolean
 
 
 def check_columns(frame: pl.DataFrame, columns: Sequence[str], parameter: str, subject: str,
@@ -47,9 +65,9 @@ def check_columns(frame: pl.DataFrame, columns: Sequence[str], parameter: str, s
     return names
 
 
-def check_column(frame: pl.DataFrame, name: Any) -> str:
-    if not isinstance(name, str) or name not in frame.columns:
-        available = ", ".join(repr(c) for c in frame.columns)
+def check_column(frame: pl.DataFrame | Table, name: Any) -> str:
+    if not isinstance(name, str) or name not in column_names(frame):
+        available = ", ".join(repr(c) for c in column_names(frame))
         raise ValueError(f"Column {name!r} is not in the data. Available columns: {available}.")
     return name
 
@@ -76,12 +94,18 @@ def check_int(value: Any, parameter: str, subject: str, *, minimum: int) -> int:
 
 
 @contextmanager
-def registered(frame: pl.DataFrame, columns: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh in-memory connection with ``frame[columns]`` registered as the view ``exposed``."""
+def registered(frame: pl.DataFrame | Table, columns: Sequence[str]) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """``(connection, view name)`` to query the data: a fresh in-memory connection with ``frame[columns]``
+    registered as the view ``exposed``, or a cursor of the workspace a :class:`Table` lives in (measured in
+    place: nothing row-level reaches Python)."""
+    if isinstance(frame, Table):
+        with frame.cursor() as con:
+            yield con, frame.name
+        return
     con = memory()
     try:
         con.register(VIEW, frame.select(list(dict.fromkeys(columns))))
-        yield con
+        yield con, VIEW
     finally:
         con.close()
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from analysis.risk import _common as common
 from analysis.store import _risk as store
+from analysis.store._workspace import Table
 
 __all__ = ["AttackResult", "attribute_inference", "membership_inference", "behavioral_uniqueness"]
 
@@ -79,9 +80,9 @@ def _residual_risk(attack: tuple[int, int], control: tuple[int, int], confidence
     return _clip(value), _clip(value - error), _clip(value + error)
 
 
-def attribute_inference(frame: pl.DataFrame, known: Sequence[str], sensitive: str, *,
+def attribute_inference(frame: pl.DataFrame | Table, known: Sequence[str], sensitive: str, *,
                         n_attacks: int = DEFAULT_ATTACKS, seed: int = 0, confidence: float = 0.95,
-                        control: str = "base_rate") -> AttackResult:
+                        control: str = "base_rate", key: str | None = None) -> AttackResult:
     """Attribute-inference attack on the exposed data (anonymeter-style).
 
     The records are split (seeded): 80 % held by the business, 20 % held out (people it does not
@@ -91,6 +92,9 @@ def attribute_inference(frame: pl.DataFrame, known: Sequence[str], sensitive: st
     anyone's record: the overall most frequent value (``control="base_rate"``), or the same lookup
     (``control="same_attack"``, anonymeter's control, which credits inference that generalizes to
     people not in the data).
+
+    A workspace :class:`~analysis.store.Table` is attacked in place (any size): its split and targets are
+    drawn in SQL from a seeded hash of the column ``key``, which then is required.
 
     Example
     -------
@@ -112,18 +116,28 @@ def attribute_inference(frame: pl.DataFrame, known: Sequence[str], sensitive: st
         raise common.bad("control", subject, "'base_rate' or 'same_attack'", control)
     if frame.height < 2:
         raise ValueError(f"{subject}: needs at least 2 records (one held, one held out); got {frame.height}.")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(frame.height)
-    n_holdout = max(1, int(round(HOLDOUT_SHARE * frame.height)))
-    holdout, held = order[:n_holdout], order[n_holdout:]
-    role = np.zeros(frame.height, dtype=np.int8)
-    role[holdout] = 3  # held out, not attacked
-    role[held[:n_attacks]] = 1  # `held` is already shuffled: its head is a random sample
-    role[holdout[:n_attacks]] = 2
-    work = frame.select([*known, sensitive]).with_columns(pl.Series("__role", role))
-    with common.registered(work, work.columns) as con:
-        table = store.majority_attack(con, common.VIEW, known, sensitive)
+    if isinstance(frame, Table):
+        if key is None:
+            raise common.bad("key", subject, "the column that identifies a row of a workspace Table", key)
+        key = common.check_column(frame, key)
+        with common.registered(frame, []) as (con, view):
+            table = store.majority_attack_in_place(con, view, known, sensitive, key=key, n_attacks=n_attacks,
+                                                   seed=seed, holdout_share=HOLDOUT_SHARE)
+    else:
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(frame.height)
+        n_holdout = max(1, int(round(HOLDOUT_SHARE * frame.height)))
+        holdout, held = order[:n_holdout], order[n_holdout:]
+        role = np.zeros(frame.height, dtype=np.int8)
+        role[holdout] = 3  # held out, not attacked
+        role[held[:n_attacks]] = 1  # `held` is already shuffled: its head is a random sample
+        role[holdout[:n_attacks]] = 2
+        work = frame.select([*known, sensitive]).with_columns(pl.Series("__role", role))
+        with common.registered(work, work.columns) as (con, view):
+            table = store.majority_attack(con, view, known, sensitive)
     by_role = {int(r["role"]): r for r in table.iter_rows(named=True)}
+    if 1 not in by_role or 2 not in by_role:
+        raise ValueError(f"{subject}: too few records to draw both attacked and control targets.")
     attacked, controlled = by_role[1], by_role[2]
     s, n = int(attacked["hits_attack"]), int(attacked["targets"])
     cs = int(controlled["hits_base_rate" if control == "base_rate" else "hits_attack"])
@@ -200,7 +214,7 @@ def membership_inference(predict_proba: Callable, X_members: Any, y_members: Any
                         _clip(2 * accuracy - 1), _clip(2 * low - 1), _clip(2 * high - 1), confidence)
 
 
-def behavioral_uniqueness(events: pl.DataFrame, *, key: str, point_columns: Sequence[str],
+def behavioral_uniqueness(events: pl.DataFrame | Table, *, key: str, point_columns: Sequence[str],
                           points: Sequence[int] = (1, 2, 3, 4), seed: int = 0,
                           max_customers: int = 20000) -> pl.DataFrame:
     """Share of customers made unique by p of their own events (unicity; de Montjoye et al. 2015,
@@ -228,8 +242,8 @@ def behavioral_uniqueness(events: pl.DataFrame, *, key: str, point_columns: Sequ
         raise common.bad("points", subject, "a non-empty sequence of ints >= 1", points)
     seed = common.check_int(seed, "seed", subject, minimum=0)
     max_customers = common.check_int(max_customers, "max_customers", subject, minimum=1)
-    with common.registered(events, [key, *point_columns]) as con:
-        table = store.behavioral_matches(con, common.VIEW, key=key, point_columns=point_columns,
+    with common.registered(events, [key, *point_columns]) as (con, view):
+        table = store.behavioral_matches(con, view, key=key, point_columns=point_columns,
                                          points=sorted(set(points)), seed=seed, max_customers=max_customers)
     rows = []
     for r in table.iter_rows(named=True):

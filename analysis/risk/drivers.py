@@ -9,6 +9,7 @@ import polars as pl
 
 from analysis.risk import _common as common
 from analysis.store import _risk as store
+from analysis.store._workspace import Table
 
 __all__ = ["quasi_contributions"]
 
@@ -16,12 +17,14 @@ __all__ = ["quasi_contributions"]
 DEFAULT_THRESHOLD = 0.2
 
 
-def quasi_contributions(frame: pl.DataFrame, quasi: Sequence[str], *,
-                        generalizers: Mapping[str, Callable[[pl.Series], pl.Series]] | None = None,
+def quasi_contributions(frame: pl.DataFrame | Table, quasi: Sequence[str], *,
+                        generalizers: Mapping[str, Callable[[pl.Series], pl.Series] | tuple[str, float]] | None = None,
                         threshold: float = DEFAULT_THRESHOLD) -> pl.DataFrame:
     """Which quasi-identifier drives the risk: sample uniqueness (and records at risk) when each one is
     removed, or generalized one step by ``generalizers[q]`` (a function of the column, e.g. ages to
-    10-year bands). All sets are measured in one pass (DuckDB GROUPING SETS).
+    10-year bands, or a rule ``(method, parameter)`` as the dictionary's: ``("band", 10)``). All sets are
+    measured in one pass (DuckDB GROUPING SETS). A workspace :class:`~analysis.store.Table` is measured in
+    place and takes rules only (they are applied in SQL).
 
     Returns
     -------
@@ -43,24 +46,37 @@ def quasi_contributions(frame: pl.DataFrame, quasi: Sequence[str], *,
     threshold = common.check_fraction(threshold, "threshold", subject)
     generalizers = dict(generalizers or {})
     for column, function in generalizers.items():
-        if column not in quasi or not callable(function):
-            raise common.bad("generalizers", subject, "a mapping of quasi-identifier -> callable", column)
-    work = frame.select(list(quasi))
+        rule = isinstance(function, tuple) and len(function) == 2 and isinstance(function[0], str)
+        if column not in quasi or not (callable(function) or rule) or (isinstance(frame, Table) and not rule):
+            raise common.bad("generalizers", subject, "a mapping of quasi-identifier -> callable or (method, "
+                             "parameter) rule (rules only for a workspace Table)", column)
     generalized_names: dict[str, str] = {}
-    for i, (column, function) in enumerate(generalizers.items()):
+    for i, column in enumerate(generalizers):
         name = f"__generalized_{i}"
         while name in quasi:  # never shadow a user column
             name = "_" + name
-        series = function(frame[column])
-        if not isinstance(series, pl.Series) or len(series) != frame.height:
-            raise common.bad("generalizers", subject, "callables returning a Series of the same length", column)
-        work = work.with_columns(series.alias(name))
         generalized_names[column] = name
     sets = [list(quasi)]
     sets += [[c for c in quasi if c != q] for q in quasi]
     sets += [[generalized_names[c] if c == q else c for c in quasi] for q in generalized_names]
-    with common.registered(work, work.columns) as con:
-        table = store.grouping_set_distributions(con, common.VIEW, sets)
+    if isinstance(frame, Table):
+        rules = {generalized_names[c]: (c, *generalizers[c]) for c in generalizers}
+        with common.registered(frame, []) as (con, view):
+            table = store.grouping_set_distributions_generalized(con, view, list(quasi), rules, sets)
+    else:
+        work = frame.select(list(quasi))
+        for column, function in generalizers.items():
+            if not callable(function):
+                from analysis.minimize import generalize_column
+
+                method, parameter = function
+                function = lambda s, m=method, p=parameter: generalize_column(s, m, p)  # noqa: E731
+            series = function(frame[column])
+            if not isinstance(series, pl.Series) or len(series) != frame.height:
+                raise common.bad("generalizers", subject, "callables returning a Series of the same length", column)
+            work = work.with_columns(series.alias(generalized_names[column]))
+        with common.registered(work, work.columns) as (con, view):
+            table = store.grouping_set_distributions(con, view, sets)
 
     def figures(set_id: int) -> tuple[float, float]:
         part = table.filter(pl.col("set_id") == set_id)

@@ -28,7 +28,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special, stats
+
+# scipy is imported inside the estimators: it costs seconds to import, and only a profile given a population
+# size needs it (``python -m analysis risk`` without --population never loads it)
 
 __all__ = ["population_uniqueness", "pitman", "zayatz"]
 
@@ -38,6 +40,8 @@ DANKAR_PITMAN_LIMIT = 0.1
 
 def zayatz(sizes: np.ndarray, classes: np.ndarray, n: int, population: int) -> float:
     """Zayatz estimate of the share of the population that is unique."""
+    from scipy import stats
+
     u = classes.sum()
     c1 = classes[sizes == 1].sum()
     if c1 == 0:
@@ -55,6 +59,8 @@ def zayatz(sizes: np.ndarray, classes: np.ndarray, n: int, population: int) -> f
 
 def pitman(sizes: np.ndarray, classes: np.ndarray, n: int, population: int) -> float:
     """Pitman estimate of the share of the population that is unique (NaN when the fit fails)."""
+    from scipy import optimize, special
+
     u = float(classes.sum())
     c1 = float(classes[sizes == 1].sum())
     if c1 == 0:

@@ -38,11 +38,12 @@ from analysis.risk.attacks import (
     behavioral_uniqueness,
     membership_inference,
 )
-from analysis.risk.disclosure import DisclosureAccumulator
+from analysis.risk.disclosure import DisclosureAccumulator, streamed_figures
 from analysis.risk.drivers import quasi_contributions
 from analysis.risk.explain import EXPLANATIONS, METRICS, Metric, explain
 from analysis.risk.population import population_uniqueness as _population_uniqueness
 from analysis.store import _risk as store
+from analysis.store._workspace import Table
 
 __all__ = [
     "class_sizes",
@@ -123,7 +124,7 @@ def _check_suppressed(frame: pl.DataFrame, suppressed: str | None, subject: str)
     if suppressed is None:
         return None
     common.check_column(frame, suppressed)
-    if frame.schema[suppressed] != pl.Boolean:
+    if not common.is_boolean(frame, suppressed):
         raise common.bad("suppressed", subject, "the name of a boolean column", suppressed)
     return suppressed
 
@@ -183,8 +184,13 @@ def _from_distribution(sizes: np.ndarray, classes: np.ndarray, null_classes: int
     )
 
 
-def _suppressed_count(frame: pl.DataFrame, suppressed: str | None) -> int:
-    return 0 if suppressed is None else int(frame[suppressed].fill_null(False).sum())
+def _suppressed_count(frame: pl.DataFrame | Table, suppressed: str | None) -> int:
+    if suppressed is None:
+        return 0
+    if isinstance(frame, Table):
+        with frame.cursor() as con:
+            return store.count_true(con, frame.name, suppressed)
+    return int(frame[suppressed].fill_null(False).sum())
 
 
 def class_sizes(frame: pl.DataFrame, quasi: Sequence[str], *, suppressed: str | None = None) -> pl.DataFrame:
@@ -205,8 +211,8 @@ def class_sizes(frame: pl.DataFrame, quasi: Sequence[str], *, suppressed: str | 
     common.check_frame(frame, subject)
     quasi = common.check_columns(frame, quasi, "quasi", subject)
     suppressed = _check_suppressed(frame, suppressed, subject)
-    with common.registered(frame, [*quasi, *([suppressed] if suppressed else [])]) as con:
-        return store.class_size_distribution(con, common.VIEW, quasi, suppressed=suppressed)
+    with common.registered(frame, [*quasi, *([suppressed] if suppressed else [])]) as (con, view):
+        return store.class_size_distribution(con, view, quasi, suppressed=suppressed)
 
 
 def reidentification(frame: pl.DataFrame, quasi: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD,
@@ -270,13 +276,13 @@ class Disclosure:
         return common.plain(self)
 
 
-def _value_plan(con, frame: pl.DataFrame, column: str, order: Sequence[Any] | None,
+def _value_plan(con, view: str, frame: pl.DataFrame | Table, column: str, order: Sequence[Any] | None,
                 suppressed: str | None, subject: str) -> tuple[list, np.ndarray, bool]:
     """Values of a sensitive column in the order used, their overall counts, and whether ordered."""
-    counts = store.value_counts(con, common.VIEW, column, suppressed=suppressed)
+    counts = store.value_counts(con, view, column, suppressed=suppressed)
     values, totals = counts["value"].to_list(), counts["n"].to_numpy()
     if order is None:
-        return values, totals, frame.schema[column].is_numeric()
+        return values, totals, common.is_numeric(frame, column)
     if isinstance(order, str) or not isinstance(order, Sequence):
         raise common.bad("orders", subject, f"a mapping to a sequence of values (for {column!r})", order)
     rank = {v: i for i, v in enumerate(order)}
@@ -289,24 +295,39 @@ def _value_plan(con, frame: pl.DataFrame, column: str, order: Sequence[Any] | No
     return [values[i] for i in keep], totals[keep], True
 
 
-def _measure(frame: pl.DataFrame, quasi: tuple, sensitive: tuple, orders: Mapping[str, Sequence] | None,
+def _has_null(con, view: str, frame: pl.DataFrame | Table, quasi: tuple) -> bool:
+    if isinstance(frame, Table):
+        return True  # the flag is computed in the same pass; asking first would cost a scan
+    return any(frame[q].null_count() for q in quasi)
+
+
+def _measure(frame: pl.DataFrame | Table, quasi: tuple, sensitive: tuple, orders: Mapping[str, Sequence] | None,
              suppressed: str | None, subject: str) -> tuple[np.ndarray, np.ndarray, int, tuple[Disclosure, ...]]:
     """One GROUP BY over the quasi-identifiers (in batches when very many sensitive values): the
     class-size distribution and the disclosure figures of every sensitive column."""
     orders = dict(orders or {})
     columns = [*quasi, *sensitive, *([suppressed] if suppressed else [])]
-    with common.registered(frame, columns) as con:
-        plans = {c: _value_plan(con, frame, c, orders.get(c), suppressed, subject) for c in sensitive}
+    with common.registered(frame, columns) as (con, view):
+        plans = {c: _value_plan(con, view, frame, c, orders.get(c), suppressed, subject) for c in sensitive}
         items = [(c, i, v) for c in sensitive for i, v in enumerate(plans[c][0])]
         batches = [items[i:i + VALUES_PER_QUERY] for i in range(0, max(len(items), 1), VALUES_PER_QUERY)]
+        has_null = _has_null(con, view, frame, quasi)
+        if len(batches) == 1:
+            sizes, classes, null_classes, results = streamed_figures(con, view, quasi, sensitive, plans, has_null,
+                                                                     suppressed)
+            if len(sizes) == 0:
+                raise ValueError(f"{subject}: the data has no records (all rows are suppressed).")
+            disclosures = tuple(
+                Disclosure(column=c, t_closeness_kind="ordered" if plans[c][2] else "categorical", **results[c])
+                for c in sensitive)
+            return sizes, classes, null_classes, disclosures
         accumulators: dict[str, DisclosureAccumulator] = {}
-        has_null = any(frame[q].null_count() for q in quasi)
         f = null_flags = None
         for batch in batches:
             grouped: dict[str, list] = {}
             for column, _, value in batch:
                 grouped.setdefault(column, []).append(value)
-            table = store.class_table(con, common.VIEW, quasi, list(grouped.items()), suppressed=suppressed,
+            table = store.class_table(con, view, quasi, list(grouped.items()), suppressed=suppressed,
                                       with_null_flag=has_null and f is None, ordered=len(batches) > 1)
             if f is None:
                 f = table["f"].to_numpy()

@@ -11,14 +11,19 @@ from typing import Sequence
 import duckdb
 import polars as pl
 
-from analysis.store._gateway import quote_ident, quote_idents, run, run_scalar
+from analysis.store._gateway import execute, quote_ident, run, run_scalar
 
 __all__ = [
+    "customers_select",
+    "create_view",
+    "count_customers",
+    "sorted_rows",
+    "column_summary",
     "customer_frame",
     "event_features",
     "events_as_of",
-    "events_frame",
-    "event_points",
+    "category_values_of",
+    "held_points_table",
     "ground_truth_frame",
     "store_ground_truth",
     "table_exists",
@@ -41,32 +46,65 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def customer_frame(
-    con: duckdb.DuckDBPyConnection,
+def customers_select(
     tables: Sequence[tuple[str, str, Sequence[str]]],
-) -> pl.DataFrame:
-    """Join the customer-level tables on their key.
+    columns: Sequence[str] | None = None,
+) -> str:
+    """SQL joining the customer-level tables on their key (no ORDER BY), with every column or only ``columns``.
 
     ``tables`` is a list of ``(table, key, columns)``; the first table drives the join (LEFT JOIN the rest),
-    and its key is returned under its own name.
+    and its key is returned under its own name. With ``columns``, only the tables holding one of them are
+    joined (keys are unique per dataset, so leaving a LEFT JOIN out never changes the rows).
     """
     first_table, first_key, first_cols = tables[0]
+    wanted = None if columns is None else set(columns)
     select = [f"t0.{quote_ident(first_key)} AS {quote_ident(first_key)}"]
-    select += [f"t0.{quote_ident(c)}" for c in first_cols if c != first_key]
+    select += [f"t0.{quote_ident(c)}" for c in first_cols if c != first_key and (wanted is None or c in wanted)]
     joins = []
     for i, (table, key, cols) in enumerate(tables[1:], start=1):
+        used = [c for c in cols if c != key and (wanted is None or c in wanted)]
+        if wanted is not None and not used:
+            continue
         alias = f"t{i}"
         joins.append(
             f"LEFT JOIN {quote_ident(table)} AS {alias} "
             f"ON {alias}.{quote_ident(key)} = t0.{quote_ident(first_key)}"
         )
-        select += [f"{alias}.{quote_ident(c)}" for c in cols if c != key]
-    sql = (
-        f"SELECT {', '.join(select)} FROM {quote_ident(first_table)} AS t0 "
-        + " ".join(joins)
-        + f" ORDER BY t0.{quote_ident(first_key)}"
-    )
-    return run(con, sql)
+        select += [f"{alias}.{quote_ident(c)}" for c in used]
+    return f"SELECT {', '.join(select)} FROM {quote_ident(first_table)} AS t0 " + " ".join(joins)
+
+
+def customer_frame(
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[tuple[str, str, Sequence[str]]],
+) -> pl.DataFrame:
+    """Join the customer-level tables on their key, sorted by the key (see :func:`customers_select`)."""
+    return run(con, customers_select(tables) + f" ORDER BY t0.{quote_ident(tables[0][1])}")
+
+
+def create_view(con: duckdb.DuckDBPyConnection, name: str, select: str) -> None:
+    """``CREATE VIEW name AS select`` (``select`` built here, from quoted identifiers only; no values)."""
+    execute(con, f"CREATE OR REPLACE VIEW {quote_ident(name)} AS {select}")
+
+
+def count_customers(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, str, Sequence[str]]]) -> int:
+    """Customers in the view: the rows of the first customers table (the join is a LEFT JOIN on unique keys)."""
+    return int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(tables[0][0])}"))
+
+
+def column_summary(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, str, Sequence[str]]],
+                   column: str) -> tuple[int, float | None]:
+    """``(non-null customers, mean)`` of one customer-level column, over every customer."""
+    relation = customers_select(tables, [column])
+    c = quote_ident(column)
+    # sum / count (not avg): for a 0/1 column both are exact integers, so the share is the correctly rounded one
+    row = run(con, f"SELECT count({c}) AS n, sum(CAST({c} AS DOUBLE)) / count({c}) AS mean FROM ({relation}) AS c").row(0)
+    return int(row[0]), (None if row[1] is None else float(row[1]))
+
+
+def sorted_rows(con: duckdb.DuckDBPyConnection, table: str, key: str) -> pl.DataFrame:
+    """Every row of a (small) workspace table, sorted by key."""
+    return run(con, f"SELECT * FROM {quote_ident(table)} ORDER BY {quote_ident(key)}")
 
 
 def events_as_of(con: duckdb.DuckDBPyConnection, table: str, timestamp: str):
@@ -85,8 +123,13 @@ def event_features(
     window_days: int | None = None,
     recent_days: int = 90,
     category_values: dict[str, Sequence[str]] | None = None,
+    as_of=None,
 ) -> pl.DataFrame:
     """Recency, frequency, monetary and mix features per customer from the events of the last ``window_days``.
+
+    ``table`` may hold only some customers' events (a sample's): ``as_of`` and ``category_values`` (the values
+    of each category column, :func:`category_values_of`) then come from the whole events table, so the features
+    are those of the whole data.
 
     Features (per customer; customers with no event in the window are absent — the caller fills zeros):
     ``events`` (count), ``active_days``, ``recency_days`` (days from the last event to the dataset's as-of
@@ -95,7 +138,8 @@ def event_features(
     are capped at :data:`COUNT_CAP`. A category column with declared values (``category_values``, from the
     dictionary) gets exactly those (sorted, as values read from the data would be); otherwise its values are read from the data (up to 30).
     """
-    as_of = events_as_of(con, table, timestamp)
+    if as_of is None:
+        as_of = events_as_of(con, table, timestamp)
     if as_of is None:
         return pl.DataFrame({key: []})
     window = int(window_days) if window_days is not None else 100_000
@@ -118,7 +162,7 @@ def event_features(
         )
     for col in category_columns:
         declared = (category_values or {}).get(col)
-        values = sorted(declared) if declared else run(  # declared values: no level is read from the data
+        values = sorted(declared) if declared else run(  # given values: none is read from this table
             con,
             f"SELECT DISTINCT CAST({quote_ident(col)} AS VARCHAR) AS v FROM {quote_ident(table)} "
             f"WHERE {quote_ident(col)} IS NOT NULL ORDER BY v LIMIT 30",
@@ -154,47 +198,51 @@ def event_features(
     return run(con, sql, named)
 
 
-def events_frame(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    table: str,
-    key: str,
-    columns: Sequence[str],
-    window_days: int | None = None,
-    timestamp: str | None = None,
-) -> pl.DataFrame:
-    """Events (key + chosen columns) of the last ``window_days`` — for behavioural-uniqueness measures."""
-    cols = [key] + [c for c in columns if c != key]
-    if window_days is None or timestamp is None:
-        return run(con, f"SELECT {quote_idents(cols)} FROM {quote_ident(table)}")
-    as_of = events_as_of(con, table, timestamp)
-    return run(
-        con,
-        f"SELECT {quote_idents(cols)} FROM {quote_ident(table)} "
-        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
-        {"as_of": as_of, "window": int(window_days)},
-    )
+def category_values_of(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> dict:
+    """The first 30 values (sorted) of each categorical event column: one feature each."""
+    return {
+        col: run(
+            con,
+            f"SELECT DISTINCT CAST({quote_ident(col)} AS VARCHAR) AS v FROM {quote_ident(table)} "
+            f"WHERE {quote_ident(col)} IS NOT NULL ORDER BY v LIMIT 30",
+        )["v"].to_list()
+        for col in columns
+    }
 
 
-def event_points(
+def held_points_table(
     con: duckdb.DuckDBPyConnection,
+    name: str,
     *,
     table: str,
     key: str,
     timestamp: str,
     column: str,
+    held: str,
+    held_key: str,
     window_days: int | None = None,
-) -> pl.DataFrame:
-    """Each event as a point (customer key, day, one descriptive column) — for behavioural uniqueness."""
+) -> bool:
+    """``CREATE TABLE name``: each event of the last ``window_days`` as a point (customer key, ``day``, ``point``:
+    one descriptive column) — for behavioural uniqueness — of the customers whose key is in ``held`` (a view or
+    table with column ``held_key``), in DuckDB: the events never become a polars frame. Returns False (and creates nothing) when no event at all lies in
+    the window."""
     as_of = events_as_of(con, table, timestamp)
     window = int(window_days) if window_days is not None else 100_000
-    return run(
+    ts = quote_ident(timestamp)
+    params = {"as_of": as_of, "window": window}
+    in_window = f"{ts} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))"
+    if as_of is None or not run_scalar(
+            con, f"SELECT count(*) > 0 FROM (SELECT 1 FROM {quote_ident(table)} WHERE {in_window} LIMIT 1)", params):
+        return False
+    k = quote_ident(key)
+    execute(
         con,
-        f"SELECT {quote_ident(key)} AS {quote_ident(key)}, CAST({quote_ident(timestamp)} AS DATE) AS day, "
+        f"CREATE OR REPLACE TABLE {quote_ident(name)} AS SELECT {k} AS {k}, CAST({ts} AS DATE) AS day, "
         f"CAST({quote_ident(column)} AS VARCHAR) AS point FROM {quote_ident(table)} "
-        f"WHERE {quote_ident(timestamp)} > CAST($as_of AS TIMESTAMP) - to_days(CAST($window AS INTEGER))",
-        {"as_of": as_of, "window": window},
+        f"WHERE {in_window} AND {k} IN (SELECT {quote_ident(held_key)} FROM {quote_ident(held)})",
+        params,
     )
+    return True
 
 
 def store_ground_truth(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,

@@ -8,14 +8,18 @@ only splices ``quote_ident`` results, internal column aliases (``c0``, ``c1`` �
 
 from __future__ import annotations
 
+import time
 import warnings
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import duckdb
 import polars as pl
 
-from analysis.store._gateway import execute, quote_ident, quote_idents
+from analysis.store._gateway import _trace, execute, quote_ident, quote_idents, run_scalar
 from analysis.store._gateway import run as _gateway_run
+
+#: classes read from DuckDB at a time by :func:`class_table_chunks` (an engineering assumption: a few MB each)
+CHUNK_ROWS = 262_144
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
@@ -29,7 +33,25 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.Data
             warnings.simplefilter("ignore", UserWarning)  # "Arrow output on a DB-API result makes a copy"
             return pl.from_arrow(con.to_arrow_table())
 
+
+def chunks(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, *,
+           rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    """Run one query with bound parameters and read its result ``rows`` at a time (Arrow record batches),
+    so a result with millions of rows never sits in Python whole."""
+    started = time.perf_counter()
+    try:
+        rel = con.sql(sql, params=params) if params is not None else con.sql(sql)
+        reader = rel.to_arrow_reader(rows)
+        for batch in reader:
+            yield pl.from_arrow(batch)
+    finally:
+        _trace(sql, started)
+
+
 __all__ = [
+    "chunks",
+    "count_true",
+    "class_table_chunks",
     "class_size_distribution",
     "class_table",
     "grouping_set_distributions",
@@ -82,23 +104,8 @@ def value_counts(
     return run(con, sql)
 
 
-def class_table(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    quasi: Sequence[str],
-    columns: Sequence[tuple[str, Sequence[Any]]],
-    *,
-    suppressed: str | None = None,
-    with_null_flag: bool = True,
-    ordered: bool = False,
-) -> pl.DataFrame:
-    """One GROUP BY over the quasi-identifiers: the class size ``f``, its NULL flag, and per
-    (sensitive column, value) the count of that value in the class (columns ``c0``, ``c1`` … in the
-    order given). Values are bound parameters; a ``None`` value counts NULLs.
-
-    ``ordered`` sorts the classes by their quasi-identifiers, so that several calls (batches of values)
-    line up row by row.
-    """
+def _class_table_sql(view: str, quasi: Sequence[str], columns: Sequence[tuple[str, Sequence[Any]]], *,
+                     suppressed: str | None, with_null_flag: bool, ordered: bool) -> tuple[str, list]:
     parts = ["count(*) AS f"]
     if with_null_flag:
         parts.append(f"bool_or({_null_flag(quasi)}) AS has_null")
@@ -120,7 +127,49 @@ def class_table(
         FROM {quote_ident(view)} {_where_kept(suppressed)}
         GROUP BY {quote_idents(quasi)} {order}
     """
+    return sql, params
+
+
+def class_table(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    quasi: Sequence[str],
+    columns: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    suppressed: str | None = None,
+    with_null_flag: bool = True,
+    ordered: bool = False,
+) -> pl.DataFrame:
+    """One GROUP BY over the quasi-identifiers: the class size ``f``, its NULL flag, and per
+    (sensitive column, value) the count of that value in the class (columns ``c0``, ``c1`` … in the
+    order given). Values are bound parameters; a ``None`` value counts NULLs.
+
+    ``ordered`` sorts the classes by their quasi-identifiers, so that several calls (batches of values)
+    line up row by row.
+    """
+    sql, params = _class_table_sql(view, quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
+                                   ordered=ordered)
     return run(con, sql, params or None)
+
+
+def class_table_chunks(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    quasi: Sequence[str],
+    columns: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    suppressed: str | None = None,
+    with_null_flag: bool = True,
+) -> Iterator[pl.DataFrame]:
+    """:func:`class_table` read in chunks of classes (for data with millions of classes)."""
+    sql, params = _class_table_sql(view, quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
+                                   ordered=False)
+    return chunks(con, sql, params or None)
+
+
+def count_true(con: duckdb.DuckDBPyConnection, view: str, column: str) -> int:
+    """Rows where a boolean column is true."""
+    return int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(view)} WHERE {quote_ident(column)}") or 0)
 
 
 def grouping_set_distributions(
@@ -159,23 +208,15 @@ def grouping_set_distributions(
     return run(con, sql)
 
 
-def majority_attack(
-    con: duckdb.DuckDBPyConnection, view: str, known: Sequence[str], sensitive: str
-) -> pl.DataFrame:
-    """Class-majority attack (view has a ``__role`` column: 0 held, 1 attacked target, 2 control target).
-
-    The attacker looks up each target's ``known`` values among the held rows (targets of role 1 are
-    part of the held data) and guesses the most frequent ``sensitive`` value there (ties: smallest
-    value); a class not seen in the held data falls back to the overall majority. Returns one row per
-    role 1 and 2: ``role, targets, hits_attack, hits_base_rate``.
-    """
-    v = quote_ident(view)
+def _majority_sql(source: str, known: Sequence[str], sensitive: str, prelude: str = "") -> str:
+    """The class-majority attack over ``source`` (a quoted view, or a CTE named in ``prelude``)."""
     s = quote_ident(sensitive)
     keys = quote_idents(known)
     on = " AND ".join(f"t.{quote_ident(c)} IS NOT DISTINCT FROM g.{quote_ident(c)}" for c in known)
     # quote_ident results and fixed fragments only.
-    sql = f"""
-        WITH held AS (SELECT * FROM {v} WHERE "__role" IN (0, 1)),
+    return f"""
+        WITH {prelude}
+        held AS (SELECT * FROM {source} WHERE "__role" IN (0, 1)),
         cells AS (SELECT {keys}, {s} AS value, count(*) AS n FROM held GROUP BY ALL),
         guess AS (
             SELECT {keys}, first(value ORDER BY n DESC, value NULLS LAST) AS guess
@@ -188,12 +229,100 @@ def majority_attack(
         SELECT t."__role" AS role, count(*) AS targets,
                count(*) FILTER (WHERE t.{s} IS NOT DISTINCT FROM coalesce(g.guess, base.guess)) AS hits_attack,
                count(*) FILTER (WHERE t.{s} IS NOT DISTINCT FROM base.guess) AS hits_base_rate
-        FROM (SELECT * FROM {v} WHERE "__role" IN (1, 2)) AS t
+        FROM (SELECT * FROM {source} WHERE "__role" IN (1, 2)) AS t
         LEFT JOIN guess AS g ON {on}
         CROSS JOIN base
         GROUP BY 1 ORDER BY 1
     """
-    return run(con, sql)
+
+
+def grouping_set_distributions_generalized(
+    con: duckdb.DuckDBPyConnection, view: str, quasi: Sequence[str], rules: dict, sets: Sequence[Sequence[str]]
+) -> pl.DataFrame:
+    """:func:`grouping_set_distributions` over ``view`` plus generalized copies of some columns:
+    ``rules`` maps a new column name to ``(column, method, parameter)``, generalized in SQL as
+    :func:`analysis.store._sample.generalized_sql` (rare values of ``merge_rare`` over the view itself).
+    The columns are copied once into a temporary table of this connection."""
+    from analysis.store._sample import generalized_sql, rare_values
+
+    select = [quote_ident(q) for q in quasi]
+    params: dict = {}
+    integer = {row[0]: row[1] for row in run(con, f"DESCRIBE {quote_ident(view)}").select(
+        "column_name", "column_type").iter_rows()}
+    for i, (name, (column, method, parameter)) in enumerate(rules.items()):
+        rare = rare_values(con, f"SELECT * FROM {quote_ident(view)}", column, parameter) if method == "merge_rare" else ()
+        kind = integer.get(column, "").upper()
+        expression, extra = generalized_sql(column, method, parameter, index=i, rare=rare,
+                                            integer=kind in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"))
+        select.append(f"{expression} AS {quote_ident(name)}")
+        params.update(extra)
+    # quote_ident results and generalized_sql fragments only; parameters are bound.
+    execute(con, f"CREATE OR REPLACE TEMP TABLE pl_contributions AS SELECT {', '.join(select)} FROM {quote_ident(view)}",
+            params or None)
+    try:
+        return grouping_set_distributions(con, "pl_contributions", sets)
+    finally:
+        execute(con, "DROP TABLE IF EXISTS pl_contributions")
+
+
+def majority_attack(
+    con: duckdb.DuckDBPyConnection, view: str, known: Sequence[str], sensitive: str
+) -> pl.DataFrame:
+    """Class-majority attack (view has a ``__role`` column: 0 held, 1 attacked target, 2 control target).
+
+    The attacker looks up each target's ``known`` values among the held rows (targets of role 1 are
+    part of the held data) and guesses the most frequent ``sensitive`` value there (ties: smallest
+    value); a class not seen in the held data falls back to the overall majority. Returns one row per
+    role 1 and 2: ``role, targets, hits_attack, hits_base_rate``.
+    """
+    return run(con, _majority_sql(quote_ident(view), known, sensitive))
+
+
+#: 2^64, to turn DuckDB's 64-bit ``hash`` into a uniform draw in [0, 1)
+HASH_RANGE = 18446744073709551616.0
+
+
+def draw_sql(key_sql: str, stream: int) -> str:
+    """SQL of a seeded 64-bit draw per row (``$seed`` bound): ``hash(hash(key, seed) XOR c_stream)``.
+
+    DuckDB combines the hashes of several arguments with XOR, so ``hash(key, seed, 1)`` and ``hash(key, seed,
+    2)`` differ by a constant and are strongly correlated; hashing the XOR with a per-stream constant again
+    (DuckDB's integer hash is a 64-bit finalizer) makes the streams independent."""
+    constant = (0x9E3779B97F4A7C15 * (int(stream) + 1)) % (1 << 64)
+    return f"hash(xor(hash({key_sql}, CAST($seed AS BIGINT)), CAST({constant} AS UBIGINT)))"
+
+
+def uniform_sql(key_sql: str, stream: int) -> str:
+    """SQL of a seeded uniform draw in [0, 1) per row (see :func:`draw_sql`)."""
+    return f"(CAST({draw_sql(key_sql, stream)} AS DOUBLE) / {HASH_RANGE})"
+
+
+def majority_attack_in_place(
+    con: duckdb.DuckDBPyConnection, view: str, known: Sequence[str], sensitive: str, *, key: str,
+    n_attacks: int, seed: int, holdout_share: float,
+) -> pl.DataFrame:
+    """:func:`majority_attack` on a view of any size, its roles drawn in SQL from a seeded hash of ``key``:
+    a share ``holdout_share`` is held out (people the business does not hold); the ``n_attacks`` held rows
+    and held-out rows of smallest second hash are the attacked and the control targets."""
+    cols = quote_idents([*known, sensitive])
+    k = quote_ident(key)
+    # quote_ident results and fixed fragments only; seed, share and count are bound.
+    prelude = f"""
+        drawn AS (
+            SELECT {cols}, {uniform_sql(k, 11)} < $holdout AS out, {draw_sql(k, 12)} AS v
+            FROM {quote_ident(view)} WHERE {k} IS NOT NULL
+        ),
+        cut AS (
+            SELECT (SELECT max(v) FROM (SELECT v FROM drawn WHERE out ORDER BY v LIMIT $n)) AS t_out,
+                   (SELECT max(v) FROM (SELECT v FROM drawn WHERE NOT out ORDER BY v LIMIT $n)) AS t_in
+        ),
+        roles AS (
+            SELECT drawn.*, CASE WHEN out THEN (CASE WHEN v <= t_out THEN 2 ELSE 3 END)
+                                 ELSE (CASE WHEN v <= t_in THEN 1 ELSE 0 END) END AS "__role"
+            FROM drawn CROSS JOIN cut
+        ),"""
+    sql = _majority_sql("roles", known, sensitive, prelude)
+    return run(con, sql, {"seed": int(seed), "holdout": float(holdout_share), "n": int(n_attacks)})
 
 
 def behavioral_matches(

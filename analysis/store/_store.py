@@ -100,6 +100,24 @@ class Store:
         with self.connection() as con:
             return _features.customer_frame(con, schema.customer_tables)
 
+    def workspace(self, limits=None):
+        """A DuckDB :class:`~analysis.store.Workspace` on this file (memory limit, spills to disk)."""
+        from analysis.store._workspace import Workspace
+
+        return Workspace.open(self.path, limits)
+
+    def customers_table(self, columns: Sequence[str] | None = None, *, schema: CRMSchema | None = None,
+                        limits=None):
+        """The stored customers as a :class:`~analysis.store.Table` measured in place (nothing row-level is
+        read into Python): the key and ``columns`` (default: every customer-level column), only the datasets
+        holding them joined. The table keeps its own workspace open while it is used."""
+        schema = schema or self.schema()
+        ws = self.workspace(limits)
+        name = ws.unique_name("customers")
+        with ws.cursor() as con:
+            _features.create_view(con, name, _features.customers_select(schema.customer_tables, columns))
+        return ws.table(name)
+
     def event_features(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame:
         """Behavioural features per customer from events of the last ``window_days`` (None: all history)."""
         schema = schema or self.schema()
@@ -119,36 +137,6 @@ class Store:
                 window_days=window_days,
                 category_values={c.name: ("false", "true") if c.type == "boolean" else c.domain
                                  for c in ev.columns if c.name in cats and (c.domain or c.type == "boolean")},
-            )
-
-    def event_points(self, *, window_days: int | None = None, schema: CRMSchema | None = None) -> pl.DataFrame | None:
-        """Events as (key, day, descriptive value) points, for behavioural uniqueness (None without events)."""
-        schema = schema or self.schema()
-        ev = schema.events
-        if ev is None:
-            return None
-        cats = [c for c in ev.columns if c.role == "behavioral" and c.type in ("category", "text")]
-        cats.sort(key=lambda c: c.category != "transactional")  # what was bought says most about a person
-        if not cats:
-            return None
-        with self.connection() as con:
-            return _features.event_points(
-                con, table=schema.events_table, key=ev.key, timestamp=ev.timestamp_column,
-                column=cats[0].name, window_days=window_days,
-            )
-
-    def events(self, columns: Sequence[str], *, window_days: int | None = None) -> pl.DataFrame:
-        schema = self.schema()
-        if schema.events is None:
-            raise ValueError("No events dataset is loaded.")
-        with self.connection() as con:
-            return _features.events_frame(
-                con,
-                table=schema.events_table,
-                key=schema.events.key,
-                columns=columns,
-                window_days=window_days,
-                timestamp=schema.events.timestamp_column,
             )
 
     def ground_truth(self) -> pl.DataFrame | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from analysis.breach.trust import TrustInputs
 from analysis.data import CRMData
 from analysis.simulation import ScenarioResult
@@ -16,7 +14,7 @@ def trust_inputs(result: ScenarioResult, data: CRMData) -> TrustInputs:
     spec = result.spec
     n = max(result.population, 1)
     consent_col = data.schema.consent_column(spec.consent_purpose)
-    actual = float(data.customers[consent_col].cast(pl.Float64).mean()) if consent_col else 0.0
+    actual = float(data.column_summary(consent_col)[1] or 0.0) if consent_col else 0.0
     held_share = result.customers_held / n
     uses_sensitive = any(c in data.schema.sensitive for c in result.columns_used)
     if spec.consent == "ignore":
