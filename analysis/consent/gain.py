@@ -27,6 +27,7 @@ import polars as pl
 
 from analysis.data import CRMData
 from analysis.lift import metrics
+from analysis.lift.bootstrap import bootstrap_incremental
 from analysis import sampling
 from analysis.minimize import Prepared, modelled_populations  # the same seeded draws as prepare()
 from analysis.scenario import Scenario
@@ -163,9 +164,9 @@ def personalized_gain(spec: Scenario, data: CRMData, p: Prepared, model: Any, *,
     share = min(t.share, _ALMOST_ALL)
     options = dict(k=share, population=t.eligible_count, n_boot=n_boot, seed=seed)
     if treated is None:
-        estimate, low, high = metrics.bootstrap_incremental(p.y_test[rows], score[rows], **options)
+        estimate, low, high = bootstrap_incremental(p.y_test[rows], score[rows], **options)
     else:
-        estimate, low, high = metrics.bootstrap_incremental(p.y_test[rows], score[rows],
+        estimate, low, high = bootstrap_incremental(p.y_test[rows], score[rows],
                                                             treated[rows].astype(float), **options)
     truth = None
     if p.true_uplift_test is not None and matched is not None:

@@ -108,14 +108,15 @@ def quota_lift(lift, model, X_test: np.ndarray, groups: pl.DataFrame, *, y_test,
     the same model and held-out customers, the scores re-ranked within groups (:func:`quota_scores`).
     Returns ``(lift, adjusted scores of every held-out customer)``."""
     from analysis.lift import metrics
+    from analysis.lift.bootstrap import bootstrap_incremental
 
     population = float(len(y_test) if population is None else population)
     options = dict(k=k, population=population, n_boot=n_boot, seed=seed)
     y = np.asarray(y_test, float)
     if lift.kind != "uplift":
         score = quota_scores(model.predict_score(X_test), groups, k)
-        estimate, low, high = metrics.bootstrap_incremental(y, score, **options)
-        money = (metrics.bootstrap_incremental(np.asarray(revenue_test, float), score, **options)
+        estimate, low, high = bootstrap_incremental(y, score, **options)
+        money = (bootstrap_incremental(np.asarray(revenue_test, float), score, **options)
                  if revenue_test is not None else (None,) * 3)
         return replace(lift, lift_at_k=metrics.lift_at_k(y, score, k), incremental_conversions=estimate,
                        ci_low=low, ci_high=high, incremental_revenue=money[0], revenue_ci_low=money[1],
@@ -131,11 +132,11 @@ def quota_lift(lift, model, X_test: np.ndarray, groups: pl.DataFrame, *, y_test,
     is_control = arms == control
     matched = is_control | (arms == arm_labels[best])
     treated = (~is_control).astype(float)
-    estimate, low, high = metrics.bootstrap_incremental(y[matched], score[matched], treated[matched], **options)
+    estimate, low, high = bootstrap_incremental(y[matched], score[matched], treated[matched], **options)
     money = (None,) * 3
     if revenue_test is not None:
         r = np.asarray(revenue_test, float)
-        money = metrics.bootstrap_incremental(r[matched], score[matched], treated[matched], **options)
+        money = bootstrap_incremental(r[matched], score[matched], treated[matched], **options)
     truth = None
     if true_uplift_test is not None:
         t = np.asarray(true_uplift_test, float)
