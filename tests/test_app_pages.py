@@ -103,7 +103,7 @@ def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
     at.selectbox(key="pol_region").set_value("united_states")
     run(at)
     after = at.dataframe[0].value.set_index("Scenario")["Expected breach loss a year (USD)"]
-    assert (after > before).all()
+    assert (after.sort_index() > before.sort_index()).all()  # the order of the rows may change with the figures
     assert at.session_state["assumption_overrides"]["cost_per_record"] == {"region": "united_states"}
 
 

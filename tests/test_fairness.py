@@ -5,7 +5,7 @@ group quota and its cost, and the Bank Marketing sample through its dictionary a
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from analysis.data import CRMData
 from pathlib import Path
 
 import numpy as np
@@ -213,7 +213,8 @@ def test_a_shuffled_attribute_gives_nothing_to_find(demo_crm):
     sensitive = ["credit_band", "financial_distress", "health_interest"]
     customers = demo_crm.customers.with_columns(
         [pl.col(c).gather(rng.permutation(demo_crm.n_customers)) for c in sensitive])
-    shuffled = replace(demo_crm, customers=customers, fingerprint=demo_crm.fingerprint + "-shuffled")
+    shuffled = CRMData(demo_crm.schema, customers, demo_crm.fingerprint + "-shuffled", demo_crm.ground_truth,
+                       store=demo_crm.store)
     result = simulate(preset("No sensitive attributes"), shuffled, settings=FAST, cache=ModelCache())
     for name in sensitive:
         a = _attribute(result, name)

@@ -99,7 +99,7 @@ def _my_crm_csv(path: Path) -> None:
 
     frames = generate_frames(600, seed=3)
     table = frames["customers"].join(frames["campaign"], on="customer_id").select(
-        "customer_id", "age", "credit_band", "consent_personalization", "consent_personalization_at",
+        "customer_id", "age", "gender", "credit_band", "consent_personalization", "consent_personalization_at",
         pl.col("arm").alias("segment"), pl.when(pl.col("converted")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("y"),
         "erasure_requested", pl.col("email").alias("email_not_in_the_dictionary"))
     table.write_csv(path, separator=";")
@@ -157,7 +157,7 @@ def test_every_shell_block_runs(readme_run):
     assert len(readme_run["sh"]) == sum(1 for lang, _, skip in blocks() if lang == "sh" and not skip)
     # the ingest of the dictionary example says what it assumed and what it left out
     assert "Note: key column 'customer_id' is not declared under [columns]" in said
-    assert "Pseudonymized: customer_id" in said and "email_not_in_the_dictionary" in said
+    assert "Pseudonymized: 'customer_id'" in said and "email_not_in_the_dictionary" in said
     assert (work / "reports" / "first-review" / "report.pdf").exists()
     assert "Lean and private" in (work / "notice.md").read_text() or (work / "notice.md").stat().st_size > 500
     assert "Lean and private" in said

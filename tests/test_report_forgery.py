@@ -90,14 +90,14 @@ def problems_naming(result, *words) -> list[str]:
     return [p for p in result.problems if all(w in p for w in words)]
 
 
-def test_the_untouched_report_verifies(saved):
-    r = verify_report(saved.dir)
+def test_the_untouched_report_verifies(saved, demo_db):
+    r = verify_report(saved.dir, demo_db)  # the database lies outside the report's folders: named, as --db
     assert r.ok, r.problems
     assert any("signature of the trusted key" in c for c in r.checks)
     assert any("every value of report.json reproduces" in c for c in r.checks)
 
 
-def test_forged_recommendation_and_a_changed_figure_fail_and_are_named(copy_dir):
+def test_forged_recommendation_and_a_changed_figure_fail_and_are_named(copy_dir, demo_db):
     """Two forgeries of report.json in one copy (one re-run, to keep the suite fast), each named in its line."""
     content = load_report(copy_dir)
     other = next(n for n in content["headline"] if n != content["recommended"])
@@ -115,7 +115,7 @@ def test_forged_recommendation_and_a_changed_figure_fail_and_are_named(copy_dir)
     (copy_dir / SIGNATURE_FILE).write_text(json.dumps({"algorithm": "Ed25519", "key_id": "f0f0f0f0f0f0f0f0",
                                                        "signature": theirs.sign(b"privacylift manifest v1\n" +
                                                                                 manifest).hex()}))
-    r = verify_report(copy_dir)
+    r = verify_report(copy_dir, demo_db)
     assert not r.ok and r.reran
     assert problems_naming(r, "manifest.json is not signed by the trusted key", "f0f0f0f0f0f0f0f0")
     assert problems_naming(r, "recommendation was forged", repr(other)), r.problems

@@ -73,7 +73,11 @@ def test_dp_lift_rises_with_epsilon_toward_the_non_dp_lift(demo_crm):
         for eps in (0.03, 1.0, 30.0)
     }
     no_dp = simulate(PRESETS[0], demo_crm, settings=FAST, cache=cache).lift.true_incremental_conversions
-    assert gains[0.03] < gains[1.0] < gains[30.0] <= no_dp * 1.05
+    # each arm draws its own DP noise (issue 20): below ε = 1 the ranking is close to random, and a random ranking
+    # may beat a weakly informed one, so the rise is asserted from ε = 1 up, and the noisiest model keeps far less
+    # than the full-data gain
+    assert gains[1.0] < gains[30.0] <= no_dp * 1.05
+    assert max(gains[0.03], gains[1.0]) < 0.8 * no_dp
     r = simulate(Scenario(name="dp", epsilon=0.5), demo_crm, settings=FAST, cache=cache)
     assert r.lift.epsilon_spent == pytest.approx(0.5)
 

@@ -32,7 +32,11 @@ _ROLES = {"sensitive": "sensitive attributes", "quasi_identifier": "identifying 
           "behavioral": "behaviour (purchase and visit history)"}
 _CONSENT = {"ignore": "everyone, whatever their consent",
             "consented_only": "only customers who consented to {purpose}"}
-_MODELS = {"logistic": "logistic regression", "hgb": "gradient boosting", "gaussian_nb": "Gaussian naive Bayes"}
+_MODELS = {"logistic": "logistic regression", "hgb": "gradient boosting", "gaussian_nb": "Gaussian naive Bayes",
+           "auto": "the uplift model chosen for the data"}
+_FAIRNESS = {"none": "none (the model's ranking alone)",
+             "drop_proxies": "leave out the features that give an audited attribute away",
+             "group_quota": "the same share of every group contacted (re-ranked within groups)"}
 _LEGAL_BASES = {"consent": "consent (only those who consented are personalized)",
                 "legitimate_interest": "legitimate interest (everyone who has not objected)"}
 
@@ -104,6 +108,7 @@ _PHRASES: dict[str, Callable[[Scenario], str]] = {
     "model": lambda s: _MODELS.get(s.model, s.model),
     "k": lambda s: _share(s.k),
     "legal_basis": lambda s: _LEGAL_BASES.get(s.legal_basis, _words(s.legal_basis)),
+    "fairness": lambda s: _FAIRNESS.get(s.fairness, _words(s.fairness)),
 }
 #: fields described together with another one (the opt-in / opt-out share is part of the consent phrase)
 _PART_OF = {"consent_rate": "consent"}
