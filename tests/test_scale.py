@@ -98,17 +98,23 @@ def test_sampled_estimates_agree_with_the_full_data_ones(tmp_path_factory):
     fast = dict(n_boot=100, breach_years=1_000, attack_samples=300)
     full = run_scenarios(PRESETS, load_crm(store), simulation=SimulationSettings(**fast, sample_size=None))
     sampled = run_scenarios(PRESETS, load_crm(store), simulation=SimulationSettings(**fast, sample_size=60_000))
+    misses: dict[str, list[str]] = {"full figure": [], "uplift@k": [], "truth (sampled)": [], "truth (full)": []}
     for f, s in zip(full.results, sampled.results):
         name = f.spec.name
         assert f.sample is None and s.sample is not None and abs(s.sample.customers - 60_000) <= 10, name
         assert s.population == f.population and s.customers_held == f.customers_held, name  # counted exactly
         low, high = s.lift.ci_low, s.lift.ci_high
         targeted = s.spec.k * s.population
-        assert low <= f.lift.incremental_conversions <= high, name
-        assert low / targeted <= f.lift.uplift_at_k <= high / targeted, name
-        assert low <= s.lift.true_incremental_conversions <= high, name
-        assert f.lift.ci_low <= f.lift.true_incremental_conversions <= f.lift.ci_high, name
+        for what, inside in (("full figure", low <= f.lift.incremental_conversions <= high),
+                             ("uplift@k", low / targeted <= f.lift.uplift_at_k <= high / targeted),
+                             ("truth (sampled)", low <= s.lift.true_incremental_conversions <= high),
+                             ("truth (full)", f.lift.ci_low <= f.lift.true_incremental_conversions <= f.lift.ci_high)):
+            if not inside:
+                misses[what].append(name)
         assert high - low > f.lift.ci_high - f.lift.ci_low, name  # a fifth of the data: a wider interval
+    # 95 % intervals over nine presets: one miss per check is what their nominal rate allows (P ≈ 0.93 of at
+    # most one miss when independent); two would say the intervals are too narrow
+    assert all(len(names) <= 1 for names in misses.values()), misses
     ranked = {}
     for label, t in (("full", full), ("sampled", sampled)):
         gain = {r.spec.name: r.lift.true_incremental_conversions for r in t.results}
