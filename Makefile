@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv test-deps system-deps bench bench-setup notebook-deps notebooks notebooks-run
+.PHONY: run test lint venv test-deps system-deps bench bench-setup notebook-deps notebooks notebooks-run
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,12 @@ system-deps:
 test-deps: $(BIN)/python system-deps
 	$(BIN)/pip install -q -r requirements-test.txt
 
-# The whole suite (unit, property, notebooks, AppTest, real browser).
-test: test-deps
+# Lint (ruff, configured in pyproject.toml): the same check the pre-commit hook runs.
+lint: test-deps
+	$(BIN)/ruff check .
+
+# The whole suite (unit, property, notebooks, AppTest, real browser), after the lint.
+test: test-deps lint
 	$(BIN)/python -m pytest -n 2
 
 bench: venv

@@ -123,7 +123,6 @@ print(f"{dp_spec.name}: asked ε = {dp_spec.epsilon}, spent ε = {dp_result.lift
 # customers' ages, with the bounds from the data dictionary:
 
 # %%
-import numpy as np
 from diffprivlib import BudgetAccountant, tools
 from diffprivlib.utils import BudgetError
 

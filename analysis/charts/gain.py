@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
 from analysis.charts.style import (
-    GAIN_COLOR,
     NEUTRAL_COLOR,
-    PALETTE,
     SERIES_COLORS,
-    TOTAL_COLOR,
     check_choice,
     check_frame,
     downsample_index,

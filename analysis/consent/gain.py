@@ -26,7 +26,6 @@ import numpy as np
 import polars as pl
 
 from analysis.data import CRMData
-from analysis.lift import metrics
 from analysis.lift.bootstrap import bootstrap_incremental
 from analysis import sampling
 from analysis.minimize import Prepared, modelled_populations  # the same seeded draws as prepare()

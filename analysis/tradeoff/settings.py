@@ -50,7 +50,7 @@ class BusinessSettings:
             ("value_per_conversion", self.value_per_conversion >= 0),
             ("campaigns_per_year", self.campaigns_per_year >= 0),
             ("horizon_years", self.horizon_years in (1, 3)),
-            ("risk_tolerance", all(l > 0 and 0 < p <= 1 for l, p in self.risk_tolerance)),
+            ("risk_tolerance", all(loss > 0 and 0 < p <= 1 for loss, p in self.risk_tolerance)),
         ):
             if not ok:
                 raise ValueError(
