@@ -65,3 +65,14 @@ def test_light_commands_do_not_import_the_ml_stack():
             "print(sorted(m for m in ('sklearn', 'diffprivlib', 'plotly', 'streamlit') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_every_example_in_analysis_runs_as_a_doctest():
+    """The suite collects ``analysis`` with --doctest-modules, so every ``>>>`` example in a docstring runs
+    (or says ``# doctest: +SKIP`` where it needs a database or a server)."""
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert "analysis" in options["testpaths"] and "--doctest-modules" in options["addopts"].split()
+    with_examples = [p for p in (ROOT / "analysis").rglob("*.py") if ">>> " in p.read_text(encoding="utf-8")]
+    assert len(with_examples) >= 20, len(with_examples)

@@ -10,7 +10,7 @@ scenario and never an invalid one.
 ...                                              generalize=(("age", "band", 10),))
 True
 >>> from_params({"k": "1e-9"}, name="x")[1]
-["The scenario in the link is not valid, so the defaults are shown: the 'k' parameter must be a number in the range [0.01, 1]. Got 1e-09 instead."]
+["The scenario in the link is not valid, so the defaults are shown: the 'k' parameter must be a number in the range [0.01, 1). Got 1e-09 instead."]
 """
 
 from __future__ import annotations
