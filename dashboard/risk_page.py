@@ -65,7 +65,7 @@ else:
                       help="Sensitive columns with an order in the data dictionary use the ordered distance: "
                            + ", ".join(orders))
         with st.expander("What these numbers mean", expanded=True):
-            for sentence in views.explain_profile(profile):
+            for sentence in explain(profile):
                 st.markdown(f"- {md(sentence)}")
 
         left, right = st.columns(2)
@@ -95,7 +95,7 @@ else:
             with st.container(border=True):
                 st.markdown(f"**{title}**")
                 st.metric("Attacker's advantage over a blind guess", f"{attack.risk:.1%}")
-                for sentence in views._explain_safely(explain, attack):
+                for sentence in explain(attack):
                     st.markdown(f"- {md(sentence)}")
 
     who_is_targeted(spec, result, data)

@@ -133,30 +133,3 @@ def headline(t: Tradeoff, name: str) -> dict[str, Any]:
     return t.table.filter(pl.col("name") == name).row(0, named=True)
 
 
-def explain_profile(profile) -> list[str]:
-    """:func:`analysis.risk.explain` of a RiskProfile, sentence by sentence.
-
-    Works around ``explain(profile)`` overflowing (``math.exp`` of the record count) on datasets of more
-    than ~700 records: the headline metrics are explained one by one and the record count said here.
-    """
-    from analysis.risk import explain
-
-    r = profile.reidentification
-    out = [f"{r.records:,} customers are held in {r.classes:,} groups of identical identifying attributes."]
-    for metric, value, context in (
-        ("k", r.k, {"quasi": r.quasi}),
-        ("sample_uniqueness", r.sample_uniqueness, {"quasi": r.quasi}),
-        ("prosecutor_average_records", r.prosecutor_average_records, {"quasi": r.quasi}),
-        ("records_at_risk", r.records_at_risk, {"threshold": r.threshold}),
-    ):
-        out += _explain_safely(explain, metric, value, **context)
-    for d in profile.disclosures:
-        out += _explain_safely(explain, d, quasi=profile.quasi)
-    return out
-
-
-def _explain_safely(explain, *args, **kwargs) -> list[str]:
-    try:
-        return explain(*args, **kwargs)
-    except (OverflowError, ValueError, KeyError):
-        return []

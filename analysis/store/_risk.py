@@ -9,29 +9,16 @@ only splices ``quote_ident`` results, internal column aliases (``c0``, ``c1`` â€
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any, Iterator, Sequence
 
 import duckdb
 import polars as pl
 
 from analysis.store._gateway import _trace, execute, quote_ident, quote_idents, run_scalar
-from analysis.store._gateway import run as _gateway_run
+from analysis.store._gateway import run
 
 #: classes read from DuckDB at a time by :func:`class_table_chunks` (an engineering assumption: a few MB each)
 CHUNK_ROWS = 262_144
-
-
-def run(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
-    """The gateway's ``run``; with duckdb 2.0 its ``con.execute(...).pl()`` fails (a DB-API result has
-    no ``.pl()``), so fall back to the gateway's ``execute`` and fetch the result as Arrow."""
-    try:
-        return _gateway_run(con, sql, params)
-    except AttributeError:
-        execute(con, sql, params)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "Arrow output on a DB-API result makes a copy"
-            return pl.from_arrow(con.to_arrow_table())
 
 
 def chunks(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, *,
