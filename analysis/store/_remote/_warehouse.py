@@ -229,8 +229,10 @@ class Warehouse:
     def column_summary(self, column: str, schema: CRMSchema | None = None) -> tuple[int, float | None]:
         """``(non-null customers, mean)`` of a customer-level column (a consent flag: its rate)."""
         rel = self.customers([column], schema)
-        c = rel[column].cast("float64")
-        frame = self._run(rel.aggregate(n=c.count(), s=c.sum()), f"{column}: count and sum")
+        c = rel[column]
+        # PostgreSQL casts no boolean to a number: true 1, false 0, NULL stays NULL (not counted)
+        c = ibis.cases((c, 1), (~c, 0)) if c.type().is_boolean() else c
+        frame = self._run(rel.aggregate(n=c.count(), s=c.sum().cast("float64")), f"{column}: count and sum")
         n, s = int(frame["n"][0]), frame["s"][0]
         return n, (None if not n or s is None else float(s) / n)
 
@@ -364,8 +366,8 @@ class Warehouse:
             group_by=drawn.who, order_by=[md5(drawn.point + "|" + drawn.who + "|" + str(int(seed))), drawn.point]))
         chosen = drawn.filter((drawn.n_points >= points) & (drawn.draw < points))
         other = pts.select(other=pts.who, opoint=pts.point)
-        matches = chosen.join(other, chosen.point == other.opoint).group_by(["who", "other"]).aggregate(
-            n=chosen.count())
+        pairs = chosen.join(other, chosen.point == other.opoint)
+        matches = pairs.group_by(["who", "other"]).aggregate(n=pairs.count())
         matches = matches.filter(matches.n == points)
         per_target = matches.group_by("who").aggregate(matching=matches.count())
         frame = self._run(
