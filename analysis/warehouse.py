@@ -61,9 +61,10 @@ class WarehouseCRM(CRMData):
 
     def note(self) -> str:
         """What was pulled, in words (the scenario figures say where they come from)."""
-        base = (f"Measured in {self.warehouse.description}: {count(self.warehouse.pulled_rows())} rows of aggregates "
-                f"and a minimized sample of {count(self.n_customers)} customers (features, treatment, outcome; no "
-                "key, no identifier) left the engine.")
+        total = self.warehouse.pulled_rows()
+        base = (f"Measured in {self.warehouse.description}: {count(total)} rows left the engine — aggregates and a "
+                f"minimized sample of {count(self.n_customers)} customers (features, treatment, outcome, event "
+                "features; no key, no identifier).")
         if self.sampled:
             base += (f" The CRM has {count(self.population)} customers: scenario figures, their exposure included, "
                      "are estimated on the sample; consent rates are counted over everyone.")

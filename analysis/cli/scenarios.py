@@ -24,22 +24,39 @@ def _business(args):
 
 
 def cmd_simulate(args) -> int:
-    from analysis.breach.assumptions import load_assumptions
+    from analysis.cli._source import store_or_error, uses_warehouse, warehouse_of
     from analysis.store import Store
-    from analysis.tradeoff.runner import run_scenarios
 
-    store = Store(args.db)
+    specs = _load_specs(args.scenarios)
+    if uses_warehouse(args):
+        from analysis.warehouse import WarehouseCRM
+
+        warehouse = warehouse_of(args)
+        try:
+            data = WarehouseCRM(warehouse)
+            return _simulate(args, specs, data, data.note())
+        finally:
+            warehouse.close()
+    store = Store(store_or_error(args))
     if not store.exists:
         return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
-    specs = _load_specs(args.scenarios)
+    return _simulate(args, specs, store, None)
+
+
+def _simulate(args, specs, data, note: str | None) -> int:
+    from analysis.breach.assumptions import load_assumptions
+    from analysis.tradeoff.runner import run_scenarios
+
     t = run_scenarios(
         specs,
-        store,
+        data,
         settings=_business(args),
         assumptions=load_assumptions(args.assumptions),
         progress=_progress,
     )
     if args.json:
+        if note is not None:  # the JSON keeps its shape (one object per scenario); what was pulled goes to stderr
+            _progress(data.note())
         print(_dump(t.to_dict()))
         return 0
     rows = {r["name"]: r for r in t.table.to_dicts()} if not t.table.is_empty() else {}
@@ -71,6 +88,8 @@ def cmd_simulate(args) -> int:
     sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
     if sampled is not None:
         print(sampled.note())
+    if note is not None:
+        print(data.note())
     print()
     print(t.recommendation)
     return 0

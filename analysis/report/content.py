@@ -137,11 +137,15 @@ def _figure_json(fig: go.Figure) -> dict:
 def compute(specs: Sequence[Scenario], db: str | Path, *, settings: BusinessSettings,
             simulation: SimulationSettings, assumption_overrides: dict | None,
             progress: Callable[[str], None] | None = None) -> tuple[Tradeoff, CRMData, Assumptions]:
-    """Run the scenarios on the database (the same call for building and for verifying)."""
-    store = Store(db)
-    if not store.exists:
-        raise FileNotFoundError(f"The database {str(db)!r} does not exist.")
-    data = load_crm(store)
+    """Run the scenarios on the database, or on a warehouse CRM (:class:`analysis.warehouse.WarehouseCRM`) given as
+    ``db`` (the same call for building and for verifying)."""
+    if isinstance(db, CRMData):
+        data = db
+    else:
+        store = Store(db)
+        if not store.exists:
+            raise FileNotFoundError(f"The database {str(db)!r} does not exist.")
+        data = load_crm(store)
     assumptions = load_assumptions(assumption_overrides or None)
     t = run_scenarios(list(specs), data, settings=settings, assumptions=assumptions, simulation=simulation,
                       progress=progress)
@@ -212,6 +216,18 @@ def _inventory(store: Store, data: CRMData, t: Tradeoff) -> dict:
                       ("Retention windows compared", ", ".join("all history" if r is None else f"{r} days"
                                                                for r in retention)),
                       ("Customers in the analysis", fmt(data.n_customers, "count"))]))
+    if hasattr(store, "pulled_summary"):  # a warehouse: what left the engine, query by query (no value)
+        pulled = store.pulled_summary()
+        blocks.append(text(f"Measured where the data lives, in {store.description}: the engine joined, counted and "
+                           "sampled; only the aggregates and the minimized sample below left it. No direct "
+                           "identifier and no customer key was pulled; nothing was written to the warehouse."))
+        blocks.append(table(["What was pulled", "Rows", "Columns"],
+                            [[p["what"], fmt(p["rows"], "count"), str(len(p["columns"]))] for p in pulled],
+                            "Provenance: what left the warehouse"))
+        blocks.append(kv([("Rows pulled in all", fmt(sum(p["rows"] for p in pulled), "count")),
+                          ("Customers in the warehouse", fmt(getattr(data, "population", data.n_customers),
+                                                             "count"))]))
+        return {"id": "inventory", "heading": "The processing and the data inventory", "blocks": blocks}
     prov = store.provenance()
     rows = [[r["dataset"], Path(r["file_name"]).name, r["file_sha256"], fmt(r["rows_read"], "count"),
              fmt(r["rows_stored"], "count"), fmt(r["rows_rejected"], "count"), fmt(r["rows_erased"], "count"),
@@ -488,11 +504,15 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
     settings = settings or BusinessSettings()
     simulation = simulation or SimulationSettings()
     overrides = _overrides(load_assumptions(assumptions))
-    db = str(Path(db).resolve())
+    warehouse = getattr(db, "warehouse", None)  # a WarehouseCRM: measured in the warehouse
+    source = None if warehouse is None else warehouse.description  # never a credential
     created = created or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    if warehouse is None:
+        db = str(Path(db).resolve())
     t, data, a = compute(specs, db, settings=settings, simulation=simulation, assumption_overrides=overrides,
                          progress=progress)
-    store = Store(db)
+    store = Store(db) if warehouse is None else warehouse
+    db = db if warehouse is None else source
     recommended = recommended_name(t)
     scenarios = [dict(s.spec_dict(), fingerprint=s.fingerprint) for s in specs]
     identity = json.dumps({"specs": [s["fingerprint"] for s in scenarios], "data": t.data_fingerprint,
@@ -512,7 +532,8 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
         "created": created,
         "recommended": recommended,
         "reproduce": {
-            "db": db,
+            "db": None if warehouse is not None else db,
+            **({"source": source, "pulled": warehouse.pulled_summary()} if warehouse is not None else {}),
             "data_fingerprint": t.data_fingerprint,
             "scenarios": scenarios,
             "seeds": {s.name: s.seed for s in specs},
