@@ -16,10 +16,17 @@ venv: $(BIN)/python
 run: venv
 	$(BIN)/streamlit run app.py
 
-# Debian's chromium (browser tests, static chart export) — never a downloaded browser.
+# Debian's chromium (browser tests, static chart export) — never a downloaded browser; Debian's PostgreSQL server
+# and a headless JDK for the warehouse tests (a throwaway cluster, a local SparkSession; tests marked postgres/spark).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-dejavu-core >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
 	fi
 
 test-deps: $(BIN)/python system-deps

@@ -93,7 +93,8 @@ _COLUMN_FIELDS = {
     "values",
     "protected",
 }
-_DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license"}
+_DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license", "table",
+                   "ground_truth"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
 
 
@@ -170,6 +171,11 @@ class Dictionary:
     description: str = ""
     source: str = ""
     license: str = ""
+    #: where the dataset lives in a warehouse source (``--source``): a table name such as ``crm.customers``
+    #: (schema-qualified), or on Spark a Parquet path; None: the store (ingested files)
+    table: str | None = None
+    #: synthetic data only: the warehouse table of the generator's ground truth (scores scenarios, never a feature)
+    ground_truth: str | None = None
     #: sha256 of the TOML text the dictionary was parsed from
     sha256: str = ""
     #: the TOML text itself (stored with the data so the store is self-describing)
@@ -247,6 +253,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
     if erased is not None and not isinstance(erased, str):
         problems.append(f"[dataset]: 'erased' must be a column name; got {erased!r}")
         erased = None
+    for field_name in ("table", "ground_truth"):
+        value = ds.get(field_name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append(f"[dataset]: {field_name!r} must be a table name such as \"crm.customers\"; got {value!r}")
     csv = ds.get("csv", {})
     if not isinstance(csv, dict):
         problems.append("[dataset.csv] must be a table")
@@ -446,6 +456,8 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         description=str(ds.get("description", "")),
         source=str(ds.get("source", "")),
         license=str(ds.get("license", "")),
+        table=ds.get("table") if isinstance(ds.get("table"), str) else None,
+        ground_truth=ds.get("ground_truth") if isinstance(ds.get("ground_truth"), str) else None,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
         notes=tuple(notes),

@@ -52,6 +52,14 @@ def behavioral(p: Prepared, data: CRMData, settings: Any, seed: int) -> float | 
         return float(traces["unique"]) / traces["targets"]
     if p.held_keys.len() == 0:
         return None
+    trace_counts = getattr(data, "trace_counts", None)
+    if trace_counts is not None:  # a warehouse CRM: the engine counts, with the store's draws
+        found = trace_counts(p.held_keys, p.spec.retention_days, points=BEHAVIORAL_POINTS, seed=seed,
+                             max_customers=settings.attack_samples)
+        if found is None:
+            return None
+        share = found["unique"] / found["customers"] if found["customers"] else 0.0
+        return float(share) * found["eligible"] / p.held_keys.len()
     points = held_event_points(data, p.held_keys, p.spec.retention_days)
     if points is None:
         return None

@@ -39,3 +39,7 @@ def demo_crm(demo_store):
     from analysis import load_crm
 
     return load_crm(demo_store)
+
+
+# a throwaway PostgreSQL cluster and a local SparkSession (tests marked postgres / spark)
+from warehouse_fixtures import pg_socket_dir, spark  # noqa: E402,F401

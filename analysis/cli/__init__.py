@@ -83,15 +83,27 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--draws", type=int, default=300,
                         help="robustness: assumption redraws (Latin hypercube; 0 skips it)")
 
+    def source(sp):
+        sp.add_argument("--source", help="where the CRM lives: the DuckDB store (default, --db), "
+                        "postgresql://… (credentials from the URL, PG* environment variables or ~/.pgpass; never "
+                        "logged) or spark (a local SparkSession, or --spark-master); read-only")
+        sp.add_argument("--dictionary", action="append", default=[],
+                        help="with --source: a data dictionary naming its warehouse table ([dataset] table); "
+                             "once per dataset")
+        sp.add_argument("--spark-master", help="with --source spark: the master URL (default: "
+                        "PRIVACYLIFT_SPARK_MASTER or local[2])")
+
     s = sub.add_parser("simulate", help="run scenarios (default: the presets) and compare them")
-    s.add_argument("--db", required=True)
+    s.add_argument("--db", help="the PrivacyLift DuckDB store (or --source)")
+    source(s)
     s.add_argument("--scenarios", help="TOML or JSON file of scenarios")
     s.add_argument("--json", action="store_true")
     business(s)
     s.set_defaults(command_name="simulate")
 
     s = sub.add_parser("risk", help="re-identification and disclosure profile of the stored customers")
-    s.add_argument("--db", required=True)
+    s.add_argument("--db", help="the PrivacyLift DuckDB store (or --source)")
+    source(s)
     s.add_argument("--quasi", help="comma-separated quasi-identifiers (default: the dictionary's)")
     s.add_argument("--sensitive", help="comma-separated sensitive columns")
     s.add_argument("--threshold", type=float, default=0.2)
@@ -100,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(command_name="risk")
 
     s = sub.add_parser("report", help="write report.json/.html/.pdf for an ethics board and register it")
-    s.add_argument("--db", required=True)
+    s.add_argument("--db", help="the PrivacyLift DuckDB store (or --source)")
+    source(s)
     s.add_argument("--scenarios")
     s.add_argument("--out", required=True)
     s.add_argument("--title", default="Personalization and privacy: scenario review")

@@ -54,26 +54,48 @@ def cmd_generate(args) -> int:
 
 
 def cmd_risk(args) -> int:
-    from analysis.risk.profile import explain, risk_profile
+    from analysis.cli._source import store_or_error, uses_warehouse, warehouse_of
     from analysis.store import Store
 
-    store = Store(args.db)
+    if uses_warehouse(args):
+        warehouse = warehouse_of(args)
+        try:
+            return _risk(args, warehouse, warehouse.description)
+        finally:
+            warehouse.close()
+    store = Store(store_or_error(args))
     if not store.exists:
         return _err(f"database {args.db} does not exist.")
+    return _risk(args, store, args.db)
+
+
+def _risk(args, store, where: str) -> int:
+    from analysis.risk.profile import explain, risk_profile
+
     schema = store.schema()
     quasi = [c for c in args.quasi.split(",") if c] if args.quasi else list(schema.quasi_identifiers)
     sensitive = [c for c in args.sensitive.split(",") if c] if args.sensitive else []
     known = {schema.key, *schema.column_names}
     for c in quasi + sensitive:
         if c not in known:
-            return _err(f"unknown column {c!r}; columns in {args.db}: {', '.join(map(repr, sorted(known)))}")
-    # measured in place, in DuckDB (memory limit, spills to disk): no customer row is read into Python
+            return _err(f"unknown column {c!r}; columns in {where}: {', '.join(map(repr, sorted(known)))}")
+        if hasattr(store, "pulled_summary") and (c == schema.key or schema.column(c).role == "direct_identifier"):
+            return _err(f"column {c!r} is a direct identifier or the key: on a warehouse it is never read (it is "
+                        "not pseudonymized there).")
+    # measured in place, in DuckDB (memory limit, spills to disk) or in the warehouse: no customer row is read
     table = store.customers_table(quasi + sensitive, schema=schema)
     profile = risk_profile(table, quasi, sensitive, threshold=args.threshold, population=args.population)
     d = profile.to_dict()
+    pulled = getattr(store, "pulled_summary", None)
+    if pulled is not None:
+        d["source"] = {"engine": store.description, "pulled": pulled()}
     if args.json:
         print(_dump(d))
     else:
         for line in explain(profile):
             _say(line)
+        if pulled is not None:
+            rows = sum(p["rows"] for p in pulled())
+            _say(f"Measured in {store.description}: {rows:,} rows of aggregates left the engine "
+                  f"({len(pulled())} queries; no customer row, key or identifier).")
     return 0

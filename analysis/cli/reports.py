@@ -24,15 +24,33 @@ def cmd_report(args) -> int:
     out = Path(args.out)
     if out.exists():
         return _err(f"{out} already exists: saved reports are never overwritten. Choose a new --out directory.")
-    if not Path(args.db).exists():
-        return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
+    from analysis.cli._source import store_or_error, uses_warehouse, warehouse_of
+
+    warehouse = None
+    if uses_warehouse(args):
+        from analysis.warehouse import WarehouseCRM
+
+        warehouse = warehouse_of(args)
+        db = WarehouseCRM(warehouse)
+    else:
+        db = store_or_error(args)
+        if not Path(db).exists():
+            return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
     try:
         specs = list(PRESETS) if args.scenarios is None else load_scenarios(args.scenarios)
     except ScenarioError as exc:
         return _err(str(exc))
+    try:
+        return _report(args, specs, db, out)
+    finally:
+        if warehouse is not None:
+            warehouse.close()
+
+
+def _report(args, specs, db, out: Path) -> int:
     started = time.perf_counter()
     content = build_report(
-        specs, args.db, title=args.title, purpose=args.purpose, settings=business_from_args(args),
+        specs, db, title=args.title, purpose=args.purpose, settings=business_from_args(args),
         assumptions=assumptions_from_args(args), policy=policy_from_args(args),
         simulation=simulation_from_args(args), robustness_draws=args.draws,
         progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))

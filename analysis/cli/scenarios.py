@@ -77,16 +77,31 @@ def simulation_from_args(args, **kwargs):
 
 
 def cmd_simulate(args) -> int:
+    from analysis.cli._source import store_or_error, uses_warehouse, warehouse_of
     from analysis.store import Store
-    from analysis.tradeoff.runner import run_scenarios
 
-    store = Store(args.db)
+    specs = _load_specs(args.scenarios)
+    if uses_warehouse(args):
+        from analysis.warehouse import WarehouseCRM
+
+        warehouse = warehouse_of(args)
+        try:
+            data = WarehouseCRM(warehouse)
+            return _simulate(args, specs, data, data.note(), None)
+        finally:
+            warehouse.close()
+    store = Store(store_or_error(args))
     if not store.exists:
         return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
-    specs = _load_specs(args.scenarios)
+    return _simulate(args, specs, store, None, Path(args.db).name)
+
+
+def _simulate(args, specs, data, note: str | None, database: str | None) -> int:
+    from analysis.tradeoff.runner import run_scenarios
+
     t = run_scenarios(
         specs,
-        store,
+        data,
         settings=business_from_args(args),
         assumptions=assumptions_from_args(args),
         simulation=simulation_from_args(args),
@@ -95,9 +110,13 @@ def cmd_simulate(args) -> int:
         progress=_progress,
     )
     if args.json:
-        print(_dump(t.to_json(database=Path(args.db).name)))
+        if note is not None:  # the JSON keeps its shape; what was pulled from the warehouse goes to stderr
+            _progress(note)
+        print(_dump(t.to_json(**({} if database is None else {"database": database}))))
         return 0
     _print_table(t)
+    if note is not None:
+        print(note)
     return 0
 
 

@@ -111,12 +111,16 @@ def compute(specs: Sequence[Scenario], db: str | Path, *, settings: BusinessSett
             progress: Callable[[str], None] | None = None, policy: Policy | dict | None = None,
             robustness_draws: int | None = None, cache: Any = None,
             data: CRMData | None = None) -> tuple[Tradeoff, CRMData, Assumptions]:
-    """Run the scenarios on the database (the same call for building and for verifying; ``data`` and ``cache``
-    let the app reuse what it loaded and trained)."""
-    store = Store(db)
-    if not store.exists:
-        raise FileNotFoundError(f"The database {Path(db).name!r} does not exist.")
-    data = data if data is not None and data.fingerprint == store.fingerprint() else load_crm(store)
+    """Run the scenarios on the database, or on a warehouse CRM (:class:`analysis.warehouse.WarehouseCRM`) given as
+    ``db`` (the same call for building and for verifying; ``data`` and ``cache`` let the app reuse what it loaded
+    and trained)."""
+    if isinstance(db, CRMData):
+        data = db
+    else:
+        store = Store(db)
+        if not store.exists:
+            raise FileNotFoundError(f"The database {Path(db).name!r} does not exist.")
+        data = data if data is not None and data.fingerprint == store.fingerprint() else load_crm(store)
     assumptions = load_assumptions(assumption_overrides or None)
     t = run_scenarios(list(specs), data, settings=settings, assumptions=assumptions, simulation=simulation,
                       progress=progress, policy=policy, robustness_draws=robustness_draws, cache=cache)
@@ -377,10 +381,16 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
     simulation = simulation or SimulationSettings()
     policy = load_policy(policy)
     overrides = _overrides(load_assumptions(assumptions))
+    warehouse = getattr(db, "warehouse", None)  # a WarehouseCRM: measured in the warehouse
+    source = None if warehouse is None else warehouse.description  # never a credential
     created = created or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    if warehouse is None:
+        db = str(Path(db).resolve())
     t, data, a = compute(specs, db, settings=settings, simulation=simulation, assumption_overrides=overrides,
                          progress=progress, policy=policy, robustness_draws=robustness_draws, cache=cache, data=data)
-    store = Store(db)
+    store = Store(db) if warehouse is None else warehouse
+    reference = dataset_reference(db, t) if warehouse is None else {**t.dataset, "source": source}
+    db = db if warehouse is None else source
     recommended = recommended_name(t)
     scenarios = [dict(s.spec_dict(), fingerprint=s.fingerprint) for s in specs]
     identity = json.dumps({"specs": [s["fingerprint"] for s in scenarios], "data": t.data_fingerprint,
@@ -401,11 +411,12 @@ def build_content(specs: Sequence[Scenario], db: str | Path, *, title: str, purp
         "purpose": purpose,
         "author": author,
         "created": created,
-        "dataset": dataset_reference(db, t),
+        "dataset": reference,
         "recommended": recommended,
         "recommendation": None if t.decision is None else t.decision.to_dict(),
         "reproduce": {
-            "dataset": dataset_reference(db, t),
+            "dataset": reference,
+            **({"source": source, "pulled": warehouse.pulled_summary()} if warehouse is not None else {}),
             "data_fingerprint": t.data_fingerprint,
             "scenarios": scenarios,
             "seeds": {s.name: s.seed for s in specs},

@@ -45,6 +45,18 @@ def inventory_section(store: Store, data: CRMData, t: Tradeoff) -> dict:
                       ("Retention windows compared", ", ".join("all history" if r is None else f"{r} days"
                                                                for r in retention)),
                       ("Customers in the analysis", fmt(data.n_customers, "count"))]))
+    if hasattr(store, "pulled_summary"):  # a warehouse: what left the engine, query by query (no value)
+        pulled = store.pulled_summary()
+        blocks.append(text(f"Measured where the data lives, in {store.description}: the engine joined, counted and "
+                           "sampled; only the aggregates and the minimized sample below left it. No direct "
+                           "identifier and no customer key was pulled; nothing was written to the warehouse."))
+        blocks.append(table(["What was pulled", "Rows", "Columns"],
+                            [[p["what"], fmt(p["rows"], "count"), str(len(p["columns"]))] for p in pulled],
+                            "Provenance: what left the warehouse"))
+        blocks.append(kv([("Rows pulled in all", fmt(sum(p["rows"] for p in pulled), "count")),
+                          ("Customers in the warehouse", fmt(getattr(data, "population", data.n_customers),
+                                                             "count"))]))
+        return {"id": "inventory", "heading": "The processing and the data inventory", "blocks": blocks}
     prov = store.provenance()
     rows = [[r["dataset"], Path(r["file_name"]).name, r["file_sha256"], fmt(r["rows_read"], "count"),
              fmt(r["rows_stored"], "count"), fmt(r["rows_rejected"], "count"), fmt(r["rows_erased"], "count"),

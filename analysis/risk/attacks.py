@@ -223,7 +223,8 @@ def behavioral_uniqueness(events: pl.DataFrame | Table, *, key: str, point_colum
     Each event is a point described by ``point_columns`` (e.g. day and shop, or day and amount band).
     For a seeded sample of up to ``max_customers`` customers having at least p distinct points, p of
     their points are drawn at random; the customer is unique when no other customer's trace holds all
-    p. Points are compared by a 64-bit hash of their columns (collisions negligible).
+    p. Points are compared by the text of their columns; the seeded draws are md5 of text, the same on DuckDB,
+    PostgreSQL and Spark.
 
     Returns
     -------

@@ -48,6 +48,16 @@ __all__ = [
 ]
 
 
+def _remote(con) -> bool:
+    """A warehouse's queries (:class:`analysis.store._remote.RemoteQueries`) stand for the connection: the risk
+    engine then measures a :class:`~analysis.store._remote.RemoteTable` inside PostgreSQL or Spark."""
+    return not isinstance(con, duckdb.DuckDBPyConnection) and hasattr(con, "class_table_chunks")
+
+
+def _table(con, view):
+    return con.current(view)
+
+
 def _null_flag(quasi: Sequence[str]) -> str:
     # Fixed fragment over quoted identifiers: true when any quasi-identifier of the class is NULL.
     return "(" + " OR ".join(f"{quote_ident(q)} IS NULL" for q in quasi) + ")"
@@ -65,6 +75,8 @@ def class_size_distribution(
 
     Columns: ``class_size, classes, records, null_classes`` ordered by size.
     """
+    if _remote(con):
+        return con.class_size_distribution(_table(con, view), quasi, suppressed=suppressed)
     # quote_ident results and fixed fragments only.
     sql = f"""
         WITH cls AS (
@@ -83,6 +95,8 @@ def value_counts(
     con: duckdb.DuckDBPyConnection, view: str, column: str, *, suppressed: str | None = None
 ) -> pl.DataFrame:
     """Distinct values of one column with their counts (``value, n``), NULL included, sorted, NULL last."""
+    if _remote(con):
+        return con.value_counts(_table(con, view), column, suppressed=suppressed)
     sql = f"""
         SELECT {quote_ident(column)} AS value, count(*) AS n
         FROM {quote_ident(view)} {_where_kept(suppressed)}
@@ -134,6 +148,9 @@ def class_table(
     ``ordered`` sorts the classes by their quasi-identifiers, so that several calls (batches of values)
     line up row by row.
     """
+    if _remote(con):
+        return con.class_table(_table(con, view), quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
+                               ordered=ordered)
     sql, params = _class_table_sql(view, quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
                                    ordered=ordered)
     return run(con, sql, params or None)
@@ -149,6 +166,9 @@ def class_table_chunks(
     with_null_flag: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """:func:`class_table` read in chunks of classes (for data with millions of classes)."""
+    if _remote(con):
+        return con.class_table_chunks(_table(con, view), quasi, columns, suppressed=suppressed,
+                                      with_null_flag=with_null_flag)
     sql, params = _class_table_sql(view, quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
                                    ordered=False)
     return chunks(con, sql, params or None)
@@ -156,6 +176,8 @@ def class_table_chunks(
 
 def count_true(con: duckdb.DuckDBPyConnection, view: str, column: str) -> int:
     """Rows where a boolean column is true."""
+    if _remote(con):
+        return con.count_true(_table(con, view), column)
     return int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(view)} WHERE {quote_ident(column)}") or 0)
 
 
@@ -327,24 +349,27 @@ def behavioral_matches(
 
     Returns ``points, customers, unique, eligible``: per p, the sampled customers with at least p distinct
     points, how many of them are the only customer matching their p points, and how many customers in the
-    whole data have at least p distinct points.
+    whole data have at least p distinct points. Draws are ``md5`` of text (the same on every engine).
     """
     v = quote_ident(view)
     k = quote_ident(key)
-    cols = quote_idents(point_columns)
+    # a point is the text of its columns; draws are md5(text | seed): portable, so a warehouse computing the same
+    # measure (analysis.store._remote, Ibis) draws the same targets and points as this query
+    point = " || '|' || ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '∅')" for c in point_columns)
     p_max = max(points)
     # quote_ident results and fixed fragments only; seed, limits and p values are bound.
     sql = f"""
         WITH pts AS (
-            SELECT DISTINCT {k} AS who, hash({cols}) AS point FROM {v} WHERE {k} IS NOT NULL
+            SELECT DISTINCT CAST({k} AS VARCHAR) AS who, {point} AS point FROM {v} WHERE {k} IS NOT NULL
         ),
         sizes AS (SELECT who, count(*) AS n_points FROM pts GROUP BY who),
         sample AS (
-            SELECT who, n_points FROM sizes ORDER BY hash(who, $seed), who LIMIT $max_customers
+            SELECT who, n_points FROM sizes ORDER BY md5(who || '|' || CAST($seed AS VARCHAR)), who LIMIT $max_customers
         ),
         drawn AS (
             SELECT pts.who, pts.point,
-                   row_number() OVER (PARTITION BY pts.who ORDER BY hash(pts.point, pts.who, $seed), pts.point) AS draw
+                   row_number() OVER (PARTITION BY pts.who ORDER BY md5(pts.point || '|' || pts.who || '|' || CAST($seed AS VARCHAR)),
+                                                   pts.point) AS draw
             FROM pts JOIN sample USING (who)
         ),
         wanted AS (SELECT unnest($points::INTEGER[]) AS p),
