@@ -71,7 +71,8 @@ def test_postgres_risk_profile_equals_the_store_field_by_field(crm, postgres):
     expected = _store_profile(crm["store"])
     got, pulled = _warehouse_profile(postgres, crm["dictionaries"])
     assert got == expected
-    assert got["records"] == crm["store"].datasets()[0].rows or got["records"] > 19_000
+    customers = next(d.rows for d in crm["store"].datasets() if d.name == "crm_customers")
+    assert got["records"] == customers  # erased customers left out in the engine, as the ingest leaves them out
     # only aggregates came out: never more rows than classes (+ value counts and row counts)
     assert max(p["rows"] for p in pulled) <= got["classes"]
     assert not any(c in QUASI or c == "customer_id" for p in pulled for c in p["columns"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["warehouse_of", "uses_warehouse"]
+__all__ = ["store_or_error", "uses_warehouse", "warehouse_of"]
 
 
 def uses_warehouse(args) -> bool:
