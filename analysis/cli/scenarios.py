@@ -29,17 +29,20 @@ def business_from_args(args):
     )
 
 
-def _limit(text: str | None, kind: type, name: str):
+def _limit(text: str | None, kind: type, name: str, *, on: bool = False):
     if text is None:
         return None
     if str(text).lower() in ("off", "none", "no"):
         return False
+    if on and str(text).lower() in ("on", "yes"):
+        return True  # the constraint's value when switched on
     try:
         return kind(text)
     except ValueError:
         from analysis.tradeoff.policy import PolicyError
 
-        raise PolicyError(f"The '--{name}' option must be a number or 'off'. Got {text!r} instead.") from None
+        raise PolicyError(f"The '--{name}' option must be a number{', on' if on else ''} or 'off'. "
+                          f"Got {text!r} instead.") from None
 
 
 def policy_from_args(args):
@@ -49,7 +52,9 @@ def policy_from_args(args):
     base = load_policy(getattr(args, "policy", None))
     changes = base.to_dict()
     for key, value in (("min_k", _limit(getattr(args, "min_k", None), int, "min-k")),
-                       ("max_exposure_index", _limit(getattr(args, "max_exposure", None), float, "max-exposure"))):
+                       ("max_exposure_index", _limit(getattr(args, "max_exposure", None), float, "max-exposure")),
+                       ("min_selection_ratio", _limit(getattr(args, "min_selection_ratio", None), float,
+                                                      "min-selection-ratio", on=True))):
         if value is not None:
             changes[key] = value
     for key, option in (("sensitive_needs_consent", "sensitive_needs_consent"),
