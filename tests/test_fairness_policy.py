@@ -234,3 +234,16 @@ def test_a_report_with_the_bound_on_records_it_and_marks_the_breaches(runs, demo
     ring = [t for t in content["charts"]["frontier"]["data"]
             if str(t.get("name", "")).startswith("Targets a group below the fairness bound")]
     assert len(ring) == 1 and set(ring[0]["text"]) == {"Status quo (full data)", "No sensitive attributes"}
+
+
+def test_the_text_table_shows_each_scenarios_lowest_ratio(runs, capsys):
+    from analysis.cli.scenarios import _print_table
+
+    _print_table(runs.on)
+    out = capsys.readouterr().out
+    lines = {line[1:32].strip(): line for line in out.splitlines() if line[:1] in " *" and line[1:32].strip()}
+    for row in runs.on.table.iter_rows(named=True):
+        line = lines[row["name"][:31]]
+        assert f" {row['lowest_selection_ratio']:.2f}  " in line and line.startswith("*") == row["recommended"]
+    assert "ratio = the lowest selection-rate ratio over every audited attribute" in out
+    assert "Not allowed by the privacy policy:" in out and "× the rate of" in out

@@ -112,7 +112,8 @@ def _print_table(t) -> None:
     header = (
         f"{'scenario':32} {'kind':9} {'incr. conv.':>11} {'95% CI':>17}"
         + (f" {'true':>6}" if has_truth else "")
-        + f" {'kept':>5} {'exposure':>8} {'E[loss]/yr':>11} {f'net {t.settings.horizon_years}y':>11}  policy   frontier"
+        + f" {'kept':>5} {'exposure':>8} {'E[loss]/yr':>11} {f'net {t.settings.horizon_years}y':>11} {'ratio':>5}"
+        + "  policy   frontier"
     )
     print(header)
     print("-" * len(header))
@@ -125,16 +126,20 @@ def _print_table(t) -> None:
         ci = f"[{row['gain_ci_low']:,.0f}, {row['gain_ci_high']:,.0f}]"
         true = f" {row['true_incremental_conversions']:6,.0f}" if has_truth else ""
         mark = "*" if row["recommended"] else " "
+        ratio = "—" if row.get("lowest_selection_ratio") is None else f"{row['lowest_selection_ratio']:.2f}"
         print(
             f"{mark}{r.spec.name[:31]:31} {row['kind']:9} {row['incremental_conversions']:11,.0f} {ci:>17}{true} "
-            f"{kept:>5} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f}  "
+            f"{kept:>5} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f} "
+            f"{ratio:>5}  "
             f"{'allowed' if row['allowed'] else 'no':8} {'yes' if row['on_frontier'] else 'no'}"
         )
     print()
     print(f"incr. conv. = extra conversions per campaign when the top {t.results[0].spec.k:.0%} are contacted "
           "(consent regimes: only consenters personalized)"
           + ("; true = the same from the synthetic ground truth" if has_truth else "")
-          + "; exposure = composite index 0–100 (see --json for its held-data and model parts); * = recommended.")
+          + "; exposure = composite index 0–100 (see --json for its held-data and model parts); ratio = the lowest "
+          "selection-rate ratio over every audited attribute (1 = every group targeted at the same rate; see --json "
+          "for each attribute); * = recommended.")
     sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
     if sampled is not None:
         print(sampled.note())
