@@ -71,7 +71,7 @@ with right:
             for note in result.notes:
                 st.caption(f"Note: {md(note)}")
             current = settings.current_practice if settings.current_practice in names else None
-            fig = frontier_chart(t.table, current=current,
+            fig = frontier_chart(t.table, current=current, fairness_bound=t.policy.min_selection_ratio,
                                  title="Your scenario among the presets: the best trade-offs lie on the line")
             downloads.chart(fig, key="b_frontier", name="frontier-your-scenario")
             hits = st.session_state.get(state.CACHE_HITS, 0)

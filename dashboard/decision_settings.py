@@ -14,6 +14,8 @@ from . import state
 REGION_LABELS = {"global": "Global average (IBM / Ponemon)", "united_states": "United States (IBM / Ponemon)"}
 _DEFAULT_CAP = constraint("max_exposure_index").default
 _SUGGESTED_K = 5
+#: the fairness bound when it is switched on (the four-fifths rule; its source is on the constraint)
+_FOUR_FIFTHS = constraint("min_selection_ratio").when_on
 
 
 def _seed(values: dict) -> None:
@@ -34,6 +36,7 @@ def _apply() -> None:
         "max_exposure_index": float(ss["pol_cap"]) if ss["pol_cap_on"] else None,
         "min_k": int(ss["pol_k"]) if ss["pol_k_on"] else None,
         "loss_within_tolerance": bool(ss["pol_loss"]),
+        "min_selection_ratio": float(ss["pol_ratio"]) if ss["pol_ratio_on"] else None,
     }
     try:
         state.set_policy(values)
@@ -56,7 +59,9 @@ def policy_controls() -> None:
            "pol_cap_on": current.max_exposure_index is not None,
            "pol_cap": float(current.max_exposure_index if current.max_exposure_index is not None else _DEFAULT_CAP),
            "pol_k_on": current.min_k is not None, "pol_k": int(current.min_k or _SUGGESTED_K),
-           "pol_loss": current.loss_within_tolerance, "pol_region": _region()})
+           "pol_loss": current.loss_within_tolerance, "pol_region": _region(),
+           "pol_ratio_on": current.min_selection_ratio is not None,
+           "pol_ratio": float(current.min_selection_ratio or _FOUR_FIFTHS)})
     labels = {c.key: c for c in CONSTRAINTS}
     with st.expander("Your privacy policy (what a recommended scenario must meet)", expanded=False):
         st.caption("The recommendation is the scenario with the highest net value among those that meet these "
@@ -74,6 +79,12 @@ def policy_controls() -> None:
                         disabled=not st.session_state["pol_k_on"], help=labels["min_k"].note)
         st.toggle(labels["loss_within_tolerance"].label, key="pol_loss", on_change=_apply,
                   help=labels["loss_within_tolerance"].note)
+        ratio = labels["min_selection_ratio"]
+        c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+        c1.toggle("Require fair targeting (four-fifths rule)", key="pol_ratio_on", on_change=_apply,
+                  help=f"{ratio.source}, {ratio.year}.")
+        c2.number_input(ratio.label, min_value=0.05, max_value=1.0, step=0.05, key="pol_ratio", on_change=_apply,
+                        disabled=not st.session_state["pol_ratio_on"], help=ratio.note)
         st.selectbox("Breach cost per record: region of the sourced figure", list(COST_PER_RECORD_SERIES),
                      format_func=REGION_LABELS.get, key="pol_region", on_change=_apply,
                      help="IBM / Ponemon publish a global average and a United States series; they are never "

@@ -48,7 +48,8 @@ else:
                 for name, because in d.not_allowed:
                     st.markdown(f"- **{md(name)}**: not allowed, because {md(because, limit=None)}.")
         current = settings.current_practice if settings.current_practice in t.table["name"].to_list() else None
-        fig = frontier_chart(t.table, current=current, title=FRONTIER_TITLE)
+        fig = frontier_chart(t.table, current=current, title=FRONTIER_TITLE,
+                             fairness_bound=t.policy.min_selection_ratio)
         downloads.chart(fig, key="ov_frontier", name="frontier")
         st.caption(RISK_INDEX_FORMULA)
 
@@ -64,6 +65,7 @@ else:
                 "Exposure index (0–100)": st.column_config.NumberColumn(format="%.1f"),
                 "of which held data": st.column_config.NumberColumn(format="%.1f"),
                 "of which the model": st.column_config.NumberColumn(format="%.2f"),
+                "Lowest selection-rate ratio (1 = even)": st.column_config.NumberColumn(format="%.2f"),
             },
         )
         st.caption("Net value = engagement value − expected breach losses + trust effects (customers kept or "

@@ -28,6 +28,8 @@ SUMMARY_COLUMNS = {
     "exposure_model": "of which the model",
     "sample_uniqueness": "Customers unique on identifying attributes",
     "expected_annual_loss": "Expected breach loss a year (USD)",
+    "lowest_selection_ratio": "Lowest selection-rate ratio (1 = even)",
+    "lowest_ratio_attribute": "on attribute",
     "on_frontier": "On the frontier",
     "not_allowed_because": "Not allowed, because",
 }

@@ -95,7 +95,8 @@ def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
     at.toggle(key="pol_cap_on").set_value(False)
     run(at)
     assert at.session_state["privacy_policy"] == {"sensitive_needs_consent": False, "max_exposure_index": None,
-                                                  "min_k": None, "loss_within_tolerance": False}
+                                                  "min_k": None, "loss_within_tolerance": False,
+                                                  "min_selection_ratio": None}
     table = at.dataframe[0].value
     assert set(table["Under your policy"]) <= {"recommended", "allowed"}
     # the region of the sourced cost per record is a setting too: the US figure raises every breach loss
@@ -105,6 +106,25 @@ def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
     after = at.dataframe[0].value.set_index("Scenario")["Expected breach loss a year (USD)"]
     assert (after.sort_index() > before.sort_index()).all()  # the order of the rows may change with the figures
     assert at.session_state["assumption_overrides"]["cost_per_record"] == {"region": "united_states"}
+    # the fairness bound (off by default; on: 0.8, the four-fifths rule) rules out exactly the scenarios whose
+    # lowest selection-rate ratio is under it, in words; the pick is the highest net value of the rest; the
+    # frontier rings the ones below it
+    assert at.number_input(key="pol_ratio").disabled
+    at.toggle(key="pol_ratio_on").set_value(True)
+    run(at)
+    assert at.session_state["privacy_policy"]["min_selection_ratio"] == 0.8
+    table = at.dataframe[0].value
+    below = table["Lowest selection-rate ratio (1 = even)"] < 0.8
+    assert below.any() and (table.loc[below, "Under your policy"] == "not allowed").all()
+    assert table.loc[below, "Not allowed, because"].str.contains(r"are targeted at 0\.\d+× the rate of").all()
+    assert (table.loc[~below, "Under your policy"] != "not allowed").all()  # nothing else rules them out now
+    rest = table[~below].sort_values("Net value (USD, horizon)", ascending=False)
+    if len(rest):
+        assert rest["Under your policy"].iloc[0] == "recommended" and rest["Scenario"].iloc[0] in at.success[0].value
+    else:
+        assert "None of the 9 scenarios meets the privacy policy" in at.warning[0].value
+    ring = traces(chart_specs(at)[0])["Targets a group below the fairness bound (selection-rate ratio under 0.8)"]
+    assert set(ring["text"]) == set(table.loc[below, "Scenario"])
 
 
 def test_builder_controls_move_the_figures_the_right_way(app):

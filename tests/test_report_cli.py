@@ -35,7 +35,7 @@ def test_report_verify_review_round_trip(demo_db, tmp_path):
     out = tmp_path / "reports" / "board-1"
     options = ["--campaigns-per-year", "24", "--value-per-conversion", "55", "--horizon", "1",
                "--region", "united_states", "--max-exposure", "60", "--min-k", "off", "--loss-within-tolerance", "no",
-               "--sensitive-needs-consent", "no", "--population", "5000000", "--draws", "40",
+               "--sensitive-needs-consent", "no", "--min-selection-ratio", "0.3", "--population", "5000000", "--draws", "40",
                "--current-practice", "<script>alert(1)</script>"]
     p = _run("report", "--db", str(demo_db), "--scenarios", str(scenarios), "--out", str(out),
              "--title", "CLI review", "--purpose", "Decide the targeting data", *options)
@@ -49,7 +49,7 @@ def test_report_verify_review_round_trip(demo_db, tmp_path):
          "current_practice": "<script>alert(1)</script>"}
     assert rep["assumption_overrides"]["cost_per_record"]["region"] == "united_states"
     assert rep["policy"] == {"sensitive_needs_consent": False, "max_exposure_index": 60.0, "min_k": None,
-                             "loss_within_tolerance": False}
+                             "loss_within_tolerance": False, "min_selection_ratio": 0.3}  # verify rebuilds with it
     assert content["recommendation"]["policy"] == rep["policy"] and content["recommendation"]["robustness"]["draws"] == 40
     assert rep["simulation"]["population"] == 5_000_000 and rep["robustness_draws"] == 40
     for r in content["results"]:

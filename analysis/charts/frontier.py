@@ -6,6 +6,11 @@ point carries its number and the legend below the chart is the key ("3 · Coarse
 that sit on top of each other share one number label ("4,5"); a point whose number still finds no free spot is
 left unnumbered on the chart (the key says so, and hovering shows it). The figure's height is fixed and its
 x and y ranges are set, so the placement computed here is the one the browser draws.
+
+Scenarios that break the privacy policy's fairness bound (the table's ``breaks_fairness_bound``: their lowest
+selection-rate ratio is under the policy's ``min_selection_ratio``) carry a vermillion ring around their marker
+and one legend entry ("Targets a group below the fairness bound …"); the ring counts as part of the marker when
+the labels are placed.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from analysis.charts.labels import (
     FONT_SIZE, MIN_PLOT_WIDTH, Anchor, Box, Label, bar_obstacle, marker_obstacle, place,
 )
 from analysis.charts.style import (
-    GAIN_COLOR, NEUTRAL_COLOR, PALETTE, TOTAL_COLOR, check_frame, empty_figure, round_sig, style, title_margin,
+    GAIN_COLOR, NEUTRAL_COLOR, PALETTE, RISK_COLOR, TOTAL_COLOR, check_frame, empty_figure, round_sig, style,
+    title_margin,
 )
+from analysis.formatting import number as _number
 
 __all__ = ["frontier_chart", "PLOT_HEIGHT"]
 
@@ -38,6 +45,16 @@ _MARKERS = {
 }
 _TRACE_NAMES = {"frontier": "On the frontier", "dominated": "Dominated (a better option exists)",
                 "current": "Current practice"}
+#: the ring around a scenario that breaks the fairness bound (drawn over its marker, wider than the star)
+_RING = {"color": RISK_COLOR, "size": 27, "symbol": "circle-open", "line": {"width": 2.5, "color": RISK_COLOR}}
+_RING_HALF = 15.0
+FAIRNESS_COLUMN = "breaks_fairness_bound"
+
+
+def fairness_legend(bound: float | None) -> str:
+    """The legend entry of the ring."""
+    return ("Targets a group below the fairness bound" +
+            (f" (selection-rate ratio under {_number(bound, digits=2)})" if bound is not None else " of the policy"))
 
 
 def _check(points: pl.DataFrame, gain: str, risk: str, current: str | None) -> tuple[bool, list]:
@@ -45,9 +62,10 @@ def _check(points: pl.DataFrame, gain: str, risk: str, current: str | None) -> t
     check_frame(points, name="points", chart=chart, columns=["name", gain, risk, "on_frontier"],
                 numeric=[gain, risk, "gain_ci_low", "gain_ci_high"],
                 nullable=[gain, risk, "gain_ci_low", "gain_ci_high"])
-    if points.schema["on_frontier"] != pl.Boolean:
-        raise ValueError(f"The 'on_frontier' column of 'points' in {chart} must be boolean. "
-                         f"Got {points.schema['on_frontier']} instead.")
+    for column in ("on_frontier", FAIRNESS_COLUMN):
+        if column in points.columns and points.schema[column] != pl.Boolean:
+            raise ValueError(f"The '{column}' column of 'points' in {chart} must be boolean. "
+                             f"Got {points.schema[column]} instead.")
     has_ci = ("gain_ci_low" in points.columns, "gain_ci_high" in points.columns)
     if has_ci[0] != has_ci[1]:
         raise ValueError(f"The 'points' parameter of {chart} must have both 'gain_ci_low' and "
@@ -77,13 +95,14 @@ def _range(values: np.ndarray) -> tuple[float, float]:
 
 
 def _layout_labels(frame: pl.DataFrame, statuses: list[str], x_range, y_range, *, risk: str, gain: str,
-                   has_ci: bool) -> tuple[str, list[Box | None], list[str]]:
+                   has_ci: bool, ringed: list[bool]) -> tuple[str, list[Box | None], list[str]]:
     """("names" or "numbers", a box per point or None, the text of each box)."""
     x, y = frame[risk].to_numpy().astype(float), frame[gain].to_numpy().astype(float)
     fx = (x - x_range[0]) / (x_range[1] - x_range[0])
     to_fy = lambda v: (np.asarray(v, dtype=float) - y_range[0]) / (y_range[1] - y_range[0])  # noqa: E731
     fy = to_fy(y)
-    anchors = [Anchor(float(a), float(b), _MARKERS[s][1]) for a, b, s in zip(fx, fy, statuses)]
+    anchors = [Anchor(float(a), float(b), max(_MARKERS[s][1], _RING_HALF if r else 0.0))
+               for a, b, s, r in zip(fx, fy, statuses, ringed)]
     obstacles = [marker_obstacle(a) for a in anchors]
     if has_ci:
         lows, highs = to_fy(frame["gain_ci_low"].to_numpy()), to_fy(frame["gain_ci_high"].to_numpy())
@@ -129,7 +148,7 @@ def _layout_labels(frame: pl.DataFrame, statuses: list[str], x_range, y_range, *
 def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions",
                    risk: str = "risk_index", gain_label: str | None = None,
                    risk_label: str | None = None, current: str | None = None,
-                   title: str | None = None) -> go.Figure:
+                   title: str | None = None, fairness_bound: float | None = None) -> go.Figure:
     """Scenarios as points of exposure risk (x) against engagement gain (y), with the Pareto line.
 
     Parameters
@@ -143,6 +162,9 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
         Axis titles with units; default from the column names.
     current : str, optional
         Name of the scenario that is today's practice: drawn as a star ("Current practice" in the legend).
+    fairness_bound : float, optional
+        The policy's fairness bound, for the legend of the ring around the scenarios whose optional boolean
+        column ``breaks_fairness_bound`` is true (the ring is drawn whenever one is).
 
     Examples
     --------
@@ -179,7 +201,10 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
     y_values = [points[gain].to_numpy()] + ([points["gain_ci_low"].to_numpy(), points["gain_ci_high"].to_numpy()]
                                            if has_ci else [])
     x_range, y_range = _range(points[risk].to_numpy()), _range(np.concatenate(y_values))
-    mode, boxes, texts = _layout_labels(points, statuses, x_range, y_range, risk=risk, gain=gain, has_ci=has_ci)
+    ringed = (points[FAIRNESS_COLUMN].fill_null(False).to_list() if FAIRNESS_COLUMN in points.columns
+              else [False] * points.height)
+    mode, boxes, texts = _layout_labels(points, statuses, x_range, y_range, risk=risk, gain=gain, has_ci=has_ci,
+                                        ringed=ringed)
 
     fig = go.Figure()
     hover = (f"<b>%{{text}}</b><br>{gain_label}: %{{y:,.4~g}}<br>{risk_label}: %{{x:,.4~g}}"
@@ -205,7 +230,12 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
                                  name=_TRACE_NAMES[status], text=rows["name"].to_list(), marker=marker,
                                  error_y=error, customdata=customdata, hovertemplate=hover,
                                  showlegend=mode == "names"))
-    rows_in_legend = 1 + (len(set(statuses)) if mode == "names" else points.height)
+    if any(ringed):
+        rows = points.filter(pl.Series(ringed, dtype=pl.Boolean))
+        fig.add_trace(go.Scatter(x=rows[risk].to_list(), y=rows[gain].to_list(), mode="markers",
+                                 name=fairness_legend(fairness_bound), text=rows["name"].to_list(), marker=_RING,
+                                 hoverinfo="skip", showlegend=True))
+    rows_in_legend = 1 + (len(set(statuses)) if mode == "names" else points.height) + any(ringed)
     drawn = {n for i, t in enumerate(texts) if boxes[i] is not None for n in t.split(",")}
     for i, (name, status) in enumerate(zip(points["name"].to_list(), statuses)):
         box = boxes[i]
@@ -213,7 +243,8 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
             fig.add_annotation(x=points[risk][i], y=points[gain][i], xref="x", yref="y", text=texts[i],
                                showarrow=True, ax=box.ax, ay=box.ay, axref="pixel", ayref="pixel",
                                xanchor="center", yanchor="middle", arrowhead=0, arrowwidth=1,
-                               arrowcolor=NEUTRAL_COLOR, standoff=_MARKERS[status][1],
+                               arrowcolor=NEUTRAL_COLOR,
+                               standoff=max(_MARKERS[status][1], _RING_HALF if ringed[i] else 0.0),
                                font={"size": FONT_SIZE}, name=f"label {name}")
         elif box is not None:
             fig.add_annotation(x=points[risk][i], y=points[gain][i], xref="x", yref="y", text=texts[i],
@@ -221,7 +252,8 @@ def frontier_chart(points: pl.DataFrame, *, gain: str = "incremental_conversions
                                yshift=box.yshift, font={"size": FONT_SIZE}, name=f"label {name}")
         if mode == "numbers":
             number = f"{i + 1} · " + ("Current practice: " if status == "current" else "")
-            suffix = " (dominated)" if status == "dominated" else ""
+            suffix = (" (dominated)" if status == "dominated" else "") + \
+                (" — below the fairness bound" if ringed[i] else "")
             if str(i + 1) not in drawn:
                 suffix += " — under another point, not numbered"
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{number}{name}{suffix}",

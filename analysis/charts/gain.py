@@ -39,6 +39,7 @@ KNOWN_LABELS = {
     "p95": "Yearly breach loss, 1-in-20 bad year (USD, p95)",
     "net_value": "Net value (USD)",
     "membership_advantage": "Membership-inference advantage (0–1)",
+    "lowest_selection_ratio": "Lowest selection-rate ratio (1 = every group targeted alike)",
 }
 
 

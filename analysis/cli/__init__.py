@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="policy: sensitive attributes only with consent (default yes)")
         sp.add_argument("--loss-within-tolerance", choices=("yes", "no"),
                         help="policy: the 1-in-20-year breach loss within the risk tolerance (default no)")
+        sp.add_argument("--min-selection-ratio",
+                        help="policy: the lowest selection-rate ratio over every audited attribute at least X "
+                             "('on': 0.8, the four-fifths rule; default off)")
         sp.add_argument("--draws", type=int, default=300,
                         help="robustness: assumption redraws (Latin hypercube; 0 skips it)")
 

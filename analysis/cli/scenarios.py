@@ -29,17 +29,20 @@ def business_from_args(args):
     )
 
 
-def _limit(text: str | None, kind: type, name: str):
+def _limit(text: str | None, kind: type, name: str, *, on: bool = False):
     if text is None:
         return None
     if str(text).lower() in ("off", "none", "no"):
         return False
+    if on and str(text).lower() in ("on", "yes"):
+        return True  # the constraint's value when switched on
     try:
         return kind(text)
     except ValueError:
         from analysis.tradeoff.policy import PolicyError
 
-        raise PolicyError(f"The '--{name}' option must be a number or 'off'. Got {text!r} instead.") from None
+        raise PolicyError(f"The '--{name}' option must be a number{', on' if on else ''} or 'off'. "
+                          f"Got {text!r} instead.") from None
 
 
 def policy_from_args(args):
@@ -49,7 +52,9 @@ def policy_from_args(args):
     base = load_policy(getattr(args, "policy", None))
     changes = base.to_dict()
     for key, value in (("min_k", _limit(getattr(args, "min_k", None), int, "min-k")),
-                       ("max_exposure_index", _limit(getattr(args, "max_exposure", None), float, "max-exposure"))):
+                       ("max_exposure_index", _limit(getattr(args, "max_exposure", None), float, "max-exposure")),
+                       ("min_selection_ratio", _limit(getattr(args, "min_selection_ratio", None), float,
+                                                      "min-selection-ratio", on=True))):
         if value is not None:
             changes[key] = value
     for key, option in (("sensitive_needs_consent", "sensitive_needs_consent"),
@@ -126,7 +131,8 @@ def _print_table(t) -> None:
     header = (
         f"{'scenario':32} {'kind':9} {'incr. conv.':>11} {'95% CI':>17}"
         + (f" {'true':>6}" if has_truth else "")
-        + f" {'kept':>5} {'exposure':>8} {'E[loss]/yr':>11} {f'net {t.settings.horizon_years}y':>11}  policy   frontier"
+        + f" {'kept':>5} {'exposure':>8} {'E[loss]/yr':>11} {f'net {t.settings.horizon_years}y':>11} {'ratio':>5}"
+        + "  policy   frontier"
     )
     print(header)
     print("-" * len(header))
@@ -139,16 +145,20 @@ def _print_table(t) -> None:
         ci = f"[{row['gain_ci_low']:,.0f}, {row['gain_ci_high']:,.0f}]"
         true = f" {row['true_incremental_conversions']:6,.0f}" if has_truth else ""
         mark = "*" if row["recommended"] else " "
+        ratio = "—" if row.get("lowest_selection_ratio") is None else f"{row['lowest_selection_ratio']:.2f}"
         print(
             f"{mark}{r.spec.name[:31]:31} {row['kind']:9} {row['incremental_conversions']:11,.0f} {ci:>17}{true} "
-            f"{kept:>5} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f}  "
+            f"{kept:>5} {row['risk_index']:8.1f} {row['expected_annual_loss']:11,.0f} {row['net_value']:11,.0f} "
+            f"{ratio:>5}  "
             f"{'allowed' if row['allowed'] else 'no':8} {'yes' if row['on_frontier'] else 'no'}"
         )
     print()
     print(f"incr. conv. = extra conversions per campaign when the top {t.results[0].spec.k:.0%} are contacted "
           "(consent regimes: only consenters personalized)"
           + ("; true = the same from the synthetic ground truth" if has_truth else "")
-          + "; exposure = composite index 0–100 (see --json for its held-data and model parts); * = recommended.")
+          + "; exposure = composite index 0–100 (see --json for its held-data and model parts); ratio = the lowest "
+          "selection-rate ratio over every audited attribute (1 = every group targeted at the same rate; see --json "
+          "for each attribute); * = recommended.")
     sampled = next((r.sample for r in t.results if r.ok and r.sample is not None), None)
     if sampled is not None:
         print(sampled.note())

@@ -60,6 +60,7 @@ HEADLINE = (
     "membership_advantage", "expected_annual_loss", "loss_p95", "trust_value", "net_value", "customers_held",
     "on_frontier", "exposure_held_data", "exposure_model", "net_value_low", "net_value_high",
     "incremental_conversions_everyone", "population_uniqueness", "marketer_risk", "allowed", "recommended",
+    "lowest_selection_ratio", "lowest_ratio_attribute", "breaks_fairness_bound",
 )
 PACKAGES = ("polars", "duckdb", "numpy", "scipy", "scikit-learn", "diffprivlib", "plotly", "kaleido", "fpdf2",
             "scikit-uplift", "pycanon")
@@ -352,7 +353,8 @@ def _charts(t: Tradeoff, recommended: str | None) -> dict[str, dict]:
 
     out["frontier"] = _figure_json(charts.frontier_chart(t.table, current=t.settings.current_practice
                                                          if t.settings.current_practice in t.table["name"] else None,
-                                                         title=FRONTIER_TITLE))
+                                                         title=FRONTIER_TITLE,
+                                                         fairness_bound=t.policy.min_selection_ratio))
     curves = t.curves()
     if curves.height:
         kind = curves["kind"][0] if "kind" in curves.columns else "qini"

@@ -44,6 +44,14 @@ def _f(value: Any, kind: str = "number") -> str:
     return formatting.number(value)
 
 
+def _ratio(row: dict) -> str:
+    """"0.51 (financial_distress)", "—" without an audited attribute; "below the bound" when it breaks it."""
+    if row.get("lowest_selection_ratio") is None:
+        return "—"
+    out = f"{formatting.number(row['lowest_selection_ratio'], digits=2)} ({row['lowest_ratio_attribute']})"
+    return out + (", below the bound" if row.get("breaks_fairness_bound") else "")
+
+
 def _table(columns, rows, caption=""):
     return {"type": "table", "columns": list(columns), "rows": [[str(c) for c in r] for r in rows], "caption": caption}
 
@@ -87,11 +95,15 @@ def tradeoffs_section(t: Tradeoff, recommended: str | None, chart: Any) -> dict:
         rows = [[r["name"], "recommended" if r["recommended"] else ("allowed" if r["allowed"] else "not allowed"),
                  r["not_allowed_because"] or "—", _f(r["net_value"], "money"),
                  f"{_f(r['net_value_low'], 'money')} to {_f(r['net_value_high'], 'money')}",
-                 "yes" if r["on_frontier"] else "no"]
+                 "yes" if r["on_frontier"] else "no", _ratio(r)]
                 for r in t.table.sort("net_value", descending=True).iter_rows(named=True)]
         blocks.append(_table(["Scenario", "Under the policy", "Not allowed, because", f"Net value ({h} y)",
-                              "95 % interval", "On the frontier"], rows,
-                             "Every scenario under the rule (highest net value first)"))
+                              "95 % interval", "On the frontier", "Lowest selection-rate ratio"], rows,
+                             "Every scenario under the rule (highest net value first); the lowest selection-rate "
+                             "ratio over every audited attribute (1 = every group targeted at the same rate; the "
+                             "four-fifths rule's line is 0.8)"
+                             + ("" if d is None or d.policy.min_selection_ratio is None else
+                                f"; the policy's fairness bound is {_f(d.policy.min_selection_ratio)}")))
     if d is not None and d.robustness is not None:
         r = d.robustness
         blocks.append({"type": "subheading", "text": "How robust the recommendation is"})

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from analysis.formatting import money
-from analysis.tradeoff.policy import Policy, tolerance_at, why_not
+from analysis.tradeoff.policy import Policy, breaks_selection_bound, tolerance_at, why_not
 
 if TYPE_CHECKING:
     from analysis.tradeoff.robustness import Robustness
@@ -80,6 +80,8 @@ class Recommendation:
     allowed: tuple[str, ...] = ()
     robustness: "Robustness | None" = field(default=None, compare=False)
     rule: str = RULE
+    #: scenarios whose lowest selection-rate ratio is under the policy's fairness bound (empty when it is off)
+    below_fairness_bound: tuple[str, ...] = ()
 
     def because(self, name: str) -> str | None:
         """Why ``name`` is not allowed (None when it is)."""
@@ -109,6 +111,7 @@ class Recommendation:
             "allowed": list(self.allowed),
             "not_allowed": [{"scenario": s, "because": b} for s, b in self.not_allowed],
             "policy": self.policy.to_dict(),
+            "below_fairness_bound": list(self.below_fairness_bound),
             "robustness": None if self.robustness is None else self.robustness.to_dict(),
             "sentence": self.sentence,
         }
@@ -122,10 +125,12 @@ def allowed_mask(rows: Sequence[Mapping[str, Any]], policy: Policy, tolerance: f
 def decide(rows: Sequence[Mapping[str, Any]], policy: Policy, *, horizon_years: int,
            risk_tolerance: tuple[tuple[float, float], ...]) -> Recommendation:
     """Apply the rule to the rows of a trade-off table (columns: name, net_value, net_value_low,
-    net_value_high, risk_index, sensitive_used, consent, k_anonymity, loss_p95), in their order."""
+    net_value_high, risk_index, sensitive_used, consent, k_anonymity, loss_p95; with a fairness bound
+    lowest_selection_ratio, lowest_ratio_attribute, least_targeted, most_targeted), in their order."""
     tolerance = tolerance_at(risk_tolerance)
     reasons = allowed_mask(rows, policy, tolerance)
     not_allowed = tuple((r["name"], because) for r, because in zip(rows, reasons) if because)
+    unfair = tuple(r["name"] for r in rows if breaks_selection_bound(r, policy))
     allowed = [r for r, because in zip(rows, reasons) if not because]
     h = horizon_years
     if not rows:
@@ -134,7 +139,8 @@ def decide(rows: Sequence[Mapping[str, Any]], policy: Policy, *, horizon_years: 
     if not allowed:
         return Recommendation(
             None, f"None of the {len(rows)} scenarios meets the privacy policy, so none is recommended: change the "
-                  "scenarios or the policy (each scenario's reason is listed).", None, False, not_allowed, policy, h)
+                  "scenarios or the policy (each scenario's reason is listed).", None, False, not_allowed, policy, h,
+            below_fairness_bound=unfair)
     ranked = sorted(allowed, key=lambda r: -r["net_value"])  # stable: ties keep the table's order
     best = ranked[0]
     runner = ranked[1] if len(ranked) > 1 else None
@@ -152,4 +158,5 @@ def decide(rows: Sequence[Mapping[str, Any]], policy: Policy, *, horizon_years: 
             reason += f" The runner-up, “{runner['name']}”, earns {money(runner['net_value'])}."
     return Recommendation(best["name"], reason, None if runner is None else runner["name"], within, not_allowed,
                           policy, h, best["net_value"], interval[0], interval[1],
-                          None if runner is None else runner["net_value"], tuple(r["name"] for r in allowed))
+                          None if runner is None else runner["net_value"], tuple(r["name"] for r in allowed),
+                          below_fairness_bound=unfair)

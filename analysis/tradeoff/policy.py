@@ -3,8 +3,8 @@
 The constraints are plain data (:data:`CONSTRAINTS`: what each one checks, its default, and its source or the
 label "PrivacyLift assumption"); a :class:`Policy` holds the values in force. Override them with a TOML file
 (``python -m analysis simulate --policy FILE``), CLI options (``--min-k``, ``--max-exposure``,
-``--sensitive-needs-consent``, ``--loss-within-tolerance``), the app's Overview ("Your privacy policy") and they
-are recorded in every report.
+``--sensitive-needs-consent``, ``--loss-within-tolerance``, ``--min-selection-ratio``), the app's Overview ("Your
+privacy policy") and they are recorded in every report.
 
 Example
 -------
@@ -13,6 +13,8 @@ Example
 (5, True, ('min_k',))
 >>> load_policy({"max_exposure_index": False}).max_exposure_index is None   # false switches a limit off
 True
+>>> load_policy({"min_selection_ratio": True}).min_selection_ratio   # true: the four-fifths rule
+0.8
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from analysis.errors import must_be
+from analysis.fairness.selection import FOUR_FIFTHS
 from analysis.formatting import money, number
 
 __all__ = ["CONSENT_REGIMES_THAT_ARE_CONSENT", "CONSTRAINTS", "Constraint", "Policy", "PolicyError",
-           "constraint", "describe", "load_policy", "tolerance_at", "why_not", "ONE_IN_TWENTY"]
+           "constraint", "describe", "load_policy", "tolerance_at", "why_not", "ONE_IN_TWENTY",
+           "breaks_selection_bound", "selection_words"]
 
 #: regimes in which customers agreed to the purpose (silence or inactivity is not consent: GDPR Art. 4(11),
 #: recital 32 — so an opt-out regime does not count)
@@ -55,6 +59,8 @@ class Constraint:
     #: "sourced" or "assumption"
     kind: str
     note: str
+    #: the value a limit takes when it is switched on without a number (None: the default is that value)
+    when_on: Any = None
 
 
 _ASSUMED = "PrivacyLift assumption"
@@ -84,6 +90,16 @@ CONSTRAINTS: tuple[Constraint, ...] = (
         "Off by default (the default risk tolerance is an assumption too). The 1-in-20-year loss is the 95th "
         "percentile of the simulated annual loss; the tolerance is the business settings' risk tolerance curve "
         "read at a 5 % chance a year (log-log interpolation between its points)."),
+    Constraint(
+        "min_selection_ratio", "Lowest selection-rate ratio over every audited attribute at least", None,
+        "a number in (0, 1], true (the four-fifths rule: 0.8) or false (off)",
+        "EEOC Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D) (the four-fifths rule)", 1978,
+        "sourced",
+        "Off by default. When on, 0.8: a group targeted at under four fifths of the rate of the most targeted group "
+        "is the Guidelines' mark of adverse impact. Every column the dictionary marks sensitive or protected is "
+        "audited (among the held-out customers the scenario's model would target), whether or not the model uses "
+        "it. Groups of fewer than 5 customers are not shown and take no part in a ratio, so a group too small to "
+        "measure is not a breach.", when_on=FOUR_FIFTHS),
 )
 _BY_KEY = {c.key: c for c in CONSTRAINTS}
 
@@ -100,14 +116,16 @@ class Policy:
     max_exposure_index: float | None = _BY_KEY["max_exposure_index"].default
     min_k: int | None = _BY_KEY["min_k"].default
     loss_within_tolerance: bool = _BY_KEY["loss_within_tolerance"].default
+    min_selection_ratio: float | None = _BY_KEY["min_selection_ratio"].default
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if not _valid(f.name, value):
                 raise PolicyError(must_be(f.name, "Policy", _BY_KEY[f.name].accepts, value))
-        if self.max_exposure_index is not None:
-            object.__setattr__(self, "max_exposure_index", float(self.max_exposure_index))
+        for key in ("max_exposure_index", "min_selection_ratio"):
+            if getattr(self, key) is not None:
+                object.__setattr__(self, key, float(getattr(self, key)))
 
     @property
     def overridden(self) -> tuple[str, ...]:
@@ -134,6 +152,8 @@ def _valid(key: str, value: Any) -> bool:
         return False
     if key == "max_exposure_index":
         return 0 <= value <= 100
+    if key == "min_selection_ratio":
+        return 0 < value <= 1
     return isinstance(value, int) and value >= 2  # min_k
 
 
@@ -143,12 +163,15 @@ def describe(key: str, value: Any) -> str:
         return "yes" if value else "no"
     if value is None:
         return "off"
+    if key == "min_selection_ratio":
+        return number(value, digits=2)
     return number(value) if key == "max_exposure_index" else str(value)
 
 
 def load_policy(path_or_mapping: Policy | Mapping[str, Any] | str | Path | None = None) -> Policy:
     """The default policy with overrides from a TOML file (keys at the top or in a ``[policy]`` table) or a
-    mapping; ``false`` (or ``"off"``) switches a numeric limit off.
+    mapping; ``false`` (or ``"off"``) switches a numeric limit off, ``true`` (or ``"on"``) switches on one that
+    has a value when on (``min_selection_ratio``: 0.8).
 
     Raises
     ------
@@ -176,8 +199,10 @@ def load_policy(path_or_mapping: Policy | Mapping[str, Any] | str | Path | None 
     for key, value in data.items():
         if key not in _BY_KEY:
             raise PolicyError(f"The policy has no constraint {key!r}. Use one of {', '.join(_BY_KEY)}.")
-        if key in ("max_exposure_index", "min_k") and (value is False or value == "off"):
+        if key in ("max_exposure_index", "min_k", "min_selection_ratio") and (value is False or value == "off"):
             value = None
+        elif _BY_KEY[key].when_on is not None and (value is True or value == "on"):
+            value = _BY_KEY[key].when_on
         values[key] = value
     return Policy(**values)
 
@@ -207,7 +232,9 @@ def why_not(row: Mapping[str, Any], policy: Policy, tolerance: float) -> list[st
     """The constraints one scenario breaks, each as "because …" words (empty when it meets the policy).
 
     ``row`` needs: sensitive_used (list of names), consent (regime), risk_index, k_anonymity (None: no
-    quasi-identifier held), loss_p95.
+    quasi-identifier held), loss_p95; with a fairness bound also lowest_selection_ratio (None: no ratio could be
+    measured, e.g. every group but one under 5 customers), lowest_ratio_attribute, least_targeted and
+    most_targeted (the two groups in words, :func:`analysis.fairness.words.group_words`).
     """
     out = []
     if policy.sensitive_needs_consent and row["sensitive_used"] and row["consent"] not in \
@@ -223,4 +250,24 @@ def why_not(row: Mapping[str, Any], policy: Policy, tolerance: float) -> list[st
     if policy.loss_within_tolerance and row["loss_p95"] > tolerance:
         out.append(f"its 1-in-20-year breach loss ({money(row['loss_p95'])}) is above the risk tolerance "
                    f"({money(tolerance)} at a 5 % chance a year)")
+    if breaks_selection_bound(row, policy):
+        out.append(selection_words(row, policy.min_selection_ratio))
     return out
+
+
+def breaks_selection_bound(row: Mapping[str, Any], policy: Policy) -> bool:
+    """The scenario's lowest selection-rate ratio is under the policy's bound (False when the bound is off or no
+    ratio could be measured: a group too small to show is not a breach)."""
+    ratio = row.get("lowest_selection_ratio")
+    bound = policy.min_selection_ratio
+    return bound is not None and ratio is not None and math.isfinite(ratio) and ratio < bound - 1e-12
+
+
+def selection_words(row: Mapping[str, Any], bound: float) -> str:
+    """"customers without … are targeted at 0.57× the rate of customers with … (…)" for a breaking row."""
+    ratio = row["lowest_selection_ratio"]
+    less = row.get("least_targeted") or "one group"
+    more = row.get("most_targeted") or "another"
+    rule = " (the four-fifths rule)" if abs(bound - FOUR_FIFTHS) < 1e-12 else ""
+    return (f"{less} are targeted at {number(ratio, digits=2)}× the rate of {more}, under the policy's bound of "
+            f"{number(bound, digits=2)}{rule}")

@@ -26,7 +26,7 @@ from analysis.tradeoff.decision import Recommendation, decide, net_value_interva
 from analysis.tradeoff.frontier import pareto_frontier
 from analysis.tradeoff.index import exposure_parts, sensitive_disclosure
 from analysis.tradeoff.inputs import trust_inputs
-from analysis.tradeoff.policy import Policy, load_policy
+from analysis.tradeoff.policy import Policy, breaks_selection_bound, load_policy
 from analysis.tradeoff.settings import BusinessSettings
 
 __all__ = ["Tradeoff", "run_scenarios"]
@@ -90,6 +90,9 @@ class Tradeoff:
                 d["dominated_by"] = row["dominated_by"]
                 d["on_exposure_frontier"] = row["on_exposure_frontier"]
                 d["on_loss_frontier"] = row["on_loss_frontier"]
+                d["lowest_selection_ratio"] = row["lowest_selection_ratio"]
+                d["lowest_ratio_attribute"] = row["lowest_ratio_attribute"]
+                d["breaks_fairness_bound"] = row["breaks_fairness_bound"]
                 d["allowed"] = row["allowed"]
                 d["not_allowed_because"] = row["not_allowed_because"] or None
                 d["recommended"] = row["recommended"]
@@ -173,7 +176,24 @@ def _row(result: ScenarioResult, trust: TrustResult, settings: BusinessSettings,
         "net_value_high": net_high,
         "consent": result.spec.consent,
         "sensitive_used": [c for c in result.columns_used if c in data.schema.sensitive],
+        **lowest_ratio(result),
     }
+
+
+def lowest_ratio(result: ScenarioResult) -> dict[str, Any]:
+    """The scenario's lowest selection-rate ratio over every audited attribute, its attribute, and the least and
+    the most targeted groups of that attribute in words (all None when the dictionary audits no attribute or no
+    ratio can be measured: groups of fewer than 5 customers take no part)."""
+    from analysis.fairness.words import group_words
+
+    worst = None if result.fairness is None else result.fairness.worst
+    if worst is None:
+        return {"lowest_selection_ratio": None, "lowest_ratio_attribute": None, "least_targeted": None,
+                "most_targeted": None}
+    s = worst.selection
+    return {"lowest_selection_ratio": s.ratio, "lowest_ratio_attribute": worst.name,
+            "least_targeted": group_words(worst.attribute, s.lowest),
+            "most_targeted": group_words(worst.attribute, s.highest)}
 
 
 def run_scenarios(
@@ -201,8 +221,12 @@ def run_scenarios(
     prosecutor_average_records, records_at_risk, attribute_inference_risk, sensitive_disclosure,
     behavioral_uniqueness, membership_advantage, population_uniqueness, marketer_risk, exposure_held_data,
     exposure_model, risk_index, expected_annual_loss, loss_p95, trust_value, engagement_value_per_year, net_value,
-    net_value_low, net_value_high, consent, sensitive_used, on_frontier (gain, exposure and expected loss),
-    dominated_by, on_exposure_frontier, on_loss_frontier, is_current, allowed, not_allowed_because, recommended.
+    net_value_low, net_value_high, consent, sensitive_used, lowest_selection_ratio (the lowest selection-rate
+    ratio over every audited attribute, :mod:`analysis.fairness`), lowest_ratio_attribute, least_targeted,
+    most_targeted (that attribute's two groups in words), on_frontier (gain, exposure and expected loss),
+    dominated_by, on_exposure_frontier, on_loss_frontier, is_current, breaks_fairness_bound (the lowest ratio is
+    under the policy's ``min_selection_ratio``; False when the bound is off), allowed, not_allowed_because,
+    recommended.
     For consent regimes the gain columns are the headline with only consenters personalized
     (``incremental_conversions_everyone`` keeps the figure with everyone personalized).
     """
@@ -243,7 +267,10 @@ def run_scenarios(
     )
     if rows:
         table = pl.DataFrame(rows, infer_schema_length=None,
-                             schema_overrides={"sensitive_used": pl.List(pl.String)})
+                             schema_overrides={"sensitive_used": pl.List(pl.String),
+                                               "lowest_selection_ratio": pl.Float64,
+                                               "lowest_ratio_attribute": pl.String, "least_targeted": pl.String,
+                                               "most_targeted": pl.String})
         table = pareto_frontier(table, gain="incremental_conversions", risk=["risk_index", "expected_annual_loss"])
         for risk, column in (("risk_index", "on_exposure_frontier"), ("expected_annual_loss", "on_loss_frontier")):
             two = pareto_frontier(table.select("name", "incremental_conversions", risk),
@@ -260,6 +287,8 @@ def run_scenarios(
     if rows:
         because = dict(decision.not_allowed)
         table = table.with_columns(
+            pl.Series("breaks_fairness_bound", [breaks_selection_bound(r, policy) for r in table.to_dicts()],
+                      dtype=pl.Boolean),
             pl.Series("allowed", [n not in because for n in table["name"]], dtype=pl.Boolean),
             pl.Series("not_allowed_because", [because.get(n, "") for n in table["name"]], dtype=pl.String),
             (pl.col("name") == (decision.scenario or "")).alias("recommended"))

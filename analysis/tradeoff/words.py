@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from analysis.formatting import money as _money
+from analysis.formatting import number as _number
 
 if TYPE_CHECKING:
     from analysis.tradeoff.runner import Tradeoff
@@ -72,6 +73,11 @@ def recommendation(t: Tradeoff) -> str:
     if d is not None and d.not_allowed:
         names = ", ".join(f"“{name}”" for name, _ in d.not_allowed)
         parts.append(f"Not allowed by the privacy policy: {names} (the reason for each is listed).")
+    if d is not None and d.below_fairness_bound:
+        names = ", ".join(f"“{name}”" for name in d.below_fairness_bound)
+        bound = _number(d.policy.min_selection_ratio, digits=2)
+        parts.append(f"Targeting some customers at under {bound}× the rate of others (the policy's fairness bound): "
+                     f"{names}.")
     frontier = tab.filter(pl.col("on_frontier"))["name"].to_list()
     if frontier:
         parts.append(f"On the frontier (no other scenario has at least as much gain with no more exposure and no "
