@@ -327,6 +327,11 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             if role != "outcome":
                 problems.append(f"{where}: 'positive' only applies to role 'outcome' (role is {role!r})")
             positive = str(positive).lower() if isinstance(positive, bool) else str(positive)
+        if role == "outcome" and positive is None and (ctype is None or ctype in TYPES) and ctype not in (
+                "boolean", *NUMERIC_TYPES):
+            what = f"of type {ctype!r}" if ctype else "without a type (read as text)"
+            problems.append(f"{where}: an outcome {what} needs 'positive' (the value that counts as success, e.g. "
+                            "\"yes\"): only yes/no and number outcomes are read without it")
         primary = spec.get("primary", False)
         if not isinstance(primary, bool):
             problems.append(f"{where}: 'primary' must be true or false")

@@ -69,8 +69,8 @@ def column(draw, role: str) -> dict:
         low = draw(FINITE)
         high = draw(st.floats(low, 1e10, allow_nan=False, exclude_min=True))
         spec["bounds"] = [low, high]
-    if role == "outcome" and draw(st.booleans()):
-        spec["positive"] = draw(TEXT)
+    if role == "outcome" and (draw(st.booleans()) or ctype not in ("boolean", "integer", "float")):
+        spec["positive"] = draw(TEXT)  # a text, category or date outcome needs it (issue 20)
     if role == "quasi_identifier" and draw(st.booleans()):
         spec["levels"] = draw(st.lists(st.floats(0.01, 1e6), max_size=3))
         spec["order"] = draw(st.lists(TEXT, max_size=3))

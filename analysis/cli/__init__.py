@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="policy: the 1-in-20-year breach loss within the risk tolerance (default no)")
         sp.add_argument("--draws", type=int, default=300,
                         help="robustness: assumption redraws (Latin hypercube; 0 skips it)")
+        sp.add_argument("--bootstrap", type=int, default=200,
+                        help="bootstrap resamples of each lift interval (default 200; fewer: faster, rougher)")
+        sp.add_argument("--breach-years", type=int, default=50_000,
+                        help="simulated years of the breach Monte Carlo (default 50,000; at least 1,000)")
 
     s = sub.add_parser("simulate", help="run scenarios (default: the presets) and compare them")
     s.add_argument("--db", required=True)

@@ -73,13 +73,23 @@ def assumptions_from_args(args):
 def simulation_from_args(args, **kwargs):
     from analysis.simulation import SimulationSettings
 
-    return SimulationSettings(population=getattr(args, "population", None), **kwargs)
+    extra = {}
+    for name, option, low in (("n_boot", "bootstrap", 1), ("breach_years", "breach-years", 1000)):
+        value = getattr(args, option.replace("-", "_"), None)
+        if value is None:
+            continue
+        if value < low:
+            raise ValueError(f"The '--{option}' option must be a whole number of at least {low:,}. "
+                             f"Got {value:,} instead.")
+        extra[name] = value
+    return SimulationSettings(population=getattr(args, "population", None), **{**extra, **kwargs})
 
 
 def cmd_simulate(args) -> int:
     from analysis.store import Store
     from analysis.tradeoff.runner import run_scenarios
 
+    simulation = simulation_from_args(args)  # options checked before anything is opened
     store = Store(args.db)
     if not store.exists:
         return _err(f"database {args.db} does not exist: ingest data or run `python -m analysis generate --db`.")
@@ -89,7 +99,7 @@ def cmd_simulate(args) -> int:
         store,
         settings=business_from_args(args),
         assumptions=assumptions_from_args(args),
-        simulation=simulation_from_args(args),
+        simulation=simulation,
         policy=policy_from_args(args),
         robustness_draws=args.draws,
         progress=_progress,
