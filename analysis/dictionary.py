@@ -320,6 +320,9 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             if role != "treatment":
                 problems.append(f"{where}: 'control' only applies to role 'treatment' (role is {role!r})")
             control = str(control).lower() if isinstance(control, bool) else str(control)
+        if role == "treatment" and ctype in ("float", "date", "timestamp"):
+            problems.append(f"{where}: a treatment's values are the names of its arms: declare it type 'category', "
+                            f"'text', 'integer' or 'boolean', not {ctype!r}")
         if role == "treatment" and control is None:
             problems.append(f"{where}: a treatment column needs 'control' (the value meaning not treated)")
         positive = spec.get("positive")

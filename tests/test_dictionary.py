@@ -118,6 +118,9 @@ ERRORS = [
     ("positive on non-outcome", HEAD + '[columns.a]\nrole = "other"\npositive = "yes"\n', "'positive' only applies"),
     ("primary not bool", HEAD + '[columns.a]\nrole = "outcome"\ntype = "boolean"\nprimary = "yes"\n',
      "'primary' must be true or false"),
+    ("timestamp treatment", HEAD + '[columns.a]\nrole = "treatment"\ntype = "timestamp"\ncontrol = "x"\n',
+     "column 'a': a treatment's values are the names of its arms: declare it type 'category', 'text', 'integer' "
+     "or 'boolean', not 'timestamp'"),
     ("text outcome without positive", HEAD + '[columns.a]\nrole = "outcome"\ntype = "category"\n',
      "column 'a': an outcome of type 'category' needs 'positive'"),
     ("untyped outcome without positive", HEAD + '[columns.a]\nrole = "outcome"\n',

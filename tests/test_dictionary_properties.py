@@ -63,6 +63,8 @@ def column(draw, role: str) -> dict:
         ctype = "timestamp"
     if role == "treatment":
         spec["control"] = draw(TEXT)
+        if ctype in ("float", "date", "timestamp"):
+            ctype = "category"  # a treatment's arms are names (issue 20)
     if ctype is not None:
         spec["type"] = ctype
     if ctype in ("integer", "float") and draw(st.booleans()):
