@@ -344,6 +344,11 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         purpose = spec.get("purpose")
         if purpose is not None and role != "consent":
             problems.append(f"{where}: 'purpose' only applies to role 'consent' (role is {role!r})")
+        if role == "consent" and ctype is None:
+            ctype = "boolean"  # an answer is yes or no: read as true/false (text would never count as consent)
+        elif role == "consent" and ctype in TYPES and ctype != "boolean":
+            problems.append(f"{where}: a consent column holds yes/no answers: declare type 'boolean' (true/false), "
+                            f"not {ctype!r}")
         if role == "consent" and not purpose:
             problems.append(f"{where}: a consent column needs 'purpose' (e.g. \"personalization\")")
         changed_at = spec.get("changed_at")

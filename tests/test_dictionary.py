@@ -118,6 +118,8 @@ ERRORS = [
     ("positive on non-outcome", HEAD + '[columns.a]\nrole = "other"\npositive = "yes"\n', "'positive' only applies"),
     ("primary not bool", HEAD + '[columns.a]\nrole = "outcome"\ntype = "boolean"\nprimary = "yes"\n',
      "'primary' must be true or false"),
+    ("text consent", HEAD + '[columns.a]\nrole = "consent"\ntype = "text"\npurpose = "marketing"\n',
+     "column 'a': a consent column holds yes/no answers: declare type 'boolean' (true/false), not 'text'"),
     ("timestamp treatment", HEAD + '[columns.a]\nrole = "treatment"\ntype = "timestamp"\ncontrol = "x"\n',
      "column 'a': a treatment's values are the names of its arms: declare it type 'category', 'text', 'integer' "
      "or 'boolean', not 'timestamp'"),
@@ -223,3 +225,10 @@ def test_non_finite_bounds_are_refused():
 
 def test_conflicting_csv_options_are_refused():
     _problems(HEAD + '[dataset.csv]\ndelimiter = ","\nquote = ","\n[columns.a]\nrole = "other"\n')
+
+
+def test_a_consent_column_without_a_type_is_read_as_yes_or_no():
+    """Issue 20: an untyped consent column was read as text and stopped simulate ("casting from Utf8View to
+    Boolean"); it is a boolean, whose ingest refuses values that are not true/false."""
+    d = parse_dictionary(HEAD + '[columns.a]\nrole = "consent"\npurpose = "marketing"\n')
+    assert d.column("a").type == "boolean"
