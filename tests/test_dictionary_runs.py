@@ -123,6 +123,11 @@ def toml(v) -> str:
 def column(draw, role: str, name: str, n: int) -> tuple[dict, list[str]]:
     """One column's dictionary fields and its ``n`` cells."""
     ctype = draw(st.sampled_from(TYPES) | st.none())
+    # mostly a type the role can take (a consent is yes/no, a treatment's arms are names), sometimes any
+    if role == "consent" and draw(st.integers(0, 4)):
+        ctype = draw(st.sampled_from(("boolean", None)))
+    if role == "treatment" and ctype in ("float", "date", "timestamp") and draw(st.integers(0, 4)):
+        ctype = "category"
     spec: dict = {"role": role}
     if ctype is not None:
         spec["type"] = ctype
@@ -216,7 +221,7 @@ def ingest_and_simulate(tmp: Path, dictionary: str, csv: str) -> tuple[int, int 
 
 # derandomized (the same examples on every run and in CI); no shrinking: each example is a whole ingest and
 # simulate, and the failing dictionary and CSV are printed whole
-@settings(max_examples=12, deadline=None, derandomize=True, database=None, phases=(Phase.explicit, Phase.generate),
+@settings(max_examples=16, deadline=None, derandomize=True, database=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large])
 @given(data=dataset())
