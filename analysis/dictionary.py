@@ -330,6 +330,9 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             if role != "treatment":
                 problems.append(f"{where}: 'control' only applies to role 'treatment' (role is {role!r})")
             control = str(control).lower() if isinstance(control, bool) else str(control)
+        if role == "treatment" and ctype in ("float", "date", "timestamp"):
+            problems.append(f"{where}: a treatment's values are the names of its arms: declare it type 'category', "
+                            f"'text', 'integer' or 'boolean', not {ctype!r}")
         if role == "treatment" and control is None:
             problems.append(f"{where}: a treatment column needs 'control' (the value meaning not treated)")
         positive = spec.get("positive")
@@ -337,6 +340,11 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             if role != "outcome":
                 problems.append(f"{where}: 'positive' only applies to role 'outcome' (role is {role!r})")
             positive = str(positive).lower() if isinstance(positive, bool) else str(positive)
+        if role == "outcome" and positive is None and (ctype is None or ctype in TYPES) and ctype not in (
+                "boolean", *NUMERIC_TYPES):
+            what = f"of type {ctype!r}" if ctype else "without a type (read as text)"
+            problems.append(f"{where}: an outcome {what} needs 'positive' (the value that counts as success, e.g. "
+                            "\"yes\"): only yes/no and number outcomes are read without it")
         primary = spec.get("primary", False)
         if not isinstance(primary, bool):
             problems.append(f"{where}: 'primary' must be true or false")
@@ -346,6 +354,11 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
         purpose = spec.get("purpose")
         if purpose is not None and role != "consent":
             problems.append(f"{where}: 'purpose' only applies to role 'consent' (role is {role!r})")
+        if role == "consent" and ctype is None:
+            ctype = "boolean"  # an answer is yes or no: read as true/false (text would never count as consent)
+        elif role == "consent" and ctype in TYPES and ctype != "boolean":
+            problems.append(f"{where}: a consent column holds yes/no answers: declare type 'boolean' (true/false), "
+                            f"not {ctype!r}")
         if role == "consent" and not purpose:
             problems.append(f"{where}: a consent column needs 'purpose' (e.g. \"personalization\")")
         changed_at = spec.get("changed_at")

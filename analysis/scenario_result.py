@@ -48,6 +48,10 @@ class SimulationSettings:
         p = self.population
         if p is not None and (isinstance(p, bool) or not isinstance(p, int) or p < 1):
             raise ValueError(must_be("population", "SimulationSettings", "an int ≥ 1 or None", p))
+        for name, low in (("n_boot", 1), ("breach_years", 1000)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ValueError(must_be(name, "SimulationSettings", f"an int >= {low:,}", v))
         size = self.sample_size
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1000):
             raise ValueError(must_be("sample_size", "SimulationSettings", "an int >= 1000 or None", size))

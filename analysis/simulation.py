@@ -177,6 +177,8 @@ def simulate(
     # the whole result, when this very spec was measured before on this data with these settings
     result_key = ("result", data.fingerprint, spec.fingerprint, settings.key, assumptions.fingerprint())
     done = cache.get_result(result_key) if cache is not None else None
+    if done is not None and not done.ok:
+        return replace(done, spec=spec, seconds=time.perf_counter() - started)
     if done is not None:
         return replace(done, spec=spec, gain_retained=_gain_retained(done.headline[0], reference),
                        seconds=time.perf_counter() - started)
@@ -261,9 +263,20 @@ def simulate(
         curve=lift.curve,
     )
     result = replace(result, gain_retained=_gain_retained(result.headline[0], reference))
+    if not math.isfinite(result.headline[0]):  # a figure nobody can compare: the scenario cannot be measured here
+        result = ScenarioResult(spec, spec.fingerprint, data.fingerprint, "not_applicable",
+                                reason=unmeasurable_reason(len(p.y_test)), seconds=result.seconds)
     if cache is not None:
         cache.put_result(result_key, result)
     return result
+
+
+def unmeasurable_reason(held_out: int) -> str:
+    """Why a scenario's gain could not be measured (a dataset too small to tell the targeted from the others)."""
+    from analysis.formatting import count
+
+    return (f"the gain could not be measured: too few treated or control customers among the {count(held_out)} "
+            "held out for testing (a campaign of more customers is needed)")
 
 
 def _unmitigated_gain(spec, data, reference, assumptions, settings, cache, progress) -> float | None:

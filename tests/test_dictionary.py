@@ -116,7 +116,17 @@ ERRORS = [
      "'control' only applies to role 'treatment'"),
     ("treatment without control", HEAD + '[columns.a]\nrole = "treatment"\n', "needs 'control'"),
     ("positive on non-outcome", HEAD + '[columns.a]\nrole = "other"\npositive = "yes"\n', "'positive' only applies"),
-    ("primary not bool", HEAD + '[columns.a]\nrole = "outcome"\nprimary = "yes"\n', "'primary' must be true or false"),
+    ("primary not bool", HEAD + '[columns.a]\nrole = "outcome"\ntype = "boolean"\nprimary = "yes"\n',
+     "'primary' must be true or false"),
+    ("text consent", HEAD + '[columns.a]\nrole = "consent"\ntype = "text"\npurpose = "marketing"\n',
+     "column 'a': a consent column holds yes/no answers: declare type 'boolean' (true/false), not 'text'"),
+    ("timestamp treatment", HEAD + '[columns.a]\nrole = "treatment"\ntype = "timestamp"\ncontrol = "x"\n',
+     "column 'a': a treatment's values are the names of its arms: declare it type 'category', 'text', 'integer' "
+     "or 'boolean', not 'timestamp'"),
+    ("text outcome without positive", HEAD + '[columns.a]\nrole = "outcome"\ntype = "category"\n',
+     "column 'a': an outcome of type 'category' needs 'positive'"),
+    ("untyped outcome without positive", HEAD + '[columns.a]\nrole = "outcome"\n',
+     "column 'a': an outcome without a type (read as text) needs 'positive'"),
     ("primary on non-outcome", HEAD + '[columns.a]\nrole = "other"\nprimary = true\n', "'primary' only applies"),
     ("purpose on non-consent", HEAD + '[columns.a]\nrole = "other"\npurpose = "ads"\n', "'purpose' only applies"),
     ("consent without purpose", HEAD + '[columns.a]\nrole = "consent"\n', "needs 'purpose'"),
@@ -150,8 +160,8 @@ ERRORS = [
      "cannot be the key column"),
     ("key with wrong role", HEAD + 'key = "a"\n[columns.a]\nrole = "quasi_identifier"\n',
      "the key column must have role 'other' or 'direct_identifier'"),
-    ("two primary outcomes", HEAD + '[columns.a]\nrole = "outcome"\nprimary = true\n'
-     '[columns.b]\nrole = "outcome"\nprimary = true\n', "more than one outcome column is marked primary"),
+    ("two primary outcomes", HEAD + '[columns.a]\nrole = "outcome"\ntype = "boolean"\nprimary = true\n'
+     '[columns.b]\nrole = "outcome"\ntype = "boolean"\nprimary = true\n', "more than one outcome column is marked primary"),
     ("two treatments", HEAD + '[columns.a]\nrole = "treatment"\ncontrol = "c"\n'
      '[columns.b]\nrole = "treatment"\ncontrol = "c"\n', "more than one treatment column"),
 ]
@@ -215,3 +225,10 @@ def test_non_finite_bounds_are_refused():
 
 def test_conflicting_csv_options_are_refused():
     _problems(HEAD + '[dataset.csv]\ndelimiter = ","\nquote = ","\n[columns.a]\nrole = "other"\n')
+
+
+def test_a_consent_column_without_a_type_is_read_as_yes_or_no():
+    """Issue 20: an untyped consent column was read as text and stopped simulate ("casting from Utf8View to
+    Boolean"); it is a boolean, whose ingest refuses values that are not true/false."""
+    d = parse_dictionary(HEAD + '[columns.a]\nrole = "consent"\npurpose = "marketing"\n')
+    assert d.column("a").type == "boolean"

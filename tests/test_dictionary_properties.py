@@ -63,14 +63,16 @@ def column(draw, role: str) -> dict:
         ctype = "timestamp"
     if role == "treatment":
         spec["control"] = draw(TEXT)
+        if ctype in ("float", "date", "timestamp"):
+            ctype = "category"  # a treatment's arms are names (issue 20)
     if ctype is not None:
         spec["type"] = ctype
     if ctype in ("integer", "float") and draw(st.booleans()):
         low = draw(FINITE)
         high = draw(st.floats(low, 1e10, allow_nan=False, exclude_min=True))
         spec["bounds"] = [low, high]
-    if role == "outcome" and draw(st.booleans()):
-        spec["positive"] = draw(TEXT)
+    if role == "outcome" and (draw(st.booleans()) or ctype not in ("boolean", "integer", "float")):
+        spec["positive"] = draw(TEXT)  # a text, category or date outcome needs it (issue 20)
     if role == "quasi_identifier" and draw(st.booleans()):
         spec["levels"] = draw(st.lists(st.floats(0.01, 1e6), max_size=3))
         spec["order"] = draw(st.lists(TEXT, max_size=3))

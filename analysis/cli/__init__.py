@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "('on': 0.8, the four-fifths rule; default off)")
         sp.add_argument("--draws", type=int, default=300,
                         help="robustness: assumption redraws (Latin hypercube; 0 skips it)")
+        sp.add_argument("--bootstrap", type=int, default=200,
+                        help="bootstrap resamples of each lift interval (default 200; fewer: faster, rougher)")
+        sp.add_argument("--breach-years", type=int, default=50_000,
+                        help="simulated years of the breach Monte Carlo (default 50,000; at least 1,000)")
 
     def source(sp):
         sp.add_argument("--source", help="where the CRM lives: the DuckDB store (default, --db), "

@@ -78,13 +78,23 @@ def assumptions_from_args(args):
 def simulation_from_args(args, **kwargs):
     from analysis.simulation import SimulationSettings
 
-    return SimulationSettings(population=getattr(args, "population", None), **kwargs)
+    extra = {}
+    for name, option, low in (("n_boot", "bootstrap", 1), ("breach_years", "breach-years", 1000)):
+        value = getattr(args, option.replace("-", "_"), None)
+        if value is None:
+            continue
+        if value < low:
+            raise ValueError(f"The '--{option}' option must be a whole number of at least {low:,}. "
+                             f"Got {value:,} instead.")
+        extra[name] = value
+    return SimulationSettings(population=getattr(args, "population", None), **{**extra, **kwargs})
 
 
 def cmd_simulate(args) -> int:
     from analysis.cli._source import store_or_error, uses_warehouse, warehouse_of
     from analysis.store import Store
 
+    simulation_from_args(args)  # options checked before anything is opened
     specs = _load_specs(args.scenarios)
     if uses_warehouse(args):
         from analysis.warehouse import WarehouseCRM

@@ -153,7 +153,8 @@ def selection_audit(selected: np.ndarray, groups: pl.DataFrame, *,
     if shown.height:
         # one MetricFrame over every (attribute, group) cell, each row weighted by its count of customers
         y = shown["_selected"].to_numpy()
-        cells = (shown["attribute"] + SEPARATOR + shown["group"]).to_numpy()
+        # a list, not an array: fairlearn 0.15 refuses a one-element array ("too many dimensions", issue 20)
+        cells = (shown["attribute"] + SEPARATOR + shown["group"]).to_list()
         frame = MetricFrame(metrics=selection_rate, y_true=y, y_pred=y, sensitive_features=cells,
                             sample_params={"sample_weight": shown["customers"].to_numpy().astype(float)})
         rates = {tuple(str(cell).split(SEPARATOR, 1)): float(v) for cell, v in frame.by_group.items()}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ import duckdb
 import polars as pl
 
 __all__ = ["StoreError", "quote_ident", "quote_idents", "connect", "memory", "run", "run_scalar", "execute",
-           "transaction", "explain_duckdb_error"]
+           "transaction", "explain_duckdb_error", "ENV_THREADS", "env_threads"]
 
 log = logging.getLogger("privacylift.sql")
 
@@ -80,13 +81,32 @@ def memory() -> duckdb.DuckDBPyConnection:
     return _quiet(duckdb.connect(":memory:"))
 
 
+#: DuckDB's threads on every connection (default: one per core); figures never depend on it (issue 20)
+ENV_THREADS = "PRIVACYLIFT_DUCKDB_THREADS"
+
+
+def env_threads() -> int | None:
+    """The threads ``PRIVACYLIFT_DUCKDB_THREADS`` asks for (None when unset or empty)."""
+    text = os.environ.get(ENV_THREADS, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise StoreError(f"The environment variable {ENV_THREADS} must be a whole number of threads (1, 2, …). "
+                         f"Got {text[:40]!r} instead.")
+    return int(text)
+
+
 def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """No progress bar: it would print into the CLI's output (inside Jupyter without ipywidgets DuckDB
-    refuses to change the setting, and draws no bar there anyway)."""
+    refuses to change the setting, and draws no bar there anyway). The threads of ``PRIVACYLIFT_DUCKDB_THREADS``
+    when it is set."""
     try:
         con.execute("SET enable_progress_bar = false").fetchall()
     except duckdb.Error:
         pass
+    threads = env_threads()
+    if threads is not None:
+        con.execute("SET threads = ?", [threads]).fetchall()
     return con
 
 

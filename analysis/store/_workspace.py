@@ -37,7 +37,7 @@ from typing import Iterator
 import duckdb
 import polars as pl
 
-from analysis.store._gateway import execute, memory, quote_ident, run, run_scalar
+from analysis.store._gateway import env_threads, execute, memory, quote_ident, run, run_scalar
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "Limits", "Table", "Workspace", "apply_limits"]
 
@@ -47,7 +47,6 @@ __all__ = ["DEFAULT_MEMORY_LIMIT", "Limits", "Table", "Workspace", "apply_limits
 DEFAULT_MEMORY_LIMIT = "1.5GB"
 ENV_MEMORY = "PRIVACYLIFT_DUCKDB_MEMORY"
 ENV_TEMP = "PRIVACYLIFT_DUCKDB_TEMP"
-ENV_THREADS = "PRIVACYLIFT_DUCKDB_THREADS"
 ATTACHED = "pl_crm"
 #: workspace objects are named with this prefix (dataset names may not start with ``_pl_``)
 PREFIX = "_pl_w_"
@@ -66,8 +65,8 @@ class Limits:
 
     def resolved(self) -> "Limits":
         threads = self.threads
-        if threads is None and os.environ.get(ENV_THREADS):
-            threads = int(os.environ[ENV_THREADS])
+        if threads is None:
+            threads = env_threads()
         return replace(
             self,
             memory_limit=self.memory_limit or os.environ.get(ENV_MEMORY) or DEFAULT_MEMORY_LIMIT,
