@@ -3,7 +3,7 @@
 One Streamlit server for the module (the test demo database); one browser context per width walks the 8 pages
 routed in app.py and fails on what a reader would trip over:
 
-- text covering text in a chart (the rectangles of plotly's drawn text nodes — annotations, titles, axis titles,
+- text covering text in a chart, the charts behind each tab too (the rectangles of plotly's drawn text nodes — annotations, titles, axis titles,
   tick labels, legend, point and bar labels — read from the DOM, kept at least a pixel apart);
 - a raw ``None`` / ``nan`` / ``NaN`` shown as text (page text, chart text and the cells a table draws);
 - a server path (the repository root, /tmp/, /work/, /root/) in the page's text;
@@ -78,6 +78,19 @@ def chart_collisions(page, width: int) -> list[str]:
     return problems
 
 
+def tab_collisions(page, title: str, width: int) -> list[str]:
+    """The charts behind each tab (drawn only when their tab is shown; a tab switch runs no script)."""
+    found: list[str] = []
+    tabs = page.locator('[data-baseweb="tab"]')
+    for i in range(1, tabs.count()):
+        tabs.nth(i).click()
+        page.wait_for_timeout(400)  # plotly lays the newly shown figure out at its width
+        found += [p for p in chart_collisions(page, width) if p not in found]
+    if tabs.count():
+        tabs.first.click()
+    return [f"{title} (tabs): {p}" for p in found]
+
+
 def chart_texts(page) -> list[str]:
     return page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent)")
 
@@ -133,7 +146,17 @@ def test_every_page_reads_cleanly(browser, pages_server, width):
             settle(page)
             page.wait_for_timeout(200)  # plotly finishes laying out its text after the script run
             problems += page_problems(page, title, width)
+            problems += tab_collisions(page, title, width)
             full_page_shot(page, f"page-{path or 'overview'}-{width}")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_the_raw_missing_check_reads_words_not_parts_of_words():
+    """The page check above flags a printed missing value, not English or names that contain the letters."""
+    flagged = ["None", "Low: None", "nan", "$nan", "NaN %", "(null)", "undefined"]
+    clean = ["None of the preset scenarios applies", "Nancy", "finance", "nanoseconds", "Nonexistent", "—",
+             "Nominal", "file.nan.csv"]
+    assert [s for s in flagged if not RAW_MISSING.search(s)] == []
+    assert [s for s in clean if RAW_MISSING.search(s)] == []
