@@ -47,7 +47,8 @@ def second_visitors(browser, url: str, visitors: int) -> dict[str, list[float]]:
         try:
             page = context.new_page()
             frames: list[float] = []
-            page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(time.perf_counter())))
+            page.on("websocket", lambda ws, frames=frames: ws.on(
+                "framereceived", lambda _: frames.append(time.perf_counter())))
             t = time.perf_counter()
             page.goto(url)
             page.locator("h1").first.wait_for(timeout=600_000)

@@ -18,10 +18,17 @@ import itertools
 import re
 
 import pytest
-
 from test_browser import (  # noqa: F401  (browser_type_launch_args: the Debian chromium launch override)
-    LONG, PAGES, ROOT, browser_type_launch_args, free_port, settle, shot, start_server,
-    stop_server, wait_healthy,
+    LONG,
+    PAGES,
+    ROOT,
+    browser_type_launch_args,
+    free_port,
+    settle,
+    shot,
+    start_server,
+    stop_server,
+    wait_healthy,
 )
 from test_chart_layout import RECTS, _hit
 
