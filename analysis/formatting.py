@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["SMALL_CELL", "is_small", "small", "count", "compact", "money", "percent", "number", "signed"]
+__all__ = ["SMALL_CELL", "is_small", "small", "count", "compact", "money", "percent", "number", "signed", "years"]
 
 #: counts of customers from 1 to SMALL_CELL − 1 are never shown (statistical disclosure control's usual
 #: threshold of 5; a PrivacyLift policy)
@@ -99,3 +99,12 @@ def number(value: Any, *, digits: int = 3) -> str:
 def signed(text: str, value: float) -> str:
     """``text`` (a formatted absolute value) with + or − in front, by the sign of ``value``."""
     return ("+" if value >= 0 else MINUS) + text.lstrip("+-" + MINUS)
+
+
+def years(n: int) -> str:
+    """A number of years in words for people: "1 year", "3 years" (never "3 year(s)").
+
+    >>> years(1), years(3)
+    ('1 year', '3 years')
+    """
+    return f"{n:,} year" + ("" if n == 1 else "s")

@@ -2,15 +2,22 @@
 
 - cold start: server start → Overview's frontier chart visible (models trained on first use);
 - warm control → chart: move a builder slider (generalization level) and wait until the metrics and the
-  frontier change, ~10 moves; p50 and p95.
+  frontier change, ~10 moves; p50 and p95;
+- second visitor, warm server: a new browser context (a new person: own session, empty browser cache) opens
+  the Overview; time until its frontier chart and table are drawn and the script has finished, a few visitors
+  one after the other; p50 and p95. The server must serve it from the shared caches (nothing retrained).
 
-Run: ``.venv/bin/python bench/bench_app.py [--db PATH] [--moves 10]`` (default db: the 50k demo,
+The load average (1 min) is printed at the start and at the end: the machine is shared, and the browser runs on
+it too.
+
+Run: ``.venv/bin/python bench/bench_app.py [--db PATH] [--moves 10] [--visitors 5]`` (default db: the 50k demo,
 ``data/demo/crm.duckdb``, built first if missing). Prints a table.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,18 +31,55 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_browser import ARGS, CHROMIUM, free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
 FIGURE = ".js-plotly-plot"
+# the Overview drawn: its frontier and its table on screen, and the script run finished (nothing stale)
+DRAWN = ("() => document.querySelector('.js-plotly-plot .main-svg') !== null"
+         " && document.querySelector('[data-testid=\"stDataFrame\"]') !== null"
+         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+         " && document.querySelectorAll('[data-stale=\"true\"]').length === 0")
+
+
+def second_visitors(browser, url: str, visitors: int) -> dict[str, list[float]]:
+    """Seconds, for each new visitor of the Overview, until: its title shows; the server has sent the whole page
+    (the last websocket message before the run finished); the page is drawn (see DRAWN)."""
+    out: dict[str, list[float]] = {"title": [], "answered": [], "drawn": []}
+    for i in range(visitors):
+        context = browser.new_context(viewport={"width": 1440, "height": 2400})
+        try:
+            page = context.new_page()
+            frames: list[float] = []
+            page.on("websocket", lambda ws, frames=frames: ws.on(
+                "framereceived", lambda _: frames.append(time.perf_counter())))
+            t = time.perf_counter()
+            page.goto(url)
+            page.locator("h1").first.wait_for(timeout=600_000)
+            out["title"].append(time.perf_counter() - t)
+            page.wait_for_function(DRAWN, timeout=600_000, polling=50)
+            out["drawn"].append(time.perf_counter() - t)
+            out["answered"].append(max(frames) - t)
+            print(f"visitor {i}: answered {out['answered'][-1]:.2f} s, drawn {out['drawn'][-1]:.2f} s "
+                  f"(load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+        finally:
+            context.close()
+    return out
+
+
+def percentiles(seconds: list[float]) -> str:
+    ms = np.array(seconds) * 1000
+    return f"p50 {np.percentile(ms, 50):,.0f} ms, p95 {np.percentile(ms, 95):,.0f} ms"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--moves", type=int, default=10)
+    parser.add_argument("--visitors", type=int, default=5, help="second visitors on the warm server")
     args = parser.parse_args()
     from analysis.demo import ensure_demo
 
     db = args.db or ensure_demo().path
     from playwright.sync_api import sync_playwright
 
+    load_start = os.getloadavg()
     port = free_port()
     started = time.perf_counter()
     server = start_server(db, port)
@@ -72,13 +116,20 @@ def main() -> None:
                 print(f"move {i}: {time.perf_counter() - t:.2f} s", file=sys.stderr, flush=True)
                 if i >= 4:
                     warm.append(time.perf_counter() - t)
+            rows.append((f"warm control → chart, {len(warm)} moves", None, percentiles(warm)))
+            seen = second_visitors(browser, f"http://127.0.0.1:{port}/", args.visitors)
+            n = args.visitors
+            rows.append((f"second visitor, warm server: Overview title, {n} visitors", None, percentiles(seen["title"])))
+            rows.append((f"second visitor, warm server: whole page sent, {n} visitors", None,
+                         percentiles(seen["answered"])))
+            rows.append((f"second visitor, warm server: Overview drawn, {n} visitors", None,
+                         percentiles(seen["drawn"]) + f" (max {max(seen['drawn']):.2f} s)"))
             browser.close()
-        warm_ms = np.array(warm) * 1000
-        rows.append((f"warm control → chart, {len(warm)} moves", None,
-                     f"p50 {np.percentile(warm_ms, 50):.0f} ms, p95 {np.percentile(warm_ms, 95):.0f} ms"))
     finally:
         stop_server(server)
-    print(f"database: {db}")
+    load_end = os.getloadavg()
+    print(f"database: {db}; {os.cpu_count()} CPUs; load average (1/5/15 min) at start "
+          + " ".join(f"{v:.2f}" for v in load_start) + ", at end " + " ".join(f"{v:.2f}" for v in load_end))
     print(f"{'measure':<60} {'seconds':>8}  notes")
     for name, seconds, note in rows:
         print(f"{name:<60} {'' if seconds is None else f'{seconds:8.2f}'}  {note or ''}")

@@ -6,6 +6,7 @@ import streamlit as st
 from analysis import mitigation_value
 from analysis.breach.assumptions import AssumptionError, assumptions_table
 from analysis.charts import exceedance_chart, loss_distribution_chart, mitigation_chart, trust_tornado_chart
+from analysis.formatting import years
 from analysis.tradeoff import trust_inputs
 from analysis.breach.trust import trust_sensitivity
 
@@ -83,6 +84,6 @@ else:
             sensitivity = trust_sensitivity(trust_inputs(result, data), assumption_set,
                                             horizon=settings.horizon_years)
             fig = trust_tornado_chart(sensitivity,
-                                      value_label=f"Trust effect on value over {settings.horizon_years} "
-                                                  "year(s) (USD)")
+                                      value_label=f"Trust effect on value over "
+                                                  f"{years(settings.horizon_years)} (USD)")
             downloads.chart(fig, key="br_tornado", name="trust-tornado")

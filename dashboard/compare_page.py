@@ -11,6 +11,7 @@ from analysis.charts import (
     sweep_chart,
     waterfall_chart,
 )
+from analysis.formatting import years
 from analysis.minimize import prepare
 from analysis.tradeoff import SWEEPS, waterfall_steps
 
@@ -66,7 +67,7 @@ else:
         with tab3:
             which = st.selectbox("Scenario", ok, key="c_waterfall_pick")
             fig = waterfall_chart(waterfall_steps(t, which),
-                                  y_label=f"Value over {settings.horizon_years} year(s) (USD)")
+                                  y_label=f"Value over {years(settings.horizon_years)} (USD)")
             downloads.chart(fig, key="c_waterfall", name=f"waterfall-{which}")
         with tab4:
             which_risk = st.selectbox("Scenario", ok, key="c_risk_pick")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import PRESETS
 from analysis.charts import frontier_chart
+from analysis.formatting import years
 from analysis.tradeoff import DP_PROTECTS, RISK_INDEX_FORMULA, RULE
 from analysis.tradeoff.frontier import FRONTIER_TITLE
 
@@ -53,7 +54,7 @@ else:
         downloads.chart(fig, key="ov_frontier", name="frontier")
         st.caption(RISK_INDEX_FORMULA)
 
-        st.subheader(f"Net value per scenario over {settings.horizon_years} year(s)")
+        st.subheader(f"Net value per scenario over {years(settings.horizon_years)}")
         st.dataframe(
             views.summary_table(t.table, d.scenario), hide_index=True, key="ov_table",
             column_config={

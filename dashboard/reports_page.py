@@ -105,7 +105,8 @@ if "report_flash" in st.session_state:
 st.subheader("Saved reports")
 reports = [r for r in list_reports(reports_dir) if r["exists"]]
 if not reports:
-    st.info(f"No saved report yet in {reports_dir}.")
+    st.info("No saved report yet. Reports are saved in the server's reports folder (data/reports, or the "
+            "folder PRIVACYLIFT_REPORTS names).")
     st.stop()
 st.dataframe(
     [{"Title": r["title"], "Created (UTC)": r["created"], "Review status": r["status"].replace("_", " "),

@@ -95,3 +95,22 @@ def test_dictionary_built_in_the_page_ingests_bank_data(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == kept  # a failed upload leaves nothing behind
     table = ingest_helpers.problems_table(caught.value, caught.value.display_names)
     assert table.height >= 1 and set(table["file"]) == {"bank.csv"}
+
+
+def test_the_cached_fingerprint_follows_the_database_file(tmp_path):
+    """The app reads a database's fingerprint once per version of the file: replacing the file (as an ingest
+    does: copy, write, rename) gives the new data's fingerprint, never the old one's."""
+    import os
+
+    from analysis import Store
+    from analysis.demo import ensure_demo
+
+    first, second = (ensure_demo(tmp_path / f"{n}.duckdb", customers=300, seed=n).path for n in (1, 2))
+    live = tmp_path / "live.duckdb"
+    os.link(first, live)
+    before = state._fingerprint(str(live), state._stamp(live))
+    assert before == Store(first).fingerprint()
+    assert state._fingerprint(str(live), state._stamp(live)) == before  # same file: from the cache
+    os.replace(second, live)
+    after = state._fingerprint(str(live), state._stamp(live))
+    assert after == Store(live).fingerprint() != before

@@ -111,7 +111,8 @@ def test_charts_as_drawn(browser, tmp_path):
 
     from analysis import TrustInputs
     from analysis.breach.trust import trust_sensitivity
-    from analysis.charts import exceedance_chart, frontier_chart, lift_curve_chart, scenario_bars, trust_tornado_chart
+    from analysis.charts import (exceedance_chart, fairness_chart, frontier_chart, lift_curve_chart, scenario_bars,
+                                 trust_tornado_chart)
 
     figures = {f"frontier-{case}": frontier_chart(pl.read_csv(CASES / f"frontier_{case}.csv"),
                                                    current="Status quo (full data)") for case in ("demo", "bank")}
@@ -132,5 +133,10 @@ def test_charts_as_drawn(browser, tmp_path):
         {"scenario": name, "loss": loss, "probability_exceeded": 0.3 * np.exp(-loss / (2e6 * (i + 1)))})
         for i, name in enumerate(table["name"])]), tolerance=pl.DataFrame({"loss": [1e5, 1e7],
                                                                             "probability": [0.2, 0.01]}))
+    # the Privacy risk page's "who is targeted": the line labels sat on the attribute names on a phone
+    figures["fairness"] = fairness_chart(pl.DataFrame({
+        "attribute": ["age", "gender", "credit_band", "financial_distress", "health_interest"],
+        "ratio": [0.93, 0.97, 0.71, 0.84, 0.62], "ratio_ci_low": [0.88, 0.93, 0.64, 0.78, 0.55],
+        "ratio_ci_high": [0.98, 1.0, 0.78, 0.9, 0.69], "used_by_model": [True, True, False, True, False]}))
     problems = drawn_collisions(browser, figures, tmp_path)
     assert problems == [], "\n".join(problems)

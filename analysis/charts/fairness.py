@@ -50,7 +50,7 @@ def fairness_chart(ratios: pl.DataFrame, *, title: str | None = None) -> go.Figu
     names = rows["attribute"].to_list()
     used = rows["used_by_model"].to_list() if "used_by_model" in rows.columns else [None] * rows.height
     labels = [n if u is None else f"{n} ({'used by the model' if u else 'not used'})" for n, u in zip(names, used)]
-    fig = new_figure(title, x_title="Selection-rate ratio, least ÷ most targeted group (1 = equal)",
+    fig = new_figure(title, x_title="Selection-rate ratio (1 = equal)",
                      y_title="Audited attribute (sensitive or protected)", height=max(320, 140 + 44 * rows.height))
     error = None
     if {"ratio_ci_low", "ratio_ci_high"} <= set(rows.columns):
@@ -67,14 +67,21 @@ def fairness_chart(ratios: pl.DataFrame, *, title: str | None = None) -> go.Figu
         hovertemplate="<b>%{customdata}</b><br>ratio %{x:.2f}<extra></extra>"))
     top = max([1.05] + [v for v in (rows["ratio_ci_high"].to_list() if error else values) if v is not None])
     fig.add_vline(x=FOUR_FIFTHS_LINE, line={"color": RISK_COLOR, "dash": "dash", "width": 2},
-                  annotation={"text": "four-fifths line 0.8 (EEOC 1978)", "font": {"color": RISK_COLOR}},
-                  annotation_position="bottom left", name="four-fifths line")
-    fig.add_vline(x=1.0, line={"color": NEUTRAL_COLOR, "dash": "dot", "width": 1},
-                  annotation={"text": "equal rates"}, annotation_position="bottom right", name="equal rates")
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
+                  name="four-fifths line")
+    fig.add_vline(x=1.0, line={"color": NEUTRAL_COLOR, "dash": "dot", "width": 1}, name="equal rates")
+    # the lines' labels go in an empty row above the first bar: clear of every bar, error bar and name, and
+    # short enough to sit between the two lines on a phone
+    for x, text, side, color in ((FOUR_FIFTHS_LINE, "4/5 line", "right", RISK_COLOR),
+                                 (1.0, "equal", "left", NEUTRAL_COLOR)):
+        fig.add_annotation(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor=side,
+                           yanchor="top", xshift=-3 if side == "right" else 3, font={"color": color},
+                           name=f"{text} label")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names,
+                     range=[rows.height - 0.5, -1.5])  # reversed (first attribute on top), one free row above
     fig.update_xaxes(range=[0, min(2.0, top * 1.05)])
     missing = [n for n, v in zip(names, values) if v is None]
-    hint = "bars left of the dashed line: a group is targeted at under 4/5 of the most targeted group's rate"
+    hint = ("ratio = least ÷ most targeted group's selection rate. A bar left of the dashed four-fifths line "
+            "(0.8, EEOC 1978): a group is targeted at under 4/5 of another's rate")
     if missing:
         hint += f"; too few customers to compare: {', '.join(missing)}"
     note(fig, hint, x=0, y=1.01, name="reading hint")
