@@ -11,6 +11,7 @@ from analysis.charts import fairness_chart
 from analysis.fairness import FOUR_FIFTHS, feature_words
 
 from dashboard import downloads, state
+from dashboard.safe_text import md
 
 MITIGATION_LABELS = {
     "none": "No mitigation",
@@ -51,7 +52,7 @@ def _show(result, *, key: str) -> None:
     audit = result.fairness
     downloads.chart(fairness_chart(audit.ratios()), key=f"{key}_chart", name="who-is-targeted")
     for a in audit.attributes:
-        st.markdown(f"- {a.sentence}")
+        st.markdown(f"- {md(a.sentence, limit=None)}")  # names attributes and groups: user text
     st.markdown("**Which features stand in for each attribute**")
     st.dataframe(_proxies_table(audit), hide_index=True, key=f"{key}_proxies")
     with st.expander("Share targeted in every group"):
@@ -76,7 +77,7 @@ def who_is_targeted(spec, result, data) -> None:
                       index=list(MITIGATION_LABELS).index(spec.fairness))
     if choice == spec.fairness:
         if spec.fairness != "none" and result.fairness.gain_cost is not None:
-            st.markdown(_cost_sentence(result))
+            st.markdown(md(_cost_sentence(result), limit=None))
         return
     mitigated = spec.replace(name=f"{spec.name} · {MITIGATION_LABELS[choice].lower()}", fairness=choice)
     t = state.run_tradeoff([mitigated], data, label="Measuring the mitigation")
@@ -87,7 +88,7 @@ def who_is_targeted(spec, result, data) -> None:
     with st.container(border=True):
         st.markdown(f"**With the mitigation: {MITIGATION_LABELS[choice].lower()}**")
         if other.fairness.gain_cost is not None:
-            st.markdown(_cost_sentence(other))
+            st.markdown(md(_cost_sentence(other), limit=None))
         _show(other, key="r_fair_mitigated")
 
 
