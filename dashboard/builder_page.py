@@ -57,15 +57,15 @@ with right:
             d = t.decision
             because = d.because(state.YOUR_SCENARIO)
             if because:
-                st.warning(f"Your scenario is not allowed by your privacy policy, because {because}.",
+                st.warning(f"Your scenario is not allowed by your privacy policy, because {md(because, limit=None)}.",
                            icon=":material/block:")
             if d.scenario is None:
-                st.info(d.reason, icon=":material/lightbulb:")
+                st.info(md(d.reason, limit=None), icon=":material/lightbulb:")
             elif d.scenario == state.YOUR_SCENARIO:
-                st.success(f"Your scenario is the recommendation among the presets and it: {d.reason}",
+                st.success(f"Your scenario is the recommendation among the presets and it: {md(d.reason, limit=None)}",
                            icon=":material/verified:")
             else:
-                st.info(f"Recommended among the presets and your scenario: **{d.scenario}**. {d.reason}",
+                st.info(f"Recommended among the presets and your scenario: **{md(d.scenario)}**. {md(d.reason, limit=None)}",
                         icon=":material/lightbulb:")
             result = t.result(state.YOUR_SCENARIO)
             for note in result.notes:

@@ -40,11 +40,12 @@ else:
     if t.table.height:
         d = t.decision
         if d.scenario is not None:
-            st.info(f"Among these, the rule recommends **{d.scenario}**. {d.reason}", icon=":material/lightbulb:")
+            st.info(f"Among these, the rule recommends **{md(d.scenario)}**. {md(d.reason, limit=None)}",
+                    icon=":material/lightbulb:")
         else:
-            st.info(d.reason, icon=":material/lightbulb:")
+            st.info(md(d.reason, limit=None), icon=":material/lightbulb:")
         for name, because in d.not_allowed:
-            st.caption(f"“{name}” is not allowed by your privacy policy, because {because}.")
+            st.caption(f"“{md(name)}” is not allowed by your privacy policy, because {md(because, limit=None)}.")
         table = t.table.filter(t.table["name"].is_in(picked))
         fig = scenario_bars(table, metrics=["incremental_conversions", "risk_index", "expected_annual_loss",
                                             "net_value"])

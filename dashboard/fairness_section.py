@@ -77,7 +77,7 @@ def who_is_targeted(spec, result, data) -> None:
                       index=list(MITIGATION_LABELS).index(spec.fairness))
     if choice == spec.fairness:
         if spec.fairness != "none" and result.fairness.gain_cost is not None:
-            st.markdown(md(_cost_sentence(result), limit=None))
+            st.markdown(_cost_sentence(result))
         return
     mitigated = spec.replace(name=f"{spec.name} · {MITIGATION_LABELS[choice].lower()}", fairness=choice)
     t = state.run_tradeoff([mitigated], data, label="Measuring the mitigation")
@@ -88,7 +88,7 @@ def who_is_targeted(spec, result, data) -> None:
     with st.container(border=True):
         st.markdown(f"**With the mitigation: {MITIGATION_LABELS[choice].lower()}**")
         if other.fairness.gain_cost is not None:
-            st.markdown(md(_cost_sentence(other), limit=None))
+            st.markdown(_cost_sentence(other))
         _show(other, key="r_fair_mitigated")
 
 
@@ -97,7 +97,7 @@ def _cost_sentence(result) -> str:
     cost, before = audit.gain_cost, audit.gain_without_mitigation
     share = formatting.percent(audit.gain_cost_share)
     verdict = ("every audited attribute is at or above the four-fifths line" if audit.meets_four_fifths
-               else "below the four-fifths line: " + ", ".join(audit.breaking))
+               else "below the four-fifths line: " + ", ".join(md(b) for b in audit.breaking))  # user text
     word = "costs" if cost >= 0 else "gains"
     return (f"The mitigation {word} {formatting.count(abs(cost), suppress=False)} extra conversions a campaign "
             f"({share} of the {formatting.count(before, suppress=False)} without it); {verdict}.")
