@@ -96,8 +96,12 @@ def test_sampled_estimates_agree_with_the_full_data_ones(tmp_path_factory):
 
     store = ensure_demo(tmp_path_factory.mktemp("crm300k") / "crm.duckdb", customers=300_000, seed=7)
     fast = dict(n_boot=100, breach_years=1_000, attack_samples=300)
-    full = run_scenarios(PRESETS, load_crm(store), simulation=SimulationSettings(**fast, sample_size=None))
-    sampled = run_scenarios(PRESETS, load_crm(store), simulation=SimulationSettings(**fast, sample_size=60_000))
+    # one learner (logistic regression; the DP presets keep their DP models) in both runs, so that what differs
+    # between them is the sample alone — and the suite stays in its time budget (the learner chosen by "auto"
+    # is tested in test_learners.py; here it would triple the time on 300k customers)
+    specs = [spec.replace(model="logistic") for spec in PRESETS]
+    full = run_scenarios(specs, load_crm(store), simulation=SimulationSettings(**fast, sample_size=None))
+    sampled = run_scenarios(specs, load_crm(store), simulation=SimulationSettings(**fast, sample_size=60_000))
     misses: dict[str, list[str]] = {"full figure": [], "uplift@k": [], "truth (sampled)": [], "truth (full)": []}
     for f, s in zip(full.results, sampled.results):
         name = f.spec.name
@@ -123,6 +127,6 @@ def test_sampled_estimates_agree_with_the_full_data_ones(tmp_path_factory):
         # privacy costs gain, and more of it costs more
         assert gain[PRESETS[0].name] >= 0.97 * max(gain.values()), (label, gain)
         assert gain["Differential privacy ε=0.1"] < gain["Differential privacy ε=1"] < gain[PRESETS[0].name], label
-    # presets whose true gains lie within a few per cent of each other may swap places between the two runs (the
-    # learner is chosen per run); the order as a whole agrees
+    # presets whose true gains lie within a few per cent of each other may swap places between the two runs (each
+    # model is trained on other customers); the order as a whole agrees
     assert _kendall_tau(ranked["full"], ranked["sampled"]) >= 0.5, ranked
