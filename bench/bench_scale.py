@@ -2,7 +2,7 @@
 is compared with, measured in the same run, and the machine's load while it ran.
 
 Every measured command runs in a fresh process: wall time and peak resident memory (``ru_maxrss`` of that
-process from ``os.wait4``, which counts numpy, polars and DuckDB alike); ours and the floor are interleaved and
+process from ``os.wait4`` in a small launcher process, which counts numpy, polars and DuckDB alike); ours and the floor are interleaved and
 the median of the runs is kept.
 
 - ``risk``: ``python -m analysis risk --db … --quasi age,gender,zip,region --sensitive "credit status" --json``
@@ -79,20 +79,31 @@ BARE_EVENTS = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=
 
 
 # ---- measuring -------------------------------------------------------------------------------------------
+#: Started by :func:`measure` to start the measured command and report its resources. Linux folds the peak memory of
+#: the address space a process was forked from into its ``ru_maxrss`` at ``exec`` (with fork and with vfork alike),
+#: so a command started straight from this process — which holds a 10M-row CRM after building it — would report
+#: this process's peak, not its own. Started from this small launcher, it reports its own (the launcher's few MB at
+#: most).
+LAUNCHER = ("import json, os, sys; pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], dict(os.environ)); "
+            "_, status, usage = os.wait4(pid, 0); "
+            "open(sys.argv[1], 'w').write(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss, "
+            "usage.ru_utime + usage.ru_stime]))")
+
+
 def measure(command: list[str], *, env: dict | None = None, timeout: float = 7200) -> dict:
     """One run of a command in a fresh process: wall seconds, peak RSS (MB), CPU seconds, load average."""
     load = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
         started = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
-                                env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(proc.pid, 0)
+        subprocess.run([PY, "-c", LAUNCHER, str(report), *command], cwd=ROOT, stdout=subprocess.DEVNULL,
+                       stderr=err, env={**os.environ, **(env or {})}, timeout=timeout, check=True)
         wall = time.perf_counter() - started
+        status, maxrss_kb, cpu = json.loads(report.read_text())
         if status != 0:
             err.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed:\n{err.read().decode()[-3000:]}")
-    return {"seconds": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime,
-            "load": (load + os.getloadavg()[0]) / 2}
+    return {"seconds": wall, "rss_mb": maxrss_kb / 1024, "cpu": cpu, "load": (load + os.getloadavg()[0]) / 2}
 
 
 def median_of(runs: list[dict]) -> dict:
