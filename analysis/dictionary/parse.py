@@ -1,25 +1,14 @@
-"""Data dictionaries: what every column of a CRM dataset is.
+"""Reading one data dictionary: parse its TOML, collect every problem, declare the columns it only names.
 
-A dictionary is a TOML file, one per dataset (see the README, "Data dictionary").
-It is parsed into frozen dataclasses; every problem found is collected and raised
-together in one :class:`DictionaryError` that names the file, the column and the field.
+:func:`parse_dictionary` checks every field of ``[dataset]``, ``[dataset.csv]`` and each ``[columns.<name>]``
+and raises one :class:`~analysis.dictionary.spec.DictionaryError` listing all problems; :func:`load_dictionary`
+reads a file (errors name it).
 
 Example
 -------
->>> d = parse_dictionary('''
-... [dataset]
-... name = "demo"
-... entity = "customers"
-... key = "id"
-... [columns.id]
-... role = "other"
-... [columns.age]
-... role = "quasi_identifier"
-... type = "integer"
-... bounds = [17, 100]
-... ''')
->>> d.columns_with_role("quasi_identifier")
-('age',)
+>>> d = parse_dictionary('[dataset]\\nname = "demo"\\nkey = "id"\\n[columns.age]\\nrole = "quasi_identifier"')
+>>> d.column_names, d.column("id").role
+(('age', 'id'), 'direct_identifier')
 """
 
 from __future__ import annotations
@@ -27,195 +16,31 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from analysis.dictionary.spec import (
+    CATEGORIES,
+    ENTITIES,
+    NUMERIC_TYPES,
+    ROLES,
+    TYPES,
+    ColumnSpec,
+    Dictionary,
+    DictionaryError,
+)
 from analysis.generalization import GENERALIZATIONS, LEVEL_WORDS, generalization_problem
 
-__all__ = [
-    "ROLES",
-    "CATEGORIES",
-    "TYPES",
-    "ENTITIES",
-    "ColumnSpec",
-    "Dictionary",
-    "DictionaryError",
-    "parse_dictionary",
-    "load_dictionary",
-    "joint_problems",
-]
+__all__ = ["parse_dictionary", "load_dictionary", "MAX_NAME", "IMPLIED_KEY", "IMPLIED_ERASED"]
 
-#: What a column is, in privacy terms.
-ROLES = (
-    "direct_identifier",  # name, email, phone: pseudonymized at ingest, never stored raw
-    "quasi_identifier",  # age, gender, postcode: identifying in combination
-    "sensitive",  # health, financial distress: disclosure harms the person
-    "behavioral",  # tracked behaviour: visits, purchases, amounts
-    "consent",  # a consent flag for one purpose
-    "treatment",  # the randomized campaign arm
-    "outcome",  # what the campaign tries to cause
-    "timestamp",  # when an event happened (events tables)
-    "other",  # anything else (keys, technical columns)
-)
-#: What kind of personal data a column holds (drives breach cost per record).
-CATEGORIES = (
-    "contact",
-    "demographic",
-    "location",
-    "financial",
-    "health",
-    "behavioral",
-    "transactional",
-    "other",
-)
-TYPES = ("integer", "float", "category", "boolean", "date", "timestamp", "text")
-ENTITIES = ("customers", "events")
-NUMERIC_TYPES = ("integer", "float")
 #: the longest dataset or column name (a 100,000-character name is refused with a short message)
 MAX_NAME = 200
 
-_COLUMN_FIELDS = {
-    "role",
-    "category",
-    "type",
-    "bounds",
-    "control",
-    "positive",
-    "primary",
-    "purpose",
-    "description",
-    "generalize",
-    "levels",
-    "order",
-    "changed_at",
-    "notice",
-    "values",
-    "protected",
-}
+_COLUMN_FIELDS = {"role", "category", "type", "bounds", "control", "positive", "primary", "purpose", "description",
+                  "generalize", "levels", "order", "changed_at", "notice", "values", "protected"}
 _DATASET_FIELDS = {"name", "entity", "key", "csv", "erased", "description", "source", "license", "table",
                    "ground_truth"}
 _CSV_FIELDS = {"delimiter", "quote", "escape", "header", "encoding", "null"}
-
-
-class DictionaryError(ValueError):
-    """A data dictionary has one or more problems; ``problems`` lists them all."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"Data dictionary {source} has {len(self.problems)} problem(s):\n{lines}")
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of a dataset, as the dictionary declares it."""
-
-    name: str
-    #: one of :data:`ROLES`
-    role: str
-    #: one of :data:`CATEGORIES`, or None
-    category: str | None = None
-    #: one of :data:`TYPES`, or None (then read as text)
-    type: str | None = None
-    #: numeric domain bounds (low, high) for differential privacy; domain knowledge, never read from data
-    bounds: tuple[float, float] | None = None
-    #: treatment: the value meaning "not treated" (the control group)
-    control: str | None = None
-    #: outcome: the value that counts as success (for non-boolean outcomes)
-    positive: str | None = None
-    #: outcome: the one lift is measured on
-    primary: bool = False
-    #: consent: the purpose consented to ("personalization", "marketing", ...)
-    purpose: str | None = None
-    #: how a quasi-identifier is generalized: "band" (numeric), "prefix" (codes), "merge_rare", "top_code"
-    generalize: str | None = None
-    #: generalization levels: band widths, prefix lengths, rare-share thresholds or top-code caps, mildest first
-    levels: tuple[float, ...] = ()
-    #: ordered categories (for ordered t-closeness), lowest first
-    order: tuple[str, ...] = ()
-    #: the declared values of a categorical column (domain knowledge, like ``bounds``: never read from the data);
-    #: differentially private models one-hot encode exactly these, and the ingest refuses any other value
-    values: tuple[str, ...] = ()
-    description: str = ""
-    #: consent: the timestamp (or date) column of when the answer was last given or withdrawn
-    changed_at: str | None = None
-    #: plain words a customer notice uses for this column ("your age"); None: the category's words
-    notice: str | None = None
-    #: not secret, but not to be discriminated on (e.g. age, sex): audited for whom the targeting singles out
-    #: (:mod:`analysis.fairness`) like every ``sensitive`` column
-    protected: bool = False
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.type in NUMERIC_TYPES
-
-    @property
-    def domain(self) -> tuple[str, ...]:
-        """The declared categories (``values``, else ``order``); empty when none is declared."""
-        return self.values or self.order
-
-
-@dataclass(frozen=True)
-class Dictionary:
-    """A parsed data dictionary."""
-
-    name: str
-    entity: str
-    columns: tuple[ColumnSpec, ...]
-    key: str | None = None
-    #: a column whose true values mark customers who asked for erasure; they are never stored
-    erased: str | None = None
-    csv: tuple[tuple[str, Any], ...] = ()
-    description: str = ""
-    source: str = ""
-    license: str = ""
-    #: where the dataset lives in a warehouse source (``--source``): a table name such as ``crm.customers``
-    #: (schema-qualified), or on Spark a Parquet path; None: the store (ingested files)
-    table: str | None = None
-    #: synthetic data only: the warehouse table of the generator's ground truth (scores scenarios, never a feature)
-    ground_truth: str | None = None
-    #: sha256 of the TOML text the dictionary was parsed from
-    sha256: str = ""
-    #: the TOML text itself (stored with the data so the store is self-describing)
-    text: str = field(default="", repr=False, compare=False)
-    #: what the parser assumed for the user (an undeclared key or erasure flag), in words, for the ingest to report
-    notes: tuple[str, ...] = field(default=(), compare=False)
-
-    def column(self, name: str) -> ColumnSpec:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(f"Column {name!r} is not in the dictionary of dataset {self.name!r}.")
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-    def columns_with_role(self, *roles: str) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.role in roles)
-
-    def columns_in_category(self, *categories: str) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.category in categories)
-
-    @property
-    def csv_options(self) -> dict[str, Any]:
-        return dict(self.csv)
-
-    @property
-    def timestamp_column(self) -> str | None:
-        ts = self.columns_with_role("timestamp")
-        return ts[0] if ts else None
-
-    @property
-    def primary_outcome(self) -> str | None:
-        outs = [c for c in self.columns if c.role == "outcome"]
-        for c in outs:
-            if c.primary:
-                return c.name
-        binary = [c for c in outs if c.type in (None, "boolean", "category", "text", "integer")]
-        return (binary or outs)[0].name if outs else None
 
 
 def _as_tuple_of_str(value: Any) -> tuple[str, ...]:
@@ -515,51 +340,3 @@ def load_dictionary(path: str | Path) -> Dictionary:
     except UnicodeDecodeError as exc:
         raise DictionaryError(str(p), [f"not UTF-8 text (byte {exc.start})"]) from None
     return parse_dictionary(text, source=str(p))
-
-
-def _key_kind(d: Dictionary) -> tuple[str, str]:
-    """(how a dataset's key is stored, its type family): pseudonym or as is; number or text."""
-    spec = d.column(d.key)
-    return ("pseudonym" if spec.role == "direct_identifier" else "as is",
-            "number" if spec.type in NUMERIC_TYPES else "text")
-
-
-def joint_problems(new: Dictionary, stored: Sequence[Dictionary]) -> list[str]:
-    """What makes ``new`` inconsistent with datasets already stored beside it (one sentence each).
-
-    - A column that is a direct identifier in one dataset is one in every dataset (same name, any case):
-      otherwise the raw values would be stored in the dataset that forgot to say so.
-    - Keys are joined across datasets, so every key is treated the same way: pseudonymized on both sides or on
-      neither, and of the same type family (numbers or text); otherwise the join silently matches nobody.
-
-    >>> a = parse_dictionary('[dataset]\\nname = "a"\\nkey = "email"\\n[columns.email]\\nrole = "direct_identifier"')
-    >>> b = parse_dictionary('[dataset]\\nname = "b"\\nkey = "email"\\n[columns.email]\\nrole = "other"')
-    >>> print(joint_problems(b, [a])[0])
-    column 'email' is a direct identifier in dataset 'a': declare it role = "direct_identifier" here too (it would be stored raw)
-    """
-    problems: list[str] = []
-    for other in stored:
-        if other.name == new.name:
-            continue
-        roles = {c.name.lower(): c for c in other.columns}
-        for c in new.columns:
-            o = roles.get(c.name.lower())
-            if o is None or (o.role == "direct_identifier") == (c.role == "direct_identifier"):
-                continue
-            if o.role == "direct_identifier":
-                problems.append(f"column {c.name!r} is a direct identifier in dataset {other.name!r}: declare it "
-                                'role = "direct_identifier" here too (it would be stored raw)')
-            else:
-                problems.append(f"column {c.name!r} is a direct identifier here but role {o.role!r} in dataset "
-                                f"{other.name!r}: a direct identifier is one in every dataset (re-ingest "
-                                f"{other.name!r} with it declared so)")
-        if new.key is not None and other.key is not None:
-            (how, family), (other_how, other_family) = _key_kind(new), _key_kind(other)
-            if how != other_how:
-                problems.append(f"key {new.key!r} would be stored {how}, but key {other.key!r} of dataset "
-                                f"{other.name!r} is stored {other_how}: a join key must be treated the same way "
-                                "on both sides (give both the same role)")
-            elif family != other_family:
-                problems.append(f"key {new.key!r} is a {family} but key {other.key!r} of dataset {other.name!r} is "
-                                f"a {other_family}: declare both keys with the same type")
-    return list(dict.fromkeys(problems))
