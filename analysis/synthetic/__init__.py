@@ -50,6 +50,10 @@ The structure the ground truth carries (every coefficient is an assumption of th
 - **Identifiability as in real populations.** ~3,500 ZIPs in ~320 ZIP3 areas of Zipf-like size: at 50,000
   customers ~67 % are unique on (age, gender, zip), ~25 % on (age, gender, ZIP3), ~0 % on age alone.
 
+This module checks the arguments and writes the files; :mod:`analysis.synthetic.truth` simulates the
+population (its stages in the modules beside it), ``_frames`` turns the simulation into polars frames and
+``_dictionaries`` holds the data dictionaries written beside the files.
+
 Example
 -------
 >>> frames = generate_frames(2_000, seed=1)
@@ -61,7 +65,6 @@ Example
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -72,26 +75,13 @@ import numpy as np
 import polars as pl
 
 from analysis.errors import must_be
-from analysis.synthetic import truth
+from analysis.synthetic import _dictionaries, _frames, truth
 
 __all__ = ["AS_OF", "GeneratedFiles", "generate", "generate_frames", "FILE_FORMATS"]
 
 #: the end of the event history by default (events lie in the 730 days before it)
 AS_OF = date(2026, 6, 30)
 FILE_FORMATS = ("parquet", "csv")
-
-_FIRST_NAMES = (
-    "Ada", "Alan", "Alice", "Amir", "Ana", "Ben", "Carla", "Chen", "Chloe", "Dan", "Diego", "Elena", "Emma",
-    "Farah", "Grace", "Hana", "Ivan", "Jade", "James", "Jon", "Kofi", "Lara", "Leo", "Lina", "Luis", "Maya",
-    "Mei", "Nadia", "Noah", "Olga", "Omar", "Paul", "Priya", "Quinn", "Rosa", "Sam", "Sara", "Tariq", "Tom",
-    "Uma", "Vera", "Wei", "Yara", "Yusuf", "Zoe",
-)  # fmt: skip
-_LAST_NAMES = (
-    "Abbott", "Baker", "Castillo", "Dawson", "Ellis", "Fischer", "Garcia", "Hughes", "Ibrahim", "Jensen",
-    "Kaur", "Larsen", "Moreau", "Nguyen", "Okafor", "Patel", "Quist", "Rossi", "Schmidt", "Tanaka", "Ueda",
-    "Varga", "Walsh", "Xu", "Young", "Zimmer", "Novak", "Silva", "Khan", "Murphy",
-)  # fmt: skip
-_EMAIL_DOMAINS = ("example.com", "example.org", "example.net")  # reserved for examples (RFC 2606)
 
 
 @dataclass(frozen=True)
@@ -151,334 +141,6 @@ def _check(n_customers, seed, opt_in_rate, erasure_rate, as_of, subject: str) ->
         raise  # unreachable
 
 
-def _labels(values: tuple[str, ...], codes: np.ndarray) -> pl.Series:
-    return pl.Series(values, dtype=pl.String).gather(codes.astype(np.int64))
-
-
-def _frames(sim: truth.Simulation, n: int, as_of: date) -> dict[str, pl.DataFrame]:
-    width = max(7, len(str(n)))
-    ids = pl.Series("customer_id", np.arange(1, n + 1)).cast(pl.String).str.zfill(width)
-    customer_id = ("C" + ids).alias("customer_id")
-    # seconds since 1970-01-01 at the start of the history (naive timestamps, no time zone)
-    start_s = ((as_of - date(1970, 1, 1)).days - truth.HISTORY_DAYS) * truth.SECONDS_PER_DAY
-
-    def timestamps(seconds: np.ndarray, name: str) -> pl.Series:
-        return pl.Series(name, (seconds + start_s) * 1_000_000).cast(pl.Datetime("us"))
-
-    changed = dict(zip(truth.CONSENT_PURPOSES, sim.consent_changed_second))
-    first = _labels(_FIRST_NAMES, sim.first_name % len(_FIRST_NAMES))
-    last = _labels(_LAST_NAMES, sim.last_name % len(_LAST_NAMES))
-    number = pl.Series(np.arange(1, n + 1)).cast(pl.String)
-    email = pl.concat_str(
-        [first.str.to_lowercase(), pl.lit("."), last.str.to_lowercase(), number, pl.lit("@"),
-         _labels(_EMAIL_DOMAINS, sim.email_domain)]  # fmt: skip
-    )
-    phone = pl.concat_str(
-        [pl.lit("+1-"), pl.Series(sim.phone_area).cast(pl.String), pl.lit("-555-01"),
-         pl.Series(sim.phone_line).cast(pl.String).str.zfill(2)]  # fmt: skip
-    )
-    customers = pl.DataFrame(
-        {
-            "customer_id": customer_id,
-            "full_name": first + " " + last,
-            "email": pl.select(email).to_series(),
-            "phone": pl.select(phone).to_series(),
-            "age": sim.age,
-            "gender": _labels(truth.GENDERS, sim.gender),
-            "zip": pl.Series(sim.zip_code).cast(pl.String).str.zfill(5),
-            "region": _labels(truth.REGIONS, sim.region),
-            "credit_band": _labels(truth.CREDIT_BANDS, sim.credit_band),
-            "financial_distress": sim.financial_distress,
-            "health_interest": sim.health_interest,
-            "tenure_months": sim.tenure_months,
-            "consent_personalization": sim.consent_personalization,
-            "consent_personalization_at": timestamps(changed["personalization"], "consent_personalization_at"),
-            "consent_marketing": sim.consent_marketing,
-            "consent_marketing_at": timestamps(changed["marketing"], "consent_marketing_at"),
-            "consent_analytics": sim.consent_analytics,
-            "consent_analytics_at": timestamps(changed["analytics"], "consent_analytics_at"),
-            "erasure_requested": sim.erasure_requested,
-        }
-    )
-    campaign = pl.DataFrame(
-        {
-            "customer_id": customer_id,
-            "arm": _labels(("control", "email", "discount"), sim.arm),
-            "converted": sim.converted,
-            "revenue": sim.revenue,
-        }
-    )
-    event_time = timestamps(sim.event_second, "event_time")
-    events = pl.DataFrame(
-        {
-            "customer_id": customer_id.gather(sim.event_customer),
-            "event_time": event_time,
-            "event_type": _labels(truth.EVENT_TYPES, sim.event_type),
-            "channel": _labels(truth.CHANNELS, sim.channel),
-            "amount": sim.amount,
-            "product_category": _labels(truth.PRODUCT_CATEGORIES, sim.product_category),
-        }
-    )
-    ground_truth = pl.DataFrame(
-        {
-            "customer_id": customer_id,
-            "p_control": sim.p_control,
-            "uplift_email": sim.uplift_email,
-            "uplift_discount": sim.uplift_discount,
-            "opt_in_propensity": sim.opt_in_propensity,
-            "opt_in_propensity_marketing": sim.opt_in_propensity_marketing,
-            "opt_in_propensity_analytics": sim.opt_in_propensity_analytics,
-            "erased": sim.erasure_requested,
-            "recency_days": sim.recency_days,
-            "purchases_last_90d": sim.purchases_last_90d.astype(np.int64),
-            "purchases_91_730d": sim.purchases_91_730d.astype(np.int64),
-            "email_open_share": sim.email_open_share,
-        }
-    )
-    consent_events = pl.DataFrame(
-        {
-            "customer_id": customer_id.gather(sim.consent_event_customer),
-            "purpose": _labels(truth.CONSENT_PURPOSES, sim.consent_event_purpose),
-            "event_time": timestamps(sim.consent_event_second, "event_time"),
-            "action": _labels(truth.CONSENT_ACTIONS, sim.consent_event_action),
-        }
-    )
-    return {"customers": customers, "campaign": campaign, "events": events, "ground_truth": ground_truth,
-            "consent_events": consent_events}
-
-
-_SOURCE = 'source = "synthetic: analysis.synthetic (PrivacyLift), fake people"\nlicense = "CC0-1.0"'
-
-
-def _toml_list(values) -> str:
-    """A TOML array of strings: the declared categories of a column (domain knowledge for DP, never the data)."""
-    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
-
-
-_CUSTOMERS_TOML = f'''[dataset]
-name = "crm_customers"
-entity = "customers"
-key = "customer_id"
-erased = "erasure_requested"
-description = "Synthetic CRM customers: identifiers, demographics, sensitive attributes, consent."
-{_SOURCE}
-
-[columns.customer_id]
-role = "other"
-type = "text"
-description = "Customer number, e.g. C0000001."
-
-[columns.full_name]
-role = "direct_identifier"
-notice = "your name"
-category = "contact"
-type = "text"
-
-[columns.email]
-role = "direct_identifier"
-notice = "your e-mail address"
-category = "contact"
-type = "text"
-description = "Unique; on the reserved example.* domains."
-
-[columns.phone]
-role = "direct_identifier"
-notice = "your phone number"
-category = "contact"
-type = "text"
-description = "In the 555-01xx range reserved for fiction."
-
-[columns.age]
-role = "quasi_identifier"
-notice = "your age"
-category = "demographic"
-type = "integer"
-bounds = [18, 100]
-generalize = "band"
-levels = [5, 10, 20]
-protected = true
-
-[columns.gender]
-role = "quasi_identifier"
-notice = "your gender"
-category = "demographic"
-type = "category"
-values = {_toml_list(truth.GENDERS)}
-protected = true
-description = "F, M or X."
-
-[columns.zip]
-role = "quasi_identifier"
-notice = "your ZIP code"
-category = "location"
-type = "text"
-generalize = "prefix"
-levels = [3, 2, 1]
-description = "5-digit ZIP code."
-
-[columns.region]
-role = "quasi_identifier"
-notice = "the region you live in"
-category = "location"
-type = "category"
-values = {_toml_list(truth.REGIONS)}
-generalize = "merge_rare"
-levels = [0.05]
-description = "From the first digit of the ZIP code."
-
-[columns.credit_band]
-role = "sensitive"
-notice = "your credit rating"
-category = "financial"
-type = "category"
-order = ["poor", "fair", "good", "excellent"]
-
-[columns.financial_distress]
-role = "sensitive"
-notice = "signs that money is tight for you"
-category = "financial"
-type = "boolean"
-
-[columns.health_interest]
-role = "sensitive"
-notice = "your interest in health products"
-category = "health"
-type = "boolean"
-description = "Inferred interest in health products (shows in pharmacy purchases)."
-
-[columns.tenure_months]
-role = "behavioral"
-notice = "how long you have been a customer"
-category = "behavioral"
-type = "integer"
-bounds = [0, 240]
-
-[columns.consent_personalization]
-role = "consent"
-purpose = "personalization"
-type = "boolean"
-changed_at = "consent_personalization_at"
-
-[columns.consent_personalization_at]
-role = "other"
-type = "timestamp"
-description = "When the personalization answer was last given or withdrawn."
-
-[columns.consent_marketing]
-role = "consent"
-purpose = "marketing"
-type = "boolean"
-changed_at = "consent_marketing_at"
-
-[columns.consent_marketing_at]
-role = "other"
-type = "timestamp"
-description = "When the marketing answer was last given or withdrawn."
-
-[columns.consent_analytics]
-role = "consent"
-purpose = "analytics"
-type = "boolean"
-changed_at = "consent_analytics_at"
-
-[columns.consent_analytics_at]
-role = "other"
-type = "timestamp"
-description = "When the analytics answer was last given or withdrawn."
-
-[columns.erasure_requested]
-role = "other"
-type = "boolean"
-description = "The customer asked for erasure: never stored."
-'''
-
-_CAMPAIGN_TOML = f'''[dataset]
-name = "crm_campaign"
-entity = "customers"
-key = "customer_id"
-description = "A randomized campaign: control, e-mail or discount (1/3 each), and its outcome."
-{_SOURCE}
-
-[columns.customer_id]
-role = "other"
-type = "text"
-
-[columns.arm]
-role = "treatment"
-type = "category"
-control = "control"
-description = "control, email or discount; randomized."
-
-[columns.converted]
-role = "outcome"
-type = "boolean"
-primary = true
-positive = "true"
-
-[columns.revenue]
-role = "outcome"
-type = "float"
-bounds = [0, 1000]
-description = "Order value in dollars when converted, else 0."
-'''
-
-_EVENTS_TOML = f'''[dataset]
-name = "crm_events"
-entity = "events"
-key = "customer_id"
-description = "Visits, e-mail opens and purchases in the 730 days before the as-of date."
-{_SOURCE}
-
-[columns.customer_id]
-role = "other"
-type = "text"
-
-[columns.event_time]
-role = "timestamp"
-type = "timestamp"
-
-[columns.event_type]
-role = "behavioral"
-notice = "your visits, the e-mails you open and what you buy"
-category = "behavioral"
-type = "category"
-values = {_toml_list(truth.EVENT_TYPES)}
-description = "visit, email_open or purchase."
-
-[columns.channel]
-role = "behavioral"
-notice = "whether you use our website, our app, our shops or e-mail"
-category = "behavioral"
-type = "category"
-values = {_toml_list(truth.CHANNELS)}
-description = "web, app, store or email."
-
-[columns.amount]
-role = "behavioral"
-notice = "how much you spend"
-category = "transactional"
-type = "float"
-bounds = [0, 2000]
-description = "Purchase amount in dollars; 0 for other events."
-
-[columns.product_category]
-role = "behavioral"
-notice = "which kinds of products you look at and buy"
-category = "transactional"
-type = "category"
-values = {_toml_list(truth.PRODUCT_CATEGORIES)}
-description = """Product viewed, bought or featured: grocery, apparel, electronics, home, beauty, \
-pharmacy, sports, books."""
-'''
-
-#: dataset -> (file stem, dictionary text)
-_DATASETS = {
-    "customers": ("crm_customers", _CUSTOMERS_TOML),
-    "campaign": ("crm_campaign", _CAMPAIGN_TOML),
-    "events": ("crm_events", _EVENTS_TOML),
-}
-
-
 def generate_frames(
     n_customers: int = 50_000,
     *,
@@ -518,7 +180,7 @@ def generate_frames(
     sim = truth.simulate(
         int(n_customers), int(seed), opt_in_rate=float(opt_in_rate), erasure_rate=float(erasure_rate)
     )
-    return _frames(sim, int(n_customers), day)
+    return _frames.to_frames(sim, int(n_customers), day)
 
 
 def generate(
@@ -557,7 +219,7 @@ def generate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    for dataset, (stem, toml_text) in _DATASETS.items():
+    for dataset, (stem, toml_text) in _dictionaries.DATASETS.items():
         data_path = out / f"{stem}.{file_format}"
         _write(frames[dataset], data_path, file_format)
         dict_path = out / f"{stem}.toml"
