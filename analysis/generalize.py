@@ -3,8 +3,9 @@
 :func:`generalize_column` applies one of the four methods that :mod:`analysis.generalization` describes
 (band, top-code, prefix, merge rare values) to a column; :func:`generalization_rules` lists the
 ``(column, method, parameter)`` rules of a :class:`~analysis.Scenario`: the dictionary's (or the default)
-levels for its ``generalization_level``, then its explicit ``generalize`` rules. :func:`analysis.minimize.prepare`
-applies them to what is held and what the model sees; a sampled CRM applies the same rules in SQL
+levels for its ``generalization_level``, then its explicit ``generalize`` rules.
+:func:`analysis.minimize.prepare` applies them to what is held and what the model sees; a sampled CRM applies
+the same rules in SQL
 (:mod:`analysis.store._sample`).
 """
 

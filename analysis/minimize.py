@@ -3,11 +3,11 @@
 :func:`prepare` applies one :class:`~analysis.Scenario` to the CRM :func:`analysis.data.load_crm` read:
 erasure, consent regime, feature minimization, generalization of quasi-identifiers, retention, and builds the
 model matrices (every feature scaled into [0, 1] with domain bounds from the dictionary, so differentially
-private training never reads bounds from the data). :func:`not_applicable` says why a scenario does not apply
-to a dataset. This module holds the typed result (:class:`Prepared`), the checks against the dataset, the seeded
-populations (test split, erasure, consent) and :func:`prepare` itself; the generalization of quasi-identifiers is
-in :mod:`analysis.generalize` and the model's features and matrices in :mod:`analysis.features` (their names are
-importable from here too).
+private training never reads bounds from the data). :func:`not_applicable` says why a scenario does not
+apply to a dataset. This module holds the typed result (:class:`Prepared`), the checks against the dataset,
+the seeded populations (test split, erasure, consent) and :func:`prepare` itself; the generalization of
+quasi-identifiers is in :mod:`analysis.generalize` and the model's features and matrices in
+:mod:`analysis.features` (their names are importable from here too).
 
 A CRM larger than ``sample_size`` is modelled on a stratified sample and its exposure is a DuckDB table over
 every held customer, generalized in SQL (:mod:`analysis.sampling`); smaller ones are prepared whole, in memory.
@@ -32,7 +32,7 @@ from analysis.features import (  # the model's features; importable from here as
     _uses_events,
 )
 from analysis.generalization import generalization_problem
-from analysis.generalize import (  # noqa: F401  (the generalization of quasi-identifiers, importable from here)
+from analysis.generalize import (  # noqa: F401  (generalization of quasi-identifiers; importable from here)
     DEFAULT_BAND_LEVELS,
     DEFAULT_RARE_LEVELS,
     generalization_rules,

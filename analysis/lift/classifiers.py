@@ -1,9 +1,9 @@
 """The classifiers inside the models a business would train (scikit-learn, or diffprivlib for differential
 privacy), and their settings.
 
-:func:`make_classifier` builds one by kind (:data:`CLASSIFIER_KINDS`), :func:`make_regressor` the regressor of an
-X- or DR-learner's second stage. The settings are PrivacyLift assumptions chosen for speed, with scikit-learn's
-defaults beside them. The uplift and response models that use these classifiers are in
+:func:`make_classifier` builds one by kind (:data:`CLASSIFIER_KINDS`), :func:`make_regressor` the regressor of
+an X- or DR-learner's second stage. The settings are PrivacyLift assumptions chosen for speed, with
+scikit-learn's defaults beside them. The uplift and response models that use these classifiers are in
 :mod:`analysis.lift.models`, which re-exports every name here.
 
 Differential privacy (REFERENCES.md §3): :class:`PrivateClassifier` wraps diffprivlib's ``LogisticRegression``

@@ -30,7 +30,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from analysis.lift.classifiers import (  # noqa: F401  (the classifiers and their settings, importable from here)
+from analysis.lift.classifiers import (  # noqa: F401  (classifiers and settings; importable from here)
     CLASSIFIER_KINDS,
     EARLY_STOPPING_MIN_CLASS,
     EARLY_STOPPING_MIN_ROWS,
