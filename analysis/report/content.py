@@ -38,9 +38,9 @@ from analysis.transparency.report import transparency_section
 from analysis.tradeoff.policy import Policy, load_policy
 from analysis.report.blocks import bullets, chart, fmt, kv, table, text
 from analysis.report.inventory import inventory_section as _inventory, scenarios_section as _scenarios
-from analysis.report.sections import (
-    assumptions_section as _assumptions, methods_section as _methods, purpose_section as _purpose,
-    results_section as _results, signoff_section as _signoff,
+from analysis.report.sections import (  # noqa: F401  (REFERENCES_CITED: importable from here as before)
+    REFERENCES_CITED, assumptions_section as _assumptions, methods_section as _methods,
+    purpose_section as _purpose, results_section as _results, signoff_section as _signoff,
 )
 from analysis.report.risks import (  # residual_risk and the thresholds are part of this module's API
     LEVELS, LIKELIHOOD_THRESHOLDS, SEVERITY_THRESHOLDS, residual_risk, risks_section as _risks,
