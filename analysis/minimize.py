@@ -1,10 +1,13 @@
 """Scenario → the data the model may learn from and the data the business would hold.
 
-:func:`load_crm` reads the CRM once from the store (customers, ground truth, and event features per
-retention window, computed in DuckDB and memoized); :func:`prepare` applies one :class:`~analysis.Scenario`:
+:func:`prepare` applies one :class:`~analysis.Scenario` to the CRM :func:`analysis.data.load_crm` read:
 erasure, consent regime, feature minimization, generalization of quasi-identifiers, retention, and builds the
 model matrices (every feature scaled into [0, 1] with domain bounds from the dictionary, so differentially
-private training never reads bounds from the data).
+private training never reads bounds from the data). :func:`not_applicable` says why a scenario does not
+apply to a dataset. This module holds the typed result (:class:`Prepared`), the checks against the dataset,
+the seeded populations (test split, erasure, consent) and :func:`prepare` itself; the generalization of
+quasi-identifiers is in :mod:`analysis.generalize` and the model's features and matrices in
+:mod:`analysis.features` (their names are importable from here too).
 
 A CRM larger than ``sample_size`` is modelled on a stratified sample and its exposure is a DuckDB table over
 every held customer, generalized in SQL (:mod:`analysis.sampling`); smaller ones are prepared whole, in memory.
@@ -12,32 +15,39 @@ every held customer, generalized in SQL (:mod:`analysis.sampling`); smaller ones
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from analysis import sampling
-from analysis.dictionary import NUMERIC_TYPES, ColumnSpec
+from analysis.dictionary import NUMERIC_TYPES
+from analysis.features import (  # the model's features; importable from here as before
+    MAX_HISTORY_DAYS,
+    MAX_LEVELS_ONE_HOT,  # noqa: F401
+    _binary_outcome,
+    _declared_event_columns,
+    _feature_columns,
+    _matrix,
+    _uses_events,
+)
 from analysis.generalization import generalization_problem
+from analysis.generalize import (  # noqa: F401  (generalization of quasi-identifiers; importable from here)
+    DEFAULT_BAND_LEVELS,
+    DEFAULT_RARE_LEVELS,
+    generalization_rules,
+    generalize_column,
+)
 from analysis.scenario import FEATURE_ROLES, Scenario, ScenarioError
 from analysis.data import CRMData
 from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo
 from analysis.schema import CRMSchema
-from analysis.store._features import COUNT_CAP
 from analysis.store._workspace import Table
 
 __all__ = ["Prepared", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
 
 #: Share of customers held out to measure every scenario (the same customers for every scenario of a seed).
 TEST_SHARE = 0.3
-#: Default generalization levels when the dictionary gives none (mildest first).
-DEFAULT_BAND_LEVELS = (5.0, 10.0, 20.0)
-DEFAULT_RARE_LEVELS = (0.01, 0.05, 0.10)
-#: Longest history assumed when scaling recency (10 years): a domain cap, not read from data.
-MAX_HISTORY_DAYS = 3650
-MAX_LEVELS_ONE_HOT = 30
 
 
 @dataclass
@@ -152,69 +162,6 @@ def _check_against(spec: Scenario, schema: CRMSchema) -> None:
         )
 
 
-# ---- generalization ----------------------------------------------------------------------------------
-def generalize_column(series: pl.Series, method: str, parameter: float, *, rare=None) -> pl.Series:
-    """Generalize one quasi-identifier: ``band`` (lower bound of a band of width p), ``prefix`` (first p
-    characters), ``top_code`` (values above p become p), ``merge_rare`` (categories under a share p → "Other";
-    ``rare`` gives the categories to merge when the shares come from more data than the series, a sample).
-
-    >>> generalize_column(pl.Series([23, 37, 41]), "band", 10).to_list()
-    [20, 30, 40]
-    >>> generalize_column(pl.Series(["02139", "02141"]), "prefix", 3).to_list()
-    ['021', '021']
-    """
-    name = series.name
-    if method == "band":
-        width = float(parameter)
-        out = (series.cast(pl.Float64) / width).floor() * width
-        if series.dtype.is_integer() and float(width).is_integer():
-            out = out.cast(series.dtype)
-        return out.alias(name)
-    if method == "top_code":
-        return series.clip(upper_bound=parameter).alias(name)
-    if method == "prefix":
-        return series.cast(pl.String).str.slice(0, int(parameter)).alias(name)
-    if method == "merge_rare":
-        s = series.cast(pl.String)
-        if rare is None:
-            counts = s.value_counts()
-            total = max(series.len(), 1)
-            rare = counts.filter(pl.col("count") / total < parameter)[s.name]
-        else:
-            rare = pl.Series(s.name, list(rare), dtype=pl.String)
-        return pl.select(
-            pl.when(s.is_in(rare.implode())).then(pl.lit("Other")).otherwise(s).alias(name)
-        ).to_series()
-    raise ValueError(f"Unknown generalization {method!r}.")
-
-
-def _level_rule(c: ColumnSpec, level: int) -> tuple[str, float] | None:
-    method = c.generalize
-    levels = c.levels
-    if method is None:
-        if c.type in NUMERIC_TYPES:
-            method, levels = "band", levels or DEFAULT_BAND_LEVELS
-        elif c.type in ("category", None):
-            method, levels = "merge_rare", levels or DEFAULT_RARE_LEVELS
-        else:  # a yes/no column has nothing to coarsen; text, dates and times only as the dictionary says
-            return None
-    if not levels:
-        levels = DEFAULT_BAND_LEVELS if method == "band" else DEFAULT_RARE_LEVELS
-    return method, levels[min(level, len(levels)) - 1]
-
-
-def generalization_rules(spec: Scenario, schema: CRMSchema) -> list[tuple[str, str, float]]:
-    rules: list[tuple[str, str, float]] = []
-    if spec.generalization_level > 0:
-        for c in schema.columns:
-            if c.role == "quasi_identifier":
-                r = _level_rule(c, spec.generalization_level)
-                if r is not None:
-                    rules.append((c.name, r[0], r[1]))
-    rules.extend((c, m, float(p)) for c, m, p in spec.generalize)
-    return rules
-
-
 # ---- populations -------------------------------------------------------------------------------------
 def _draws(n: int, seed: int, stream: int) -> np.ndarray:
     return np.random.default_rng([seed, stream]).random(n)
@@ -261,119 +208,6 @@ def modelled_populations(spec: Scenario, data: CRMData, sample: SampleInfo | Non
 
 
 # ---- features ----------------------------------------------------------------------------------------
-def _feature_columns(spec: Scenario, schema: CRMSchema) -> list[ColumnSpec]:
-    cols = []
-    for c in schema.columns:
-        if c.role not in FEATURE_ROLES:
-            continue
-        if c.role in spec.exclude_roles or (c.category and c.category in spec.exclude_categories):
-            continue
-        if c.name in spec.exclude_columns:
-            continue
-        cols.append(c)
-    return cols
-
-
-def _uses_events(spec: Scenario, schema: CRMSchema) -> bool:
-    return (
-        spec.use_events
-        and schema.has_events
-        and "behavioral" not in spec.exclude_roles
-        and "behavioral" not in spec.exclude_categories
-    )
-
-
-def _scale_event_feature(name: str, values: pl.Series, window: int | None) -> np.ndarray:
-    x = values.cast(pl.Float64).fill_null(0).to_numpy()
-    if name == "recency_days":
-        cap = float(window or MAX_HISTORY_DAYS)
-        return np.clip(x, 0, cap) / cap
-    if name.endswith("_total"):
-        return np.log1p(np.clip(x, 0, None)) / math.log1p(1e6)  # amounts capped at 1,000,000 per window
-    return np.log1p(np.clip(x, 0, COUNT_CAP)) / math.log1p(COUNT_CAP)
-
-
-def _levels_by_frequency(values: pl.Series) -> list:
-    """Distinct non-null values, most frequent first; ties in order of first appearance (rows are sorted by
-    key), so the one-hot columns and the cut at MAX_LEVELS_ONE_HOT never rest on an unspecified tie order."""
-    frame = pl.DataFrame({"v": values}).with_row_index("i").drop_nulls("v")
-    counts = frame.group_by("v").agg(pl.len().alias("n"), pl.col("i").min().alias("first"))
-    return counts.sort(["n", "first"], descending=[True, False])["v"].to_list()
-
-
-def _matrix(
-    frame: pl.DataFrame,
-    columns: list[ColumnSpec],
-    event_cols: list[str],
-    train_mask: np.ndarray,
-    *,
-    dp: bool,
-    window: int | None,
-    notes: list[str],
-) -> tuple[np.ndarray, list[str]]:
-    parts: list[np.ndarray] = []
-    names: list[str] = []
-    for c in columns:
-        s = frame[c.name]
-        if c.type in NUMERIC_TYPES:
-            if c.bounds is not None:
-                lo, hi = c.bounds
-            elif dp:
-                notes.append(f"{c.name}: left out of the DP model (no bounds in the dictionary)")
-                continue
-            else:
-                vals = s.cast(pl.Float64).drop_nulls()
-                lo, hi = (float(vals.min()), float(vals.max())) if vals.len() else (0.0, 1.0)
-                hi = hi if hi > lo else lo + 1.0
-            x = s.cast(pl.Float64).fill_null((lo + hi) / 2).to_numpy()
-            parts.append(((np.clip(x, lo, hi) - lo) / (hi - lo))[:, None])
-            names.append(c.name)
-        elif c.type == "boolean":
-            parts.append(s.cast(pl.Boolean).fill_null(False).cast(pl.Float64).to_numpy()[:, None])
-            names.append(c.name)
-        else:
-            st = s.cast(pl.String)
-            if dp:  # the one-hot levels of a DP model come from the dictionary, never from the data
-                levels = list(c.domain)
-                if not levels:
-                    notes.append(f"{c.name}: left out of the DP model (no declared values in the dictionary; "
-                                 "categories read from the data would reveal rare ones outside the privacy budget)")
-                    continue
-            else:
-                levels = list(c.order) or _levels_by_frequency(st.filter(pl.Series(train_mask)))
-            levels = levels[:MAX_LEVELS_ONE_HOT]
-            arr = st.to_numpy()
-            for v in levels:
-                parts.append((arr == v).astype(float)[:, None])
-                names.append(f"{c.name}={v}")
-    for e in event_cols:
-        parts.append(_scale_event_feature(e, frame[e], window)[:, None])
-        names.append(e)
-    if not parts:
-        return np.zeros((frame.height, 0)), names
-    return np.hstack(parts), names
-
-
-def _declared_event_columns(event_cols: list[str], schema: CRMSchema, notes: list[str]) -> list[str]:
-    """For DP: event counts per category value (``channel=web``) only for columns with declared values."""
-    undeclared = [c.name for c in (schema.events.columns if schema.events else ())
-                  if c.role == "behavioral" and c.type in ("category", None) and not c.domain]
-    kept = [e for e in event_cols if not any(e.startswith(f"{u}=") for u in undeclared)]
-    for u in undeclared:
-        if any(e.startswith(f"{u}=") for e in event_cols):
-            notes.append(f"{u}: event counts per value left out of the DP model (no declared values in the dictionary)")
-    return kept
-
-
-def _binary_outcome(frame: pl.DataFrame, c: ColumnSpec) -> np.ndarray:
-    s = frame[c.name]
-    if s.dtype == pl.Boolean:
-        return s.fill_null(False).cast(pl.Int8).to_numpy()
-    if c.positive is not None:
-        return (s.cast(pl.String).str.to_lowercase() == c.positive.lower()).fill_null(False).cast(pl.Int8).to_numpy()
-    return (s.cast(pl.Float64).fill_null(0) > 0).cast(pl.Int8).to_numpy()
-
-
 def prepare(spec: Scenario, data: CRMData, *, sample_size: int | None = DEFAULT_SAMPLE_SIZE) -> Prepared:
     """Apply a scenario to the loaded CRM: populations, features, generalization, retention, matrices.
 
