@@ -1,5 +1,6 @@
 """The layout's never-rules, checked by inspecting imports and source: ``analysis`` never imports streamlit or
-``dashboard``; SQL runs only in ``analysis/store``; importing the CLI loads no ML stack."""
+``dashboard``; SQL runs only in ``analysis/store``; importing the CLI loads no ML stack; no module of the library or
+the app is over ~400 lines (split by role instead)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,17 @@ def test_duckdb_connections_are_used_only_in_the_store():
                         and node.func.value.id in {"con", "conn", "connection", "db", "duckdb"}):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} calls {node.func.attr}")
     assert offenders == []
+
+
+#: the most lines a module of ``analysis``, ``dashboard`` or ``app.py`` may have (issue 16: "no module over ~400
+#: lines"): past it a module holds more than one role; split it by role
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines():
+    paths = [ROOT / "app.py", *(ROOT / "analysis").rglob("*.py"), *(ROOT / "dashboard").rglob("*.py")]
+    long = {str(p.relative_to(ROOT)): n for p in paths if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
 
 
 def test_light_commands_do_not_import_the_ml_stack():
