@@ -345,3 +345,18 @@ def test_review_arguments_are_checked(copy):
         record_review(copy, "maybe", "A")
     with pytest.raises(ValueError, match="'reviewer' parameter"):
         record_review(copy, "approved", "  ")
+
+
+def test_the_code_fingerprint_covers_the_whole_analysis_package(monkeypatch):
+    """A report built by other modelling code must not verify as reproducible: the fingerprint reads every
+    source file of ``analysis`` (it used to read only ``analysis/report``)."""
+    from pathlib import Path
+
+    from analysis.report.content import code_fingerprint
+
+    read: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    code_fingerprint()
+    package = Path(__file__).resolve().parents[1] / "analysis"
+    assert {p.resolve() for p in read} == set(package.rglob("*.py"))

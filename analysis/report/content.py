@@ -100,7 +100,7 @@ def _versions() -> dict[str, str]:
 
 def code_fingerprint() -> str:
     """sha256 of the analysis package's source files: a report built by other code may not reproduce."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # analysis/ (this file is analysis/report/content.py)
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
