@@ -1,6 +1,6 @@
 """Erasure requests honoured in the store: remove customers by key from every table, all or nothing.
 
-What :func:`erase` guarantees (the ingest's machinery, :mod:`analysis.store._ingest`):
+What :func:`erase` guarantees (the ingest's lock and copy, :mod:`analysis.store._ingest_env`):
 
 - **Everything first, checked.** The key file is read and every key checked against the key type of the
   customers dataset (not UTF-8, no key, a line that is not a valid key: one :class:`ErasureError` listing every
