@@ -50,6 +50,7 @@ __all__ = [
     "PSEUDONYM_LENGTH",
     "MIN_SECRET_BYTES",
     "load_or_create_secret",
+    "create_key_file",
     "secret_path",
     "pseudonymize",
     "hmac_pads",
@@ -155,17 +156,25 @@ def load_or_create_secret(db_path: str | Path) -> bytes:
     path = secret_path(db_path)
     if os.environ.get(KEY_FILE_ENV) and not path.parent.is_dir():
         raise FileNotFoundError(f"The folder of the key file named by {KEY_FILE_ENV} ({path.parent}) does not exist.")
+    secret = secrets.token_bytes(NEW_SECRET_BYTES)
+    if not create_key_file(path, secret):
+        return _read_key_file(path)
+    return secret
+
+
+def create_key_file(path: Path, key: bytes) -> bool:
+    """Write ``key`` as hex into a new file only its owner can read (mode 0600), synced to disk. False, and
+    nothing written, when the file exists already (another process may have created it meanwhile)."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return _read_key_file(path)
-    secret = secrets.token_bytes(NEW_SECRET_BYTES)
+        return False
     try:
-        os.write(fd, secret.hex().encode("ascii") + b"\n")
+        os.write(fd, key.hex().encode("ascii") + b"\n")
         os.fsync(fd)
     finally:
         os.close(fd)
-    return secret
+    return True
 
 
 def hmac_pads(secret: bytes) -> tuple[bytes, bytes]:

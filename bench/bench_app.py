@@ -26,11 +26,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from test_browser import ARGS, CHROMIUM, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from _browser import ARGS, CHROMIUM, FIGURE, app_server, open_overview, sync_playwright  # noqa: E402
 
-FIGURE = ".js-plotly-plot"
 # the Overview drawn: its frontier and its table on screen, and the script run finished (nothing stale)
 DRAWN = ("() => document.querySelector('.js-plotly-plot .main-svg') !== null"
          " && document.querySelector('[data-testid=\"stDataFrame\"]') !== null"
@@ -77,21 +75,15 @@ def main() -> None:
     from analysis.demo import ensure_demo
 
     db = args.db or ensure_demo().path
-    from playwright.sync_api import sync_playwright
 
     load_start = os.getloadavg()
-    port = free_port()
     started = time.perf_counter()
-    server = start_server(db, port)
     rows = []
-    try:
-        wait_healthy(port, server, timeout=120)
+    with app_server(db, timeout=120) as (port, _):
         healthy = time.perf_counter() - started
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 2400})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator(FIGURE).first.wait_for(timeout=600_000)
+            page = open_overview(browser, port, timeout=600_000)
             cold = time.perf_counter() - started
             rows += [("cold start: server healthy", healthy, None), ("cold start: Overview frontier visible", cold, None)]
 
@@ -125,8 +117,6 @@ def main() -> None:
             rows.append((f"second visitor, warm server: Overview drawn, {n} visitors", None,
                          percentiles(seen["drawn"]) + f" (max {max(seen['drawn']):.2f} s)"))
             browser.close()
-    finally:
-        stop_server(server)
     load_end = os.getloadavg()
     print(f"database: {db}; {os.cpu_count()} CPUs; load average (1/5/15 min) at start "
           + " ".join(f"{v:.2f}" for v in load_start) + ", at end " + " ".join(f"{v:.2f}" for v in load_end))

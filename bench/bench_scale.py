@@ -33,7 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -119,6 +121,22 @@ def interleaved(ours: list[str], floor: list[str], repeat: int) -> tuple[dict, d
 
 
 # ---- data ------------------------------------------------------------------------------------------------
+@contextmanager
+def building(db: Path) -> Iterator[Path]:
+    """A scratch folder beside ``db`` to build it in: the ``<folder>/<db.name>`` the block leaves (and its key
+    file, if any) becomes ``db`` when the block ends normally; the folder is removed whatever happens."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{db.stem}-build-", dir=db.parent))
+    try:
+        yield work
+        key = work / (db.name + ".key")
+        if key.exists():
+            os.replace(key, db.with_name(db.name + ".key"))
+        os.replace(work / db.name, db)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def risk_store(rows: int, data: Path = DATA) -> Path:
     """A store with ``rows`` synthetic customers (4 quasi-identifiers + 1 sensitive), ingested in parts of 10M."""
     db = data / f"risk-{rows}.duckdb"
@@ -129,9 +147,7 @@ def risk_store(rows: int, data: Path = DATA) -> Path:
     from analysis.store._gateway import connect
     from analysis.store._ingest import ingest
 
-    data.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="risk-build-", dir=data))
-    try:
+    with building(db) as work:
         dictionary = parse_dictionary(RISK_DICTIONARY)
         part_rows = 10_000_000
         tmp_db = work / db.name
@@ -143,9 +159,6 @@ def risk_store(rows: int, data: Path = DATA) -> Path:
             (work / "scratch.duckdb").unlink()
             ingest(tmp_db, dictionary, [work / "part.parquet"], replace=(i == 0), secret=b"bench-scale-secret-0123")
             print(f"  risk store: {start + min(part_rows, rows - start):,} rows", file=sys.stderr, flush=True)
-        os.replace(tmp_db, db)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return db
 
 
@@ -161,9 +174,7 @@ def crm_store(customers: int, data: Path = DATA) -> Path:
     from analysis.store import Store
     from analysis.synthetic import generate
 
-    data.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="crm-build-", dir=data))
-    try:
+    with building(db) as work:
         chunk = 1_000_000
         if customers <= chunk:
             ingest_generated(generate(customers, seed=7, out_dir=work / "files"), work / db.name)
@@ -189,12 +200,6 @@ def crm_store(customers: int, data: Path = DATA) -> Path:
             for i, p in enumerate(parts):
                 store.ingest(events, [p.events], replace=(i == 0))
             store.attach_ground_truth(pl.concat([pl.read_parquet(p.ground_truth) for p in parts]))
-        key = work / (db.name + ".key")
-        if key.exists():
-            os.replace(key, db.with_name(db.name + ".key"))
-        os.replace(work / db.name, db)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return db
 
 
@@ -253,27 +258,13 @@ def bench_help(repeat: int = 5) -> dict:
 def bench_app(customers: int, data: Path = DATA) -> dict:
     """Streamlit server on the CRM: first Overview render (frontier chart visible) and the server's VmHWM."""
     db = crm_store(customers, data)
-    sys.path.insert(0, str(ROOT / "tests"))
-    from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM, free_port, start_server, stop_server, wait_healthy
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _browser import app_server, first_overview, memory_mb
 
-    port = free_port()
     load = os.getloadavg()[0]
-    server = start_server(db, port)
-    try:
-        wait_healthy(port, server, timeout=180)
-        started = time.perf_counter()
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 2400})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=3_600_000)
-            render = time.perf_counter() - started
-            browser.close()
-        status = Path(f"/proc/{server.pid}/status").read_text().splitlines()
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
-    finally:
-        stop_server(server)
+    with app_server(db, timeout=180) as (port, server):
+        render = first_overview(port)
+        peak = memory_mb(server.pid)["VmHWM"]
     return {"customers": customers, "seconds": render, "rss_mb": peak, "load": (load + os.getloadavg()[0]) / 2}
 
 

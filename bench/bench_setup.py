@@ -76,8 +76,8 @@ def _process_cpu(pid: int) -> float:
 
 
 def bench_app(work: Path) -> dict:
-    from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM, free_port, wait_healthy
+    from _browser import first_overview
+    from test_browser import free_port, wait_healthy
 
     copy = work / "app"
     for name in APP_FILES:
@@ -97,13 +97,7 @@ def bench_app(work: Path) -> dict:
     try:
         wait_healthy(port, server, timeout=300)
         healthy = time.perf_counter() - start
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1600})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=1_800_000)
-            overview = time.perf_counter() - start
-            browser.close()
+        overview = first_overview(port, start, width=1440, height=1600, timeout=1_800_000)
         cpu = _process_cpu(server.pid)
     finally:
         server.terminate()

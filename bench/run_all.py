@@ -92,7 +92,7 @@ def bench_ingest(rows: list[int]) -> list[tuple[str, str, str]]:
 
 def bench_events(rows: int) -> list[tuple[str, str, str]]:
     """Safe ingest of an events CSV vs a bare DuckDB read_csv of the same file."""
-    import duckdb
+    from bench_ingest import bare_load
 
     from analysis.dictionary import parse_dictionary
     from analysis.store._ingest import ingest
@@ -112,12 +112,7 @@ def bench_events(rows: int) -> list[tuple[str, str, str]]:
         report = ingest(Path(tmp) / "ingest.duckdb", parse_dictionary(EVENTS_DICTIONARY), [csv],
                         secret=b"bench-secret-0123456789")
         assert report.rows_stored == rows
-        started = time.perf_counter()
-        con = duckdb.connect(str(Path(tmp) / "bare.duckdb"))
-        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv)])
-        con.execute("CHECKPOINT")
-        con.close()
-        bare = time.perf_counter() - started
+        bare = bare_load(csv, Path(tmp) / "bare.duckdb")
     return [("ingest", f"events CSV, {rows:,} rows ({mb:,.0f} MB)",
              f"{rows / report.seconds:,.0f} rows/s ({report.seconds:.1f} s); bare read_csv {rows / bare:,.0f} rows/s "
              f"({bare:.1f} s); ratio {report.seconds / bare:.1f}x")]
@@ -172,9 +167,7 @@ def app_memory(customers: int) -> list[tuple[str, str, str]]:
     """Peak RSS of the Streamlit server on a database of ``customers`` after the Overview's first render."""
     if not (ROOT / "app.py").exists() or not Path("/usr/bin/chromium").exists():
         return [("memory", "app process", "skipped: app.py or /usr/bin/chromium missing")]
-    sys.path.insert(0, str(ROOT / "tests"))
-    from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM, free_port, start_server, stop_server, wait_healthy
+    from _browser import app_server, first_overview, memory_mb
 
     from analysis.demo import ensure_demo
 
@@ -183,34 +176,13 @@ def app_memory(customers: int) -> list[tuple[str, str, str]]:
         started = time.perf_counter()
         ensure_demo(db, customers=customers, seed=7)
         built = time.perf_counter() - started
-        port = free_port()
-        server = start_server(db, port)
-        try:
-            wait_healthy(port, server, timeout=180)
-            idle = _vm(server.pid)
-            started = time.perf_counter()
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 2400})
-                page.goto(f"http://127.0.0.1:{port}/")
-                page.locator(".js-plotly-plot").first.wait_for(timeout=3_600_000)
-                render = time.perf_counter() - started
-                browser.close()
-            peak = _vm(server.pid)
-        finally:
-            stop_server(server)
+        with app_server(db, timeout=180) as (port, server):
+            idle = memory_mb(server.pid)
+            render = first_overview(port)
+            peak = memory_mb(server.pid)
     return [("memory", f"app server, {customers:,} customers (database built in {built:.0f} s)",
              f"VmHWM {peak['VmHWM']:,.0f} MB after first Overview render ({render:.0f} s); "
              f"{idle['VmHWM']:,.0f} MB when idle before it")]
-
-
-def _vm(pid: int) -> dict[str, float]:
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("VmHWM", "VmRSS")):
-            key, value = line.split(":", 1)
-            out[key] = int(value.split()[0]) / 1024
-    return out
 
 
 def render(rows: list[tuple[str, str, str]]) -> str:
@@ -220,13 +192,16 @@ def render(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(table: str, command: str, seconds: float) -> None:
+def write_readme(table: str, command: str, seconds: float, *, marker: str = "results") -> None:
+    """The table, with the command, the date and the machine, between bench/README.md's ``marker`` comments
+    (``results``: the benchmarks; ``scale``: the real-size table), added at the end when they are missing."""
     readme = BENCH / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    block = (f"<!-- results:start -->\nCommand: `{command}` — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-             f"Python {platform.python_version()}, {seconds / 60:.0f} min in all.\n\n{table}\n<!-- results:end -->")
-    if "<!-- results:start -->" in text:
-        text = re.sub(r"<!-- results:start -->.*?<!-- results:end -->", lambda _: block, text, flags=re.S)
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    block = (f"{start}\nCommand: `{command}` — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+             f"Python {platform.python_version()}, {seconds / 60:.0f} min in all.\n\n{table}\n{end}")
+    if start in text:
+        text = re.sub(f"{re.escape(start)}.*?{re.escape(end)}", lambda _: block, text, flags=re.S)
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     readme.write_text(text, encoding="utf-8")
@@ -254,17 +229,8 @@ def scale_table(args) -> None:
     table = bench_scale.render(bench_scale.rows_of(results))
     print(table)
     if args.readme:
-        command = "python bench/run_all.py " + " ".join(sys.argv[1:])
-        block = (f"<!-- scale:start -->\nCommand: `{command}` — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-                 f"Python {platform.python_version()}, {(time.perf_counter() - started) / 60:.0f} min in all.\n\n"
-                 f"{table}\n<!-- scale:end -->")
-        readme = BENCH / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        if "<!-- scale:start -->" in text:
-            text = re.sub(r"<!-- scale:start -->.*?<!-- scale:end -->", lambda _: block, text, flags=re.S)
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        readme.write_text(text, encoding="utf-8")
+        write_readme(table, "python bench/run_all.py " + " ".join(sys.argv[1:]), time.perf_counter() - started,
+                     marker="scale")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,14 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis.charts.style import (
-    NEUTRAL_COLOR,
-    RISK_COLOR,
-    TOTAL_COLOR,
-    check_frame,
-    empty_figure,
-    new_figure,
-    note,
-    round_sig,
+    NEUTRAL_COLOR, RISK_COLOR, TOTAL_COLOR, check_frame, empty_figure, new_figure, note, round_sig,
 )
 
 #: the four-fifths rule's line (EEOC Uniform Guidelines on Employee Selection Procedures 1978, 29 CFR 1607.4(D))

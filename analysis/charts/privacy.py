@@ -7,15 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis.charts.style import (
-    NEUTRAL_COLOR,
-    PALETTE,
-    RISK_COLOR,
-    TOTAL_COLOR,
-    check_frame,
-    empty_figure,
-    new_figure,
-    note,
-    round_sig,
+    NEUTRAL_COLOR, PALETTE, RISK_COLOR, TOTAL_COLOR, check_frame, empty_figure, new_figure, note, round_sig,
 )
 
 

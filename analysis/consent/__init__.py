@@ -7,7 +7,7 @@ Names load on first use, so importing the package from :mod:`analysis.simulation
 
 from __future__ import annotations
 
-from importlib import import_module
+from analysis._lazy import lazy_exports
 
 _EXPORTS = {
     "Purpose": "purposes", "LegalBasis": "purposes", "PURPOSES": "purposes", "LEGAL_BASES": "purposes",
@@ -19,11 +19,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'analysis.consent' has no attribute {name!r}")
-    value = getattr(import_module(f"analysis.consent.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

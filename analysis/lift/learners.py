@@ -84,6 +84,13 @@ def _inputs(X, y, treatment, arms, where):
     return X, y, treatment, check_arms(treatment, arms, where)
 
 
+def _outcome_and_effect(learner) -> tuple:
+    """An X- or DR-learner's outcome classifier and effect regressor: logistic regression's when not given."""
+    estimator = family_classifier("logistic") if learner.estimator is None else learner.estimator
+    effect = make_regressor("logistic") if learner.effect is None else learner.effect
+    return estimator, effect
+
+
 def _shares(treatment, arms) -> np.ndarray:
     """Each treatment arm's share of its rows together with the control's (its propensity, randomized)."""
     control = np.sum(treatment == arms[0])
@@ -169,8 +176,7 @@ class XLearner(_UpliftMixin, BaseEstimator):
 
     def fit(self, X, y, treatment, outcome_model=None):
         X, y, treatment, arms = _inputs(X, y, treatment, self.arms, "XLearner.fit")
-        estimator = family_classifier("logistic") if self.estimator is None else self.estimator
-        effect = make_regressor("logistic") if self.effect is None else self.effect
+        estimator, effect = _outcome_and_effect(self)
         if outcome_model is None:
             outcome_model = TwoModelUplift(estimator, arms=arms).fit(X, y, treatment)
         proba = outcome_model.predict_proba_arms(X)
@@ -227,8 +233,7 @@ class DRLearner(_UpliftMixin, BaseEstimator):
 
     def fit(self, X, y, treatment, nuisance=None):
         X, y, treatment, arms = _inputs(X, y, treatment, self.arms, "DRLearner.fit")
-        estimator = family_classifier("logistic") if self.estimator is None else self.estimator
-        effect = make_regressor("logistic") if self.effect is None else self.effect
+        estimator, effect = _outcome_and_effect(self)
         self.nuisance_models_, self.folds_ = [], None
         if nuisance is None:
             self.folds_ = cross_fit_folds(treatment, y, self.cv, self.random_state)

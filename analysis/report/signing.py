@@ -33,6 +33,8 @@ import os
 import stat
 from pathlib import Path
 
+from analysis.pseudonym import create_key_file
+
 __all__ = [
     "ALGORITHM", "SIGNING_KEY_ENV", "PUBLIC_KEY_ENV", "SigningKeyError", "signing_key_path", "sign", "verify",
     "trusted_public_key", "public_key_hex", "key_id", "check_key_outside",
@@ -103,16 +105,8 @@ def _private_key(create: bool = True):
     key = private_cls.generate()
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # created by another process meanwhile
-        return _load_private(path)
-    try:
-        os.write(fd, raw.hex().encode("ascii") + b"\n")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if not create_key_file(path, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())):
+        return _load_private(path)  # created by another process meanwhile
     return key
 
 

@@ -1,6 +1,6 @@
 """Erasure requests honoured in the store: remove customers by key from every table, all or nothing.
 
-What :func:`erase` guarantees (the ingest's machinery, :mod:`analysis.store._ingest`):
+What :func:`erase` guarantees (the ingest's lock and copy, :mod:`analysis.store._ingest_env`):
 
 - **Everything first, checked.** The key file is read and every key checked against the key type of the
   customers dataset (not UTF-8, no key, a line that is not a valid key: one :class:`ErasureError` listing every
@@ -24,8 +24,6 @@ SQL note: f-strings here only splice ``quote_ident(...)`` results and fixed frag
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import time
 import uuid
@@ -36,14 +34,15 @@ from typing import Any, Sequence
 import duckdb
 
 from analysis.dictionary import parse_dictionary
-from analysis.pseudonym import SECRET_ENV, hmac_pads, load_or_create_secret, secret_path
+from analysis.pseudonym import SECRET_ENV, load_or_create_secret, secret_path
 from analysis.store import _catalog as catalog
 from analysis.store._features import GROUND_TRUTH_TABLE, table_exists
-from analysis.store._gateway import execute, memory, quote_ident, run_scalar, transaction
+from analysis.store._gateway import StoreError, execute, memory, quote_ident, run_scalar, transaction
 from analysis.store._erasure import load_erasure_list as _load_erasure_list
 from analysis.store._erasure import params_of as _params
-from analysis.store._ingest import _SECRET_CHECK, _exclusive_lock, _fsync, _now, _temp_copy
-from analysis.store._ingest_checks import Problem, erasure_token_sql
+from analysis.store._ingest import _another_secret, _now, _secret_check
+from analysis.store._ingest_checks import Problem, erasure_token_sql, hmac_params
+from analysis.store._ingest_env import _exclusive_lock, written_copy
 
 __all__ = ["ErasureError", "ErasureReport", "erase", "ERASURE_LOG"]
 
@@ -165,79 +164,62 @@ def _matches(role: str, key: str) -> str:
 
 def _erase(con, db: Path, path: Path, secret: bytes, clock: float) -> ErasureReport:
     try:
-        tmp = _temp_copy(db)
-    except RuntimeError as exc:
+        with written_copy(con, db):
+            requested, found, already, removed = _erase_in(con, db, path, secret)
+    except StoreError as exc:  # the database cannot be copied (a write-ahead log: open for writing elsewhere)
         raise ErasureError([Problem(str(db), None, None, str(exc))]) from None
-    attached = False
-    try:
-        execute(con, "ATTACH ? AS pl_target", [str(tmp)])
-        attached = True
-        execute(con, "USE pl_target")
-        if not catalog._has_catalog(con):
-            raise ErasureError([Problem(str(db), None, None, "not a PrivacyLift database (no catalog)")])
-        datasets = _keyed_datasets(con)
-        if not datasets or datasets[0][1].entity != "customers":
-            raise ErasureError([Problem(str(db), None, None, "no customers dataset with a key: there is nothing to "
-                                        "erase by key")])
-        driver = datasets[0][1]
-        stored_check = catalog._meta(con, "secret_check")
-        if stored_check is not None and stored_check != hmac.new(secret, _SECRET_CHECK, hashlib.sha256).hexdigest():
-            raise ErasureError([Problem(str(db), None, None, "the pseudonymization secret is not this database's "
-                                        "(check PRIVACYLIFT_SECRET or the .key file): keys would not match")])
-        execute(con, "USE memory")
-        problems = _load_erasure_list(con, driver, path)
-        if not problems and not run_scalar(con, "SELECT count(*) FROM memory.main.erasure_keys"):
-            problems = [Problem(str(path), None, None, "no keys: the file has no non-blank line")]
-        if problems:
-            raise ErasureError(problems)
-        execute(con, "USE pl_target")
-        ipad, opad = hmac_pads(secret)
-        pads = {"pl_ipad": ipad, "pl_opad": opad}
-        # each key's pseudonym (what _pl_erased and pseudonymized keys hold) and its text (what a key stored as is
-        # holds): matching the text is matching the pseudonym, without hashing every stored row
-        sql = (f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {erasure_token_sql('k')} AS p, "
-               "lower(CAST(k AS VARCHAR)) AS v FROM memory.main.erasure_keys")
-        execute(con, sql, _params(sql, pads))
-        requested = int(run_scalar(con, "SELECT count(*) FROM memory.main.erase_p"))
-        tables = [(name, _matches(d.column(d.key).role, d.key)) for name, d in datasets]
-        if table_exists(con, GROUND_TRUTH_TABLE):
-            tables.append((GROUND_TRUTH_TABLE, _matches("other", driver.key)))
-        hits = " OR ".join(f"EXISTS (SELECT 1 FROM {quote_ident(t)} WHERE {m})" for t, m in tables)
-        found = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE {hits}"))
-        already = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE e.p IN "
-                                      f"(SELECT key_pseudonym FROM _pl_erased) AND NOT ({hits})"))
-        erasure_id, at = uuid.uuid4().hex, _now()
-        removed = []
-        with transaction(con):
-            execute(con, _LOG_DDL)
-            for table, match in tables:
-                where = f"WHERE EXISTS (SELECT 1 FROM memory.main.erase_p e WHERE {match})"
-                n = int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)} {where}"))
-                execute(con, f"DELETE FROM {quote_ident(table)} {where}")
-                removed.append((table, n))
-                if table != GROUND_TRUTH_TABLE:
-                    catalog._set_rows(con, table, int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)}")))
-                execute(con, f"INSERT INTO {ERASURE_LOG} VALUES (?, ?, ?, ?, ?, ?)",
-                        [erasure_id, at, requested, found, table, n])
-            execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.erase_p "
-                         "WHERE p NOT IN (SELECT key_pseudonym FROM _pl_erased)")
-        execute(con, "CHECKPOINT pl_target")
-        execute(con, "USE memory")
-        execute(con, "DETACH pl_target")
-        attached = False
-        _fsync(tmp)
-        os.replace(tmp, db)
-        _fsync(db.parent, directory=True)
-        return ErasureReport(keys_requested=requested, keys_found=found, keys_already_erased=already,
-                             rows_removed=tuple(removed), seconds=time.perf_counter() - clock)
     except duckdb.Error as exc:
         raise ErasureError([Problem(str(db), None, None, f"cannot read the database ({type(exc).__name__})")]) from None
-    finally:
-        if attached:
-            try:
-                execute(con, "USE memory")
-                execute(con, "DETACH pl_target")
-            except duckdb.Error:
-                pass
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+    return ErasureReport(keys_requested=requested, keys_found=found, keys_already_erased=already,
+                         rows_removed=tuple(removed), seconds=time.perf_counter() - clock)
+
+
+def _erase_in(con, db: Path, path: Path, secret: bytes) -> tuple[int, int, int, list[tuple[str, int]]]:
+    """The erasure inside the attached copy ``pl_target``: keys requested, found, already erased, rows removed."""
+    if not catalog._has_catalog(con):
+        raise ErasureError([Problem(str(db), None, None, "not a PrivacyLift database (no catalog)")])
+    datasets = _keyed_datasets(con)
+    if not datasets or datasets[0][1].entity != "customers":
+        raise ErasureError([Problem(str(db), None, None, "no customers dataset with a key: there is nothing to "
+                                    "erase by key")])
+    driver = datasets[0][1]
+    if _another_secret(con, _secret_check(secret)):
+        raise ErasureError([Problem(str(db), None, None, "the pseudonymization secret is not this database's "
+                                    "(check PRIVACYLIFT_SECRET or the .key file): keys would not match")])
+    execute(con, "USE memory")
+    problems = _load_erasure_list(con, driver, path)
+    if not problems and not run_scalar(con, "SELECT count(*) FROM memory.main.erasure_keys"):
+        problems = [Problem(str(path), None, None, "no keys: the file has no non-blank line")]
+    if problems:
+        raise ErasureError(problems)
+    execute(con, "USE pl_target")
+    pads = hmac_params(secret)
+    # each key's pseudonym (what _pl_erased and pseudonymized keys hold) and its text (what a key stored as is
+    # holds): matching the text is matching the pseudonym, without hashing every stored row
+    sql = (f"CREATE TABLE memory.main.erase_p AS SELECT DISTINCT {erasure_token_sql('k')} AS p, "
+           "lower(CAST(k AS VARCHAR)) AS v FROM memory.main.erasure_keys")
+    execute(con, sql, _params(sql, pads))
+    requested = int(run_scalar(con, "SELECT count(*) FROM memory.main.erase_p"))
+    tables = [(name, _matches(d.column(d.key).role, d.key)) for name, d in datasets]
+    if table_exists(con, GROUND_TRUTH_TABLE):
+        tables.append((GROUND_TRUTH_TABLE, _matches("other", driver.key)))
+    hits = " OR ".join(f"EXISTS (SELECT 1 FROM {quote_ident(t)} WHERE {m})" for t, m in tables)
+    found = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE {hits}"))
+    already = int(run_scalar(con, f"SELECT count(*) FROM memory.main.erase_p e WHERE e.p IN "
+                                  f"(SELECT key_pseudonym FROM _pl_erased) AND NOT ({hits})"))
+    erasure_id, at = uuid.uuid4().hex, _now()
+    removed = []
+    with transaction(con):
+        execute(con, _LOG_DDL)
+        for table, match in tables:
+            where = f"WHERE EXISTS (SELECT 1 FROM memory.main.erase_p e WHERE {match})"
+            n = int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)} {where}"))
+            execute(con, f"DELETE FROM {quote_ident(table)} {where}")
+            removed.append((table, n))
+            if table != GROUND_TRUTH_TABLE:
+                catalog._set_rows(con, table, int(run_scalar(con, f"SELECT count(*) FROM {quote_ident(table)}")))
+            execute(con, f"INSERT INTO {ERASURE_LOG} VALUES (?, ?, ?, ?, ?, ?)",
+                    [erasure_id, at, requested, found, table, n])
+        execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.erase_p "
+                     "WHERE p NOT IN (SELECT key_pseudonym FROM _pl_erased)")
+    return requested, found, already, removed

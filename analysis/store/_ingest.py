@@ -32,11 +32,8 @@ fragments; values are bound parameters.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import hmac
-import os
-import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -47,16 +44,32 @@ from typing import Any, Sequence
 import duckdb
 
 from analysis.dictionary import Dictionary, joint_problems, parse_dictionary
-from analysis.pseudonym import hmac_pads, key_beside_database, load_or_create_secret, secret_source
+from analysis.pseudonym import key_beside_database, load_or_create_secret, secret_source
 from analysis.store import _catalog as catalog
 from analysis.store._erasure import erase_elsewhere, erasures, load_erasure_list, params_of
-from analysis.store._gateway import StoreError, execute, memory, quote_ident, run, run_scalar, transaction
-from analysis.store._ingest_env import _exclusive_lock, check_arguments, check_environment, database_lock
+from analysis.store._gateway import (
+    StoreError,
+    execute,
+    explain_duckdb_error,
+    memory,
+    quote_ident,
+    run,
+    run_scalar,
+    transaction,
+)
+from analysis.store._ingest_env import (
+    _exclusive_lock,
+    check_arguments,
+    check_environment,
+    database_lock,
+    written_copy,
+)
 from analysis.store._ingest_checks import (
     Problem,
     Source,
     column_type,
     join_problems,
+    hmac_params,
     hmac_sql,
     key_sql,
     scan_and_load,
@@ -228,116 +241,80 @@ def ingest(
     )
 
 
-def _temp_copy(db: Path) -> Path:
-    wal = db.with_name(db.name + ".wal")
-    if wal.exists():
-        raise StoreError(
-            f"The database {db} has a write-ahead log ({wal.name}): another program has it open for writing, "
-            "or did not close it cleanly. Close it (or open and close it once with DuckDB) and ingest again."
-        )
-    # copies left by an ingest that was killed (we hold the lock, so none is in use): remove them
-    for stale in db.parent.glob(f"{glob.escape(db.name)}.tmp-ingest-*"):
-        stale.unlink(missing_ok=True)
-    tmp = db.with_name(f"{db.name}.tmp-ingest-{uuid.uuid4().hex[:12]}")
-    if db.exists():
-        shutil.copyfile(db, tmp)
-        shutil.copymode(db, tmp)
-    return tmp
+def _secret_check(secret: bytes) -> str:
+    """What the catalog keeps (``secret_check``) to recognise the secret a database was pseudonymized with: an HMAC
+    of a fixed text, never the secret."""
+    return hmac.new(secret, _SECRET_CHECK, hashlib.sha256).hexdigest()
 
 
-def _fsync(path: Path, directory: bool = False) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _another_secret(con, check: str) -> bool:
+    """The database in use was pseudonymized with another secret than the one of ``check``."""
+    stored = catalog._meta(con, "secret_check")
+    return stored is not None and stored != check
 
 
 def _write(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, replace: bool,
            started_at: datetime, has_erasure_list: bool, notes: list[str]) -> list[int]:
     """Copy, write in one transaction, checkpoint, rename. Returns rows erased per file."""
-    tmp = _temp_copy(db)
-    attached = False
     try:
-        try:
-            execute(con, "ATTACH ? AS pl_target", [str(tmp)])
-        except duckdb.Error as exc:
-            from analysis.store._gateway import explain_duckdb_error
+        with written_copy(con, db, explain_attach=True):
+            return _write_into(con, db, d, sources, secret, replace, started_at, has_erasure_list, notes)
+    except duckdb.IOException as exc:  # a damaged database shows only when one of its pages is read
+        raise StoreError(explain_duckdb_error(db, exc)) from None
 
-            raise StoreError(explain_duckdb_error(db, exc)) from None
-        attached = True
-        execute(con, "USE pl_target")
-        catalog.ensure_catalog(con)
-        ipad, opad = hmac_pads(secret)
-        pads = {"pl_ipad": ipad, "pl_opad": opad}
-        check = hmac.new(secret, _SECRET_CHECK, hashlib.sha256).hexdigest()
-        stored_check = catalog._meta(con, "secret_check")
-        problems = []
-        if stored_check is not None and stored_check != check:
-            problems.append(Problem(str(db), None, None, "this database was pseudonymized with a different secret; "
-                                    "pseudonyms would not match (check PRIVACYLIFT_SECRET or the .key file)"))
-        stored = dict(catalog._stored_datasets(con))
-        exists = d.name in stored
-        normalization = catalog._meta(con, "key_normalization")
-        if stored and normalization != KEY_NORMALIZATION:
-            problems.append(Problem(str(db), None, None, "this database was written by an earlier PrivacyLift that "
-                                    "stored keys and erasure records another way (untrimmed, case-sensitive), so "
-                                    "erasure requests could silently match nobody; ingest the source files into a "
-                                    "new database"))
-        others = [parse_dictionary(t, source=f"stored dictionary of {n!r}") for n, t in stored.items()]
-        problems += [Problem(f"dictionary of {d.name!r}", None, None, p) for p in joint_problems(d, others)]
-        for other in stored:
-            if other != d.name and other.lower() == d.name.lower():
-                problems.append(Problem(f"dictionary of {d.name!r}", None, None, f"the store already has dataset "
-                                        f"{other!r}: names equal up to case would share one table (DuckDB names "
-                                        "are case-insensitive); use the same name to replace it, or another name"))
-        if exists and not replace and parse_dictionary(stored[d.name]).sha256 != d.sha256:
-            problems.append(Problem(f"dictionary of {d.name!r}", None, None, "replace=False appends, but the stored "
-                                    "dataset has a different dictionary; ingest with replace=True"))
+
+def _write_into(con, db: Path, d: Dictionary, sources: list[Source], secret: bytes, replace: bool,
+                started_at: datetime, has_erasure_list: bool, notes: list[str]) -> list[int]:
+    """The write inside the attached copy ``pl_target``: checks against what is stored, then one transaction."""
+    catalog.ensure_catalog(con)
+    pads = hmac_params(secret)
+    check = _secret_check(secret)
+    problems = []
+    if _another_secret(con, check):
+        problems.append(Problem(str(db), None, None, "this database was pseudonymized with a different secret; "
+                                "pseudonyms would not match (check PRIVACYLIFT_SECRET or the .key file)"))
+    stored = dict(catalog._stored_datasets(con))
+    exists = d.name in stored
+    normalization = catalog._meta(con, "key_normalization")
+    if stored and normalization != KEY_NORMALIZATION:
+        problems.append(Problem(str(db), None, None, "this database was written by an earlier PrivacyLift that "
+                                "stored keys and erasure records another way (untrimmed, case-sensitive), so "
+                                "erasure requests could silently match nobody; ingest the source files into a "
+                                "new database"))
+    others = [parse_dictionary(t, source=f"stored dictionary of {n!r}") for n, t in stored.items()]
+    problems += [Problem(f"dictionary of {d.name!r}", None, None, p) for p in joint_problems(d, others)]
+    for other in stored:
+        if other != d.name and other.lower() == d.name.lower():
+            problems.append(Problem(f"dictionary of {d.name!r}", None, None, f"the store already has dataset "
+                                    f"{other!r}: names equal up to case would share one table (DuckDB names "
+                                    "are case-insensitive); use the same name to replace it, or another name"))
+    if exists and not replace and parse_dictionary(stored[d.name]).sha256 != d.sha256:
+        problems.append(Problem(f"dictionary of {d.name!r}", None, None, "replace=False appends, but the stored "
+                                "dataset has a different dictionary; ingest with replace=True"))
+    if problems:
+        raise IngestError(d.name, problems)
+    dropped, erasure_notes = erasures(con, d, sources, pads, has_erasure_list)
+    notes += erasure_notes
+    if exists and not replace:
+        _check_append_keys(con, d, sources, pads)
+    finished_at = _now()
+    with transaction(con):
+        execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.new_erased")
+        erase_elsewhere(con, d, stored, exists and not replace, pads)
+        rows = _store_table(con, d, sources, pads, replace or not exists)
+        problems = join_problems(con, d, others, MIN_JOIN_SHARE)
         if problems:
             raise IngestError(d.name, problems)
-        dropped, erasure_notes = erasures(con, d, sources, pads, has_erasure_list)
-        notes += erasure_notes
-        if exists and not replace:
-            _check_append_keys(con, d, sources, pads)
-        finished_at = _now()
-        with transaction(con):
-            execute(con, "INSERT INTO _pl_erased SELECT p FROM memory.main.new_erased")
-            erase_elsewhere(con, d, stored, exists and not replace, pads)
-            rows = _store_table(con, d, sources, pads, replace or not exists)
-            problems = join_problems(con, d, others, MIN_JOIN_SHARE)
-            if problems:
-                raise IngestError(d.name, problems)
-            catalog._record_dataset(con, d, rows, finished_at)
-            catalog._set_meta(con, "secret_check", check)
-            catalog._set_meta(con, "key_normalization", KEY_NORMALIZATION)
-            if replace:
-                catalog._supersede(con, d.name)
-            ingest_id = uuid.uuid4().hex
-            catalog._record_provenance(con, [
-                (ingest_id, d.name, s.name, s.sha256, s.rows, s.rows - n, 0, n, list(s.skipped), d.sha256,
-                 started_at, finished_at) for s, n in zip(sources, dropped)])
-        execute(con, "CHECKPOINT pl_target")
-        execute(con, "USE memory")
-        execute(con, "DETACH pl_target")
-        attached = False
-        _fsync(tmp)
-        os.replace(tmp, db)
-        _fsync(db.parent, directory=True)
-        return dropped
-    except duckdb.IOException as exc:  # a damaged database shows only when one of its pages is read
-        from analysis.store._gateway import explain_duckdb_error
-
-        raise StoreError(explain_duckdb_error(db, exc)) from None
-    finally:
-        if attached:
-            try:
-                execute(con, "USE memory")
-                execute(con, "DETACH pl_target")
-            except duckdb.Error:
-                pass
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        catalog._record_dataset(con, d, rows, finished_at)
+        catalog._set_meta(con, "secret_check", check)
+        catalog._set_meta(con, "key_normalization", KEY_NORMALIZATION)
+        if replace:
+            catalog._supersede(con, d.name)
+        ingest_id = uuid.uuid4().hex
+        catalog._record_provenance(con, [
+            (ingest_id, d.name, s.name, s.sha256, s.rows, s.rows - n, 0, n, list(s.skipped), d.sha256,
+             started_at, finished_at) for s, n in zip(sources, dropped)])
+    return dropped
 
 
 def _column_sql(d: Dictionary, name: str, src_type: str) -> str:

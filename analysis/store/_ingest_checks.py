@@ -21,11 +21,12 @@ import duckdb
 import polars as pl
 
 from analysis.dictionary import NUMERIC_TYPES, ColumnSpec, Dictionary
+from analysis.pseudonym import hmac_pads
 from analysis.store._gateway import quote_ident, run
 from analysis.store._ingest_read import EXAMPLE_ROWS, Problem, Source, scan_and_load
 
-__all__ = ["Problem", "Source", "typed_sql", "hmac_sql", "key_sql", "erasure_token_sql", "bool_value", "scan_and_load",
-           "validate", "join_problems"]
+__all__ = ["Problem", "Source", "typed_sql", "hmac_params", "hmac_sql", "key_sql", "erasure_token_sql", "bool_value",
+           "scan_and_load", "validate", "join_problems"]
 
 #: text accepted for a boolean, lower-cased and trimmed (project convention)
 BOOL_TRUE = ("true", "yes", "1", "y")
@@ -76,6 +77,12 @@ def typed_sql(ref: str, ctype: str | None, src_type: str) -> str:
     if ctype == "timestamp":
         return f"TRY_CAST({ref} AS TIMESTAMP)"
     raise ValueError(f"Unknown column type {ctype!r}.")
+
+
+def hmac_params(secret: bytes) -> dict[str, bytes]:
+    """The bound parameters of :func:`hmac_sql`: the key blocks of ``secret``."""
+    ipad, opad = hmac_pads(secret)
+    return {"pl_ipad": ipad, "pl_opad": opad}
 
 
 def hmac_sql(ref: str) -> str:

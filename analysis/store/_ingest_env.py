@@ -1,20 +1,26 @@
-"""The environment of an ingest: its arguments, the lock that serializes ingests, and a database file and
-folder that can be written as a whole (used by :mod:`._ingest` and :meth:`analysis.store.Store.attach_ground_truth`)."""
+"""The environment of an ingest: its arguments, the lock that serializes ingests, a database file and folder that
+can be written as a whole, and the copy it is written through (used by :mod:`._ingest`, :mod:`._erase` and
+:meth:`analysis.store.Store.attach_ground_truth`)."""
 
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
+import shutil
 import stat
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from analysis.dictionary import Dictionary
-from analysis.store._gateway import StoreError, connect
+import duckdb
 
-__all__ = ["database_lock", "check_environment", "check_arguments"]
+from analysis.dictionary import Dictionary
+from analysis.store._gateway import StoreError, connect, execute, explain_duckdb_error
+
+__all__ = ["database_lock", "check_environment", "check_arguments", "written_copy"]
 
 
 @contextmanager
@@ -100,3 +106,68 @@ def check_environment(db: Path) -> None:
         raise StoreError(f"The database {db} is read-only (mode {stat.S_IMODE(db.stat().st_mode):o}): nothing was "
                          "changed. Make it writable (chmod u+w) to ingest into it, or ingest into a copy.")
     connect(db, read_only=True).close()  # a damaged file or a writer's lock: a StoreError in plain words
+
+
+def _temp_copy(db: Path) -> Path:
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        raise StoreError(
+            f"The database {db} has a write-ahead log ({wal.name}): another program has it open for writing, "
+            "or did not close it cleanly. Close it (or open and close it once with DuckDB) and ingest again."
+        )
+    # copies left by an ingest that was killed (we hold the lock, so none is in use): remove them
+    for stale in db.parent.glob(f"{glob.escape(db.name)}.tmp-ingest-*"):
+        stale.unlink(missing_ok=True)
+    tmp = db.with_name(f"{db.name}.tmp-ingest-{uuid.uuid4().hex[:12]}")
+    if db.exists():
+        shutil.copyfile(db, tmp)
+        shutil.copymode(db, tmp)
+    return tmp
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def written_copy(con: duckdb.DuckDBPyConnection, db: Path, *, explain_attach: bool = False) -> Iterator[None]:
+    """Write ``db`` all or nothing (hold :func:`database_lock`): inside the block a copy of it (a new file when
+    it does not exist) is attached as ``pl_target`` and in use; when the block ends normally the copy is
+    checkpointed, detached, fsynced and renamed onto ``db``. After an exception ``db`` is byte for byte as it
+    was; the copy is removed in every case.
+
+    Raises :class:`StoreError` when ``db`` has a write-ahead log (open for writing elsewhere); a DuckDB error on
+    attaching the copy is raised as it is, or with ``explain_attach`` as a :class:`StoreError` in plain words.
+    """
+    tmp = _temp_copy(db)
+    attached = False
+    try:
+        try:
+            execute(con, "ATTACH ? AS pl_target", [str(tmp)])
+        except duckdb.Error as exc:
+            if not explain_attach:
+                raise
+            raise StoreError(explain_duckdb_error(db, exc)) from None
+        attached = True
+        execute(con, "USE pl_target")
+        yield
+        execute(con, "CHECKPOINT pl_target")
+        execute(con, "USE memory")
+        execute(con, "DETACH pl_target")
+        attached = False
+        _fsync(tmp)
+        os.replace(tmp, db)
+        _fsync(db.parent, directory=True)
+    finally:
+        if attached:
+            try:
+                execute(con, "USE memory")
+                execute(con, "DETACH pl_target")
+            except duckdb.Error:
+                pass
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ schedule (:mod:`.record`).
 
 from __future__ import annotations
 
-from importlib import import_module
+from analysis._lazy import lazy_exports
 
 _EXPORTS = {
     "notice": "build", "held_categories": "build", "DEFAULT_CONTACT": "build",
@@ -22,11 +22,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'analysis.transparency' has no attribute {name!r}")
-    value = getattr(import_module(f"analysis.transparency.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
