@@ -317,3 +317,18 @@ def test_profile_to_dict_is_json_with_headline_keys():
                 "journalist_average", "population_uniqueness"):
         assert key in d
     assert set(d["sensitive"]["illness"]) >= {"l_diversity", "entropy_l_diversity", "t_closeness", "delta_disclosure"}
+
+
+def test_classes_alike_count_as_often_as_there_are_of_them():
+    """The profile reads classes alike (same size, NULL flag and counts) as one row with their number, so that
+    few rows leave the engine; every class still counts. By hand: zips a, b, c are three unique classes holding
+    "y" (alike), d a class of two holding "y" and "n"; a and b also have a NULL quasi-identifier."""
+    from analysis.risk import risk_profile
+
+    df = pl.DataFrame({"zip": ["a", "b", "c", "d", "d"], "band": [None, None, "x", "x", "x"],
+                       "debt": ["y", "y", "y", "n", "y"]})
+    p = risk_profile(df, ["zip", "band"], ["debt"]).to_dict()
+    assert (p["records"], p["classes"], p["k"], p["null_classes"]) == (5, 4, 1, 2)
+    assert p["sample_uniqueness"] == pytest.approx(3 / 5)
+    assert p["prosecutor_average_classes"] == pytest.approx((1 + 1 + 1 + 1 / 2) / 4)
+    assert p["sensitive"]["debt"]["l_diversity"] == 1

@@ -73,9 +73,11 @@ class DisclosureAccumulator:
 
 def streamed_figures(con, view: str, quasi: tuple, sensitive: tuple, plans: dict, has_null: bool,
               suppressed: str | None) -> tuple[np.ndarray, np.ndarray, int, dict[str, dict]]:
-    """One GROUP BY, its classes read in chunks: memory does not grow with the number of classes.
+    """One GROUP BY, its classes read in chunks — the classes alike as one row with their number (``classes``):
+    memory does not grow with the number of classes.
 
-    Every figure is a minimum or maximum over classes (or a count), so chunk results combine exactly."""
+    Every figure is a minimum or maximum over classes (or a count), so chunk results combine exactly, and a class
+    counts as often as its row says."""
     grouped = [(c, plans[c][0]) for c in sensitive]
     histogram: dict[int, int] = {}
     null_classes = 0
@@ -84,10 +86,11 @@ def streamed_figures(con, view: str, quasi: tuple, sensitive: tuple, plans: dict
                                           with_null_flag=has_null):
         if table.height == 0:
             continue
-        f = table["f"].to_numpy()
+        f, alike = table["f"].to_numpy(), table["classes"].to_numpy()
         if has_null:
-            null_classes += int(table["has_null"].sum())
-        for size, n in zip(*np.unique(f, return_counts=True)):
+            null_classes += int(alike[table["has_null"].to_numpy()].sum())
+        sizes, where = np.unique(f, return_inverse=True)
+        for size, n in zip(sizes, np.bincount(where, weights=alike)):
             histogram[int(size)] = histogram.get(int(size), 0) + int(n)
         position = 0
         for column, values in grouped:

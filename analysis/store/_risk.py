@@ -165,13 +165,14 @@ def class_table_chunks(
     suppressed: str | None = None,
     with_null_flag: bool = True,
 ) -> Iterator[pl.DataFrame]:
-    """:func:`class_table` read in chunks of classes (for data with millions of classes)."""
+    """:func:`class_table`'s rows, classes alike (same size, NULL flag and counts) as one row with their number
+    (``classes``), in chunks: exact for minima, maxima and counts over classes, and few rows leave the engine."""
     if _remote(con):
         return con.class_table_chunks(_table(con, view), quasi, columns, suppressed=suppressed,
                                       with_null_flag=with_null_flag)
     sql, params = _class_table_sql(view, quasi, columns, suppressed=suppressed, with_null_flag=with_null_flag,
                                    ordered=False)
-    return chunks(con, sql, params or None)
+    return chunks(con, f"SELECT *, count(*) AS classes FROM ({sql}) GROUP BY ALL", params or None)
 
 
 def count_true(con: duckdb.DuckDBPyConnection, view: str, column: str) -> int:
