@@ -13,7 +13,8 @@ time, its own peak resident memory (``VmHWM`` of the Python process; Spark's JVM
   sample's rows come out) against the store's sampled path (:func:`analysis.sampling.sample_event_features`).
 
 Run: ``.venv/bin/python bench/bench_warehouse.py --customers 1000000`` (10 events per customer). The issue's size,
-10M customers / 100M events, is ``--customers 10000000`` (hours on 2 shared cores; see bench/README.md).
+10M customers / 100M events, is ``--customers 10000000`` (about 4 min to build the data once, then about
+4 min for the four steps on 2 cores at load ~2; see bench/README.md).
 """
 
 from __future__ import annotations
