@@ -115,12 +115,13 @@ SELF_CHECK = "tests/test_readme.py::test_timings_come_from_the_bench_command_and
 def bench_suite(args: list[str]) -> dict:
     before, cpu = load(), children_cpu()
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q",
+    # pyproject's addopts already has -q: a second -q would drop pytest's summary line, which is read below
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-p", "no:cacheprovider",
                            "--deselect", SELF_CHECK, *args],
                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wall = time.perf_counter() - start
     summary = next((line for line in reversed(done.stdout.splitlines()) if re.search(r"\d+ (passed|failed)", line)),
-                   done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+                   f"no summary line; exit code {done.returncode}")
     return {"suite_seconds": wall, "suite_cpu": children_cpu() - cpu, "suite_load": before, "suite_rc": done.returncode,
             "suite_summary": summary.strip("= ")}
 
