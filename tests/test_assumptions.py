@@ -84,6 +84,18 @@ def test_example_toml_documents_every_key_with_its_default():
         assert a.label in EXAMPLE.read_text()
 
 
+def test_a_lognormal_value_alone_moves_its_interval_with_it():
+    """Its mean is fitted to [low, high]: a value given alone must not be silently ignored."""
+    base = load_assumptions()
+    moved = load_assumptions({"cost_per_record_factor": 1.8})
+    a = moved["cost_per_record_factor"]
+    assert (a.value, a.low, a.high) == pytest.approx((1.8, 0.9, 3.6))
+    assert a.value == pytest.approx(math.sqrt(a.low * a.high))  # still the median
+    assert moved.mean("cost_per_record_factor") == pytest.approx(2 * base.mean("cost_per_record_factor"))
+    given = load_assumptions({"cost_per_record_factor": {"value": 1.0, "low": 0.5, "high": 2.0}})
+    assert (given["cost_per_record_factor"].low, given["cost_per_record_factor"].high) == (0.5, 2.0)
+
+
 def test_override_from_toml_file(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text('cost_per_record = 300\n[breach_frequency]\nmode = 0.1\n'

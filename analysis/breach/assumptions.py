@@ -228,6 +228,11 @@ def _apply(items: Mapping[str, Assumption], key: str, fields: Any) -> Assumption
         # a fixed value's range is only a sensitivity range: widen it to include the new value
         changes["low"] = min(current.low, changes["value"])
         changes["high"] = max(current.high, changes["value"])
+    if current.distribution == "lognormal" and "value" in changes and not {"low", "high"} & set(changes):
+        # a lognormal's value is its median, the geometric centre of its 90 % interval: move the interval with
+        # it (same spread), or the new value would change nothing the Monte Carlo draws
+        scale = changes["value"] / current.value
+        changes["low"], changes["high"] = current.low * scale, current.high * scale
     return replace(current, **changes)
 
 

@@ -8,7 +8,8 @@ Distributions
     BetaPERT(low, mode=value, high) with γ = 4, as pyfair; mean (low + 4·mode + high) / 6.
 ``distribution="lognormal"``
     lognormal fitted to the 90 % interval [low, high], as riskquant:
-    μ = (ln low + ln high) / 2, σ = (ln high − ln low) / (2 · 1.645); ``value`` is the typical value shown.
+    μ = (ln low + ln high) / 2, σ = (ln high − ln low) / (2 · 1.645); ``value`` is its median, √(low · high),
+    and overriding ``value`` alone moves the interval with it (same spread).
 """
 
 from __future__ import annotations

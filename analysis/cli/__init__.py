@@ -1,5 +1,5 @@
 """Command line: ``python -m analysis <command> …`` (ingest, generate, simulate, risk, report, verify, review,
-erase, notice).
+erase, notice, catalogue).
 
 Errors a user can act on — bad input, and a bad environment (a damaged or truncated database, a read-only file
 or folder, a database another program has open for writing, a key file others can read, a full disk) — are
@@ -30,6 +30,7 @@ COMMANDS = {
     "review": "reports:cmd_review",
     "erase": "erase:cmd_erase",
     "notice": "notice:cmd_notice",
+    "catalogue": "catalogue:cmd_catalogue",
 }
 
 
@@ -159,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--against", help="name of another scenario: what would change for customers")
     s.add_argument("--contact", help="where customers write to exercise their choices")
     s.set_defaults(command_name="notice")
+
+    s = sub.add_parser("catalogue", help="every preset, sweep, field, metric, chart and assumption, as Markdown")
+    s.set_defaults(command_name="catalogue")
     return p
 
 
