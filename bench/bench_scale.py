@@ -42,35 +42,6 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("PRIVACYLIFT_BENCH_DATA", tempfile.gettempdir())) / "privacylift-bench-scale"
 PY = sys.executable
 
-RISK_DICTIONARY = """
-[dataset]
-name = "people"
-entity = "customers"
-key = "customer_id"
-[columns.customer_id]
-role = "other"
-type = "text"
-[columns.age]
-role = "quasi_identifier"
-category = "demographic"
-type = "integer"
-[columns.gender]
-role = "quasi_identifier"
-category = "demographic"
-type = "category"
-[columns.zip]
-role = "quasi_identifier"
-category = "location"
-type = "text"
-[columns.region]
-role = "quasi_identifier"
-category = "location"
-type = "integer"
-[columns."credit status"]
-role = "sensitive"
-category = "financial"
-type = "category"
-"""
 BARE_GROUP_BY = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
                  "con.sql('SELECT count(*) AS f FROM people GROUP BY age, gender, zip, region').fetch_arrow_table()")
 BARE_READ_CSV = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
@@ -78,6 +49,18 @@ BARE_READ_CSV = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
 BARE_EVENTS = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
                "con.sql('SELECT customer_id, count(*) AS n, max(event_time) AS last FROM crm_events "
                "GROUP BY customer_id').fetch_arrow_table()")
+
+
+def risk_dictionary() -> str:
+    """The synthetic generator's role, category and type of each column, but ``region`` (a number here) and the
+    sensitive column (named with a space: every statement has to quote it)."""
+    from analysis.dictionary import dictionary_toml
+    from analysis.synthetic import dictionary_columns
+
+    columns = dictionary_columns(("customer_id", "age", "gender", "zip", "region"), ("role", "category", "type"))
+    columns["region"]["type"] = "integer"
+    columns["credit status"] = {"role": "sensitive", "category": "financial", "type": "category"}
+    return dictionary_toml({"name": "people", "entity": "customers", "key": "customer_id"}, columns)
 
 
 # ---- measuring -------------------------------------------------------------------------------------------
@@ -148,7 +131,7 @@ def risk_store(rows: int, data: Path = DATA) -> Path:
     from analysis.store._ingest import ingest
 
     with building(db) as work:
-        dictionary = parse_dictionary(RISK_DICTIONARY)
+        dictionary = parse_dictionary(risk_dictionary())
         part_rows = 10_000_000
         tmp_db = work / db.name
         for i, start in enumerate(range(0, rows, part_rows)):

@@ -33,67 +33,15 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("PRIVACYLIFT_BENCH_DATA", tempfile.gettempdir())) / "privacylift-bench-warehouse"
 QUASI = "age,gender,zip,region"
 
-CUSTOMERS_TOML = """[dataset]
-name = "people"
-entity = "customers"
-key = "customer_id"
-table = "{path}"
-[columns.customer_id]
-role = "other"
-type = "text"
-[columns.age]
-role = "quasi_identifier"
-category = "demographic"
-type = "integer"
-[columns.gender]
-role = "quasi_identifier"
-category = "demographic"
-type = "category"
-[columns.zip]
-role = "quasi_identifier"
-category = "location"
-type = "text"
-[columns.region]
-role = "quasi_identifier"
-category = "location"
-type = "category"
-[columns.credit_band]
-role = "sensitive"
-category = "financial"
-type = "category"
-[columns.arm]
-role = "treatment"
-type = "category"
-control = "control"
-[columns.converted]
-role = "outcome"
-type = "boolean"
-primary = true
-"""
-EVENTS_TOML = """[dataset]
-name = "events"
-entity = "events"
-key = "customer_id"
-table = "{path}"
-[columns.customer_id]
-role = "other"
-type = "text"
-[columns.event_time]
-role = "timestamp"
-type = "timestamp"
-[columns.event_type]
-role = "behavioral"
-category = "behavioral"
-type = "category"
-[columns.amount]
-role = "behavioral"
-category = "transactional"
-type = "float"
-[columns.product_category]
-role = "behavioral"
-category = "transactional"
-type = "category"
-"""
+from analysis.dictionary import dictionary_toml  # noqa: E402
+from analysis.synthetic import dictionary_columns  # noqa: E402
+
+#: the synthetic generator's columns the bench writes, with their role, category and type (and a treatment's
+#: control, an outcome's primary) only: no declared values or bounds to check
+FIELDS = ("role", "category", "type", "control", "primary")
+CUSTOMERS = dictionary_columns(
+    ("customer_id", "age", "gender", "zip", "region", "credit_band", "arm", "converted"), FIELDS)
+EVENTS = dictionary_columns(("customer_id", "event_time", "event_type", "amount", "product_category"), FIELDS)
 
 #: the measured step, run in a fresh process: prints {"seconds", "python_peak_mb", "jvm_peak_mb", "result"}
 STEP = r"""
@@ -173,9 +121,11 @@ def build(customers: int, data: Path) -> dict:
                             FROM range({customers * 10}) t(j)) TO '{events}' (FORMAT parquet)""")
         con.close()
     dictionaries = []
-    for name, text, path in (("customers", CUSTOMERS_TOML, cust), ("events", EVENTS_TOML, events)):
+    for name, dataset, entity, cols, path in (("customers", "people", "customers", CUSTOMERS, cust),
+                                              ("events", "events", "events", EVENTS, events)):
         p = folder / f"{name}.toml"
-        p.write_text(text.format(path=path), encoding="utf-8")
+        header = {"name": dataset, "entity": entity, "key": "customer_id", "table": str(path)}
+        p.write_text(dictionary_toml(header, cols), encoding="utf-8")
         dictionaries.append(p)
     if not db.exists():
         store = Store(db)

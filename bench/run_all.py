@@ -38,29 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
-EVENTS_DICTIONARY = """
-[dataset]
-name = "events"
-entity = "events"
-key = "customer_id"
-[columns.customer_id]
-role = "other"
-type = "text"
-[columns.event_time]
-role = "timestamp"
-type = "timestamp"
-[columns.event_type]
-role = "behavioral"
-type = "category"
-[columns.channel]
-role = "behavioral"
-type = "category"
-[columns.amount]
-role = "behavioral"
-type = "float"
-bounds = [0, 2000]
-"""
-
 SIZES = {
     "full": {"ingest": [100_000, 1_000_000], "events": 10_000_000, "risk": [(10_000, 10_000), (1_000_000, 100_000)],
              "scenarios": [10_000, 100_000, 1_000_000], "memory": 1_000_000, "moves": 10},
@@ -94,8 +71,13 @@ def bench_events(rows: int) -> list[tuple[str, str, str]]:
     """Safe ingest of an events CSV vs a bare DuckDB read_csv of the same file."""
     from bench_ingest import bare_load
 
-    from analysis.dictionary import parse_dictionary
+    from analysis.dictionary import dictionary_toml, parse_dictionary
     from analysis.store._ingest import ingest
+    from analysis.synthetic import dictionary_columns
+
+    names = ("customer_id", "event_time", "event_type", "channel", "amount")
+    columns = dictionary_columns(names, ("role", "type", "bounds"))
+    events = parse_dictionary(dictionary_toml({"name": "events", "entity": "events", "key": "customer_id"}, columns))
 
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
@@ -109,8 +91,7 @@ def bench_events(rows: int) -> list[tuple[str, str, str]]:
             "amount": np.round(rng.gamma(2.0, 20.0, rows), 2),
         }).write_csv(csv, datetime_format="%Y-%m-%d %H:%M:%S")
         mb = csv.stat().st_size / 1e6
-        report = ingest(Path(tmp) / "ingest.duckdb", parse_dictionary(EVENTS_DICTIONARY), [csv],
-                        secret=b"bench-secret-0123456789")
+        report = ingest(Path(tmp) / "ingest.duckdb", events, [csv], secret=b"bench-secret-0123456789")
         assert report.rows_stored == rows
         bare = bare_load(csv, Path(tmp) / "bare.duckdb")
     return [("ingest", f"events CSV, {rows:,} rows ({mb:,.0f} MB)",

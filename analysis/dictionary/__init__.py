@@ -5,7 +5,8 @@ It is parsed into frozen dataclasses; every problem found is collected and raise
 together in one :class:`DictionaryError` that names the file, the column and the field.
 
 The parts: the vocabulary and the dataclasses (:mod:`.spec`), reading and checking one dictionary
-(:mod:`.parse`) and checking a new dictionary against the datasets stored beside it (:mod:`.joint`).
+(:mod:`.parse`), writing one from plain mappings (:mod:`.write`) and checking a new dictionary against the
+datasets stored beside it (:mod:`.joint`).
 Every public name is importable from ``analysis.dictionary``.
 
 Example
@@ -37,6 +38,7 @@ from analysis.dictionary.spec import (
     Dictionary,
     DictionaryError,
 )
+from analysis.dictionary.write import dictionary_toml
 
 # importable from here as before the split, outside __all__ ("X as X" marks an explicit re-export): minimize,
 # the store and fairness read NUMERIC_TYPES; the scenario spec reads GENERALIZATIONS
@@ -56,5 +58,6 @@ __all__ = [
     "DictionaryError",
     "parse_dictionary",
     "load_dictionary",
+    "dictionary_toml",
     "joint_problems",
 ]

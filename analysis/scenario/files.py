@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable
 
+from analysis.dictionary.write import toml_value
 from analysis.errors import short
 from analysis.scenario.spec import Scenario, ScenarioError
 
@@ -63,24 +64,12 @@ def scenarios_from_json(text: str, *, source: str = "<json>") -> list[Scenario]:
     return _unique(out, source)
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(type(v))
-
-
 def scenarios_to_toml(scenarios: Iterable[Scenario]) -> str:
     """TOML with one ``[[scenario]]`` table per spec (defaults omitted; ``None`` fields omitted)."""
     blocks = []
     for s in scenarios:
         d = _clean_for_file(s, drop_defaults=True)
-        lines = ["[[scenario]]"] + [f"{k} = {_toml_value(v)}" for k, v in d.items() if v is not None]
+        lines = ["[[scenario]]"] + [f"{k} = {toml_value(v)}" for k, v in d.items() if v is not None]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 

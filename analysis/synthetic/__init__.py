@@ -52,7 +52,8 @@ The structure the ground truth carries (every coefficient is an assumption of th
 
 This module checks the arguments and writes the files; :mod:`analysis.synthetic.truth` simulates the
 population (its stages in the modules beside it), ``_frames`` turns the simulation into polars frames and
-``_dictionaries`` holds the data dictionaries written beside the files.
+``_dictionaries`` holds the data dictionaries written beside the files (:func:`dictionary_columns`: the
+declarations of some of their columns, for a smaller dictionary of the same data).
 
 Example
 -------
@@ -76,8 +77,9 @@ import polars as pl
 
 from analysis.errors import must_be
 from analysis.synthetic import _dictionaries, _frames, truth
+from analysis.synthetic._dictionaries import dictionary_columns
 
-__all__ = ["AS_OF", "GeneratedFiles", "generate", "generate_frames", "FILE_FORMATS"]
+__all__ = ["AS_OF", "GeneratedFiles", "generate", "generate_frames", "FILE_FORMATS", "dictionary_columns"]
 
 #: the end of the event history by default (events lie in the 730 days before it)
 AS_OF = date(2026, 6, 30)
