@@ -48,6 +48,7 @@ from analysis.lift.models import (
     make_classifier,
 )
 from analysis.lift.policy import measure_policy, top_mean
+from analysis.lift.remember import remember_predictions
 from analysis.lift.selection import select_learner, select_response_model
 
 __all__ = ["LEARNERS", "MODELS", "LiftResult", "train_and_measure"]
@@ -237,7 +238,7 @@ def train_and_measure(X_train, y_train, X_test, y_test, *, treatment_train=None,
 
     Returns
     -------
-    (LiftResult, fitted model)
+    (LiftResult, fitted model) — the model remembers its predictions on ``X_test`` (:mod:`analysis.lift.remember`)
 
     Example
     -------
@@ -291,7 +292,7 @@ def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatm
         if model == "auto":
             selection = select_response_model(X_train, y_train.astype(np.int64), seed=seed, cache=selection_cache)
             classifier = family_classifier(selection.chosen.split("/")[1], random_state=seed)
-        fitted = ResponseModel(classifier).fit(X_train, y_train)
+        fitted = remember_predictions(ResponseModel(classifier).fit(X_train, y_train), X_test)
         score = fitted.predict_score(X_test)
         options = dict(k=k, population=population, n_boot=n_boot, seed=seed)
         estimate, low, high = bootstrap_incremental(y_test, score, **options)
@@ -331,7 +332,7 @@ def _train_and_measure(X_train, y_train, X_test, y_test, treatment_train, treatm
         fitted = ClassTransformationUplift(classifier, arms=arms, random_state=seed)
     else:
         name, fitted = f"{learner}/{model}", build_learner(f"{learner}/{model}", arms=arms, random_state=seed)
-    fitted.fit(X_train, y_train.astype(np.int64), arms_train)
+    remember_predictions(fitted.fit(X_train, y_train.astype(np.int64), arms_train), X_test)
     uplift = fitted.predict_uplift(X_test)  # (n_test, n_arms - 1), columns = arms[1:]
     true_matrix = None if true_uplift_test is None else _true_matrix(true_uplift_test, arms, n_test)
     true_money = (None if true_revenue_uplift_test is None else
