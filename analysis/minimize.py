@@ -44,7 +44,8 @@ from analysis.sampling import DEFAULT_SAMPLE_SIZE, SampleInfo
 from analysis.schema import CRMSchema
 from analysis.store._workspace import Table
 
-__all__ = ["Prepared", "prepare", "not_applicable", "generalize_column", "TEST_SHARE"]
+__all__ = ["Prepared", "prepare", "not_applicable", "generalize_column", "TEST_SHARE", "Exposed", "exposed",
+           "sensitive_orders"]
 
 #: Share of customers held out to measure every scenario (the same customers for every scenario of a seed).
 TEST_SHARE = 0.3
@@ -332,3 +333,49 @@ def prepare(spec: Scenario, data: CRMData, *, sample_size: int | None = DEFAULT_
         sample=info,
         rows=None if info is None else rows,
     )
+
+
+# ---- what is held, for the risk measures ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Exposed:
+    """What a scenario holds about customers (:func:`exposed`): the held table (a polars frame, or for a sampled
+    CRM a DuckDB workspace table of every held customer), its quasi-identifiers and sensitive columns, how many
+    customers it holds out of how many, and the dictionary ``order`` of each sensitive column that has one."""
+
+    table: pl.DataFrame | Table
+    quasi: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    customers_held: int
+    population: int
+    orders: dict[str, tuple]
+    notes: tuple[str, ...] = ()
+
+
+def exposed(spec: Scenario, data: CRMData, *, sample_size: int | None = DEFAULT_SAMPLE_SIZE) -> Exposed:
+    """The data ``spec`` holds on ``data`` and nothing of the model's matrices (the narrow entry for pages and
+    notebooks that measure risk). Raises :class:`~analysis.ScenarioError` when the scenario does not apply."""
+    p = prepare(spec, data, sample_size=sample_size)
+    notes: list[str] = []
+    orders = sensitive_orders(p, data, notes)
+    return Exposed(p.exposed, p.quasi, p.sensitive, p.customers_held, p.population, orders, tuple(notes))
+
+
+def sensitive_orders(p: Prepared, data: CRMData, notes: list[str]) -> dict[str, tuple]:
+    """The dictionary's ``order`` of each held sensitive column (ordered t-closeness), when it lists every value
+    held; otherwise the column falls back to the categorical distance, with a note."""
+    orders = {}
+    for column in p.sensitive:
+        order = data.schema.column(column).order
+        if not order:
+            continue
+        if not isinstance(p.exposed, pl.DataFrame):  # a sampled CRM's workspace table: the ingest refused
+            orders[column] = tuple(order)            # values outside the declared order
+            continue
+        held = p.exposed[column].drop_nulls().cast(pl.String).unique().to_list()
+        missing = sorted(set(held) - set(order))
+        if missing:
+            notes.append(f"{column}: its dictionary order misses {', '.join(missing[:3])}; "
+                         "t-closeness uses the categorical distance")
+            continue
+        orders[column] = tuple(order)
+    return orders

@@ -14,15 +14,15 @@ from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
-import polars as pl
 
 from analysis.breach.assumptions import Assumptions, load_assumptions
 from analysis.breach.montecarlo import Holding, simulate_breach
 from analysis.consent.gain import personalized_gain
 from analysis.lift.evaluate import LiftResult, train_and_measure
+from analysis.lru import ByteLRU
 from analysis.data import CRMData, load_crm
 from analysis.fairness.scenario import ScenarioFairness
-from analysis.minimize import Prepared, not_applicable, prepare
+from analysis.minimize import Prepared, not_applicable, prepare, sensitive_orders
 from analysis.exposure import BEHAVIORAL_POINTS, measure_exposure  # noqa: F401  (BEHAVIORAL_POINTS: public)
 from analysis.exposure import attribute as _attribute, behavioral as _behavioral  # noqa: F401
 from analysis.risk.profile import (
@@ -40,21 +40,24 @@ __all__ = ["ScenarioResult", "simulate", "ModelCache", "SimulationSettings", "EX
 class ModelCache:
     """Trained-model results by (data fingerprint, model fingerprint, settings): each distinct model trains
     once; and whole scenario results by spec fingerprint, so a repeated spec is served without any work.
-    ``hits``/``misses`` count trained-model look-ups; ``result_hits`` counts whole results served."""
+    ``hits``/``misses`` count trained-model look-ups; ``result_hits`` counts whole results served.
 
-    def __init__(self) -> None:
-        self._items: dict[tuple, tuple] = {}
-        self._results: dict[tuple, "ScenarioResult"] = {}
+    Everything it keeps lives in one :class:`~analysis.lru.ByteLRU`: ``memory`` (shared with other caches, as
+    the app does) or a new one of ``max_bytes`` (None, the default: unbounded, as a notebook or the CLI wants).
+    The least recently used entries leave first; a result left out is measured again when asked for."""
+
+    def __init__(self, max_bytes: int | None = None, *, memory: ByteLRU | None = None) -> None:
+        self.memory = memory if memory is not None else ByteLRU(max_bytes)
         #: learners chosen by ``model="auto"``, by a sha256 of the training data and the selection settings
-        self.choices: dict[str, Any] = {}
+        self.choices = self.memory.namespace("model-choice")
         self.hits = 0
         self.misses = 0
         self.result_hits = 0
         #: proxy audits by features and attribute (scenarios with the same features share one probe)
-        self.audits: dict[str, Any] = {}
+        self.audits = self.memory.namespace("proxy-audit")
 
     def get(self, key: tuple) -> tuple | None:
-        item = self._items.get(key)
+        item = self.memory.get(("model", key))
         if item is None:
             self.misses += 1
         else:
@@ -62,16 +65,16 @@ class ModelCache:
         return item
 
     def put(self, key: tuple, value: tuple) -> None:
-        self._items[key] = value
+        self.memory.put(("model", key), value)
 
     def get_result(self, key: tuple) -> "ScenarioResult | None":
-        result = self._results.get(key)
+        result = self.memory.get(("result", key))
         if result is not None:
             self.result_hits += 1
         return result
 
     def put_result(self, key: tuple, result: "ScenarioResult") -> None:
-        self._results[key] = result
+        self.memory.put(("result", key), result)
 
 
 def _model_kind(spec: Scenario) -> str:
@@ -217,7 +220,7 @@ def simulate(
         personalization = personalized_gain(spec, data, p, model, n_boot=settings.n_boot, seed=spec.seed)
         membership = _membership(model, p, settings, spec.seed)
         say(f"measuring exposure of {spec.name!r}")
-        orders = _orders(p, data, notes) if p.quasi else {}
+        orders = sensitive_orders(p, data, notes) if p.quasi else {}
         risk, attribute, behavioral = measure_exposure(p, data, settings, spec.seed, orders=orders)
         cached = (lift, own, membership, risk, attribute, behavioral, personalization, audit, tuple(notes))
         if cache is not None:
@@ -296,23 +299,3 @@ def _gain_retained(gain: float, reference: "ScenarioResult | None") -> float | N
         return gain / base
     return None
 
-
-def _orders(p: Prepared, data: CRMData, notes: list[str]) -> dict[str, tuple]:
-    """The dictionary's ``order`` of each held sensitive column (ordered t-closeness), when it lists every value
-    held; otherwise the column falls back to the categorical distance, with a note."""
-    orders = {}
-    for column in p.sensitive:
-        order = data.schema.column(column).order
-        if not order:
-            continue
-        if not isinstance(p.exposed, pl.DataFrame):  # a sampled CRM's workspace table: the ingest refused
-            orders[column] = tuple(order)            # values outside the declared order
-            continue
-        held = p.exposed[column].drop_nulls().cast(pl.String).unique().to_list()
-        missing = sorted(set(held) - set(order))
-        if missing:
-            notes.append(f"{column}: its dictionary order misses {', '.join(missing[:3])}; "
-                         "t-closeness uses the categorical distance")
-            continue
-        orders[column] = tuple(order)
-    return orders

@@ -3,12 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from analysis import mitigation_value
 from analysis.breach.assumptions import AssumptionError, assumptions_table
 from analysis.charts import exceedance_chart, loss_distribution_chart, mitigation_chart, trust_tornado_chart
 from analysis.formatting import years
-from analysis.tradeoff import trust_inputs
-from analysis.breach.trust import trust_sensitivity
 
 from dashboard import downloads, state, views
 from dashboard.safe_text import md
@@ -77,12 +74,11 @@ else:
             downloads.chart(fig, key="br_exceedance", name="loss-exceedance")
         left, right = st.columns(2)
         with left:
-            values = mitigation_value(result.holding, assumption_set, years=20_000)
+            values = state.mitigation_value(result, assumption_set)
             fig = mitigation_chart(values)
             downloads.chart(fig, key="br_mitigations", name="mitigation-value")
         with right:
-            sensitivity = trust_sensitivity(trust_inputs(result, data), assumption_set,
-                                            horizon=settings.horizon_years)
+            sensitivity = state.trust_sensitivity(result, data, assumption_set, horizon=settings.horizon_years)
             fig = trust_tornado_chart(sensitivity,
                                       value_label=f"Trust effect on value over "
                                                   f"{years(settings.horizon_years)} (USD)")

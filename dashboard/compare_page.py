@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import PRESETS, quasi_contributions
+from analysis import PRESETS
 from analysis.charts import (
     exceedance_chart,
     lift_curve_chart,
@@ -12,10 +12,9 @@ from analysis.charts import (
     waterfall_chart,
 )
 from analysis.formatting import years
-from analysis.minimize import prepare
 from analysis.tradeoff import SWEEPS, waterfall_steps
 
-from dashboard import downloads, state, views
+from dashboard import downloads, state
 from dashboard.safe_text import md
 
 st.title("Compare scenarios")
@@ -73,12 +72,11 @@ else:
         with tab4:
             which_risk = st.selectbox("Scenario", ok, key="c_risk_pick")
             spec = next(s for s in specs if s.name == which_risk)
-            prepared = prepare(spec, data)
+            prepared = state.exposed(spec, data)
             if not prepared.quasi:
                 st.info("This scenario holds no identifying attributes (quasi-identifiers).")
             else:
-                contributions = quasi_contributions(prepared.exposed, prepared.quasi,
-                                                    generalizers=views.one_level_up(spec, data))
+                contributions = state.quasi_contributions(spec, data)
                 fig = risk_by_quasi_chart(contributions)
                 downloads.chart(fig, key="c_risk", name=f"risk-by-attribute-{which_risk}")
 

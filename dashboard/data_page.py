@@ -3,7 +3,6 @@
 import polars as pl
 import streamlit as st
 
-from analysis import Store
 from analysis.dictionary import CATEGORIES, ROLES, TYPES, DictionaryError, parse_dictionary
 from analysis import IngestError
 
@@ -17,7 +16,7 @@ data = state.load_data()
 
 st.subheader("What is held")
 st.caption(f"Dataset in use: {md(source.label)}. Aggregates only; counts under {profile.SMALL_CELL} are hidden.")
-st.dataframe(profile.dataset_rows(Store(source.path)), hide_index=True, key="d_datasets")
+st.dataframe(profile.dataset_rows(state.store(source)), hide_index=True, key="d_datasets")
 left, right = st.columns([3, 2])
 left.markdown("**Columns by role and data category**")
 left.dataframe(profile.columns_by_role(data), hide_index=True, key="d_roles")

@@ -9,10 +9,7 @@ import re
 import streamlit as st
 
 from analysis import PRESETS, ScenarioError, formatting
-from analysis.consent import simulate_control
-from analysis.transparency import (
-    DEFAULT_CONTACT, notice, notice_diff, record_of_processing, retention_schedule, to_html, to_json, to_markdown,
-)
+from analysis.transparency import DEFAULT_CONTACT, notice_diff, to_html, to_json, to_markdown
 
 from dashboard import downloads, state
 from dashboard.safe_text import md
@@ -41,7 +38,7 @@ contact = st.text_input("Where customers write to use their choices", value=DEFA
                         max_chars=120)
 spec = choices[name].replace(name=name)
 try:
-    customer_notice = notice(spec, data, contact=contact.strip() or DEFAULT_CONTACT)
+    customer_notice = state.notice(spec, data, contact=contact.strip() or DEFAULT_CONTACT)
 except (ScenarioError, ValueError) as exc:
     st.warning(f"No notice for “{md(name)}”: {md(str(exc))}")
     st.stop()
@@ -58,7 +55,7 @@ if not r.plain:
 if against != NONE:
     other = choices[against].replace(name=against)
     try:
-        diff = notice_diff(notice(other, data, contact=contact.strip() or DEFAULT_CONTACT, readability=False),
+        diff = notice_diff(state.notice(other, data, contact=contact.strip() or DEFAULT_CONTACT, readability=False),
                            customer_notice)
     except (ScenarioError, ValueError) as exc:
         st.warning(f"“{md(against)}” cannot be compared: {md(str(exc))}")
@@ -81,12 +78,12 @@ d3.download_button("Notice (JSON, W3C DPV)", data=json.dumps(to_json(customer_no
 st.subheader("Record of processing (GDPR Art. 30)")
 st.caption("Purposes, legal bases, data, recipients, retention and security measures. What PrivacyLift cannot "
            "know (your name as controller, processors, transfers) is marked to be completed.")
-record = record_of_processing(spec, data, contact=customer_notice.contact, customer_notice=customer_notice)
+record = state.record_of_processing(spec, data, customer_notice=customer_notice)
 st.dataframe(record.table.select("purpose", "legal_basis", "data", "retention", "recipients", "security_measures"),
              hide_index=True, key="n_record",
              column_config={"purpose": "Purpose", "legal_basis": "Legal basis", "data": "Data", "retention": "Kept",
                             "recipients": "Who receives it", "security_measures": "Security measures"})
-schedule = retention_schedule(spec, data, customer_notice=customer_notice)
+schedule = state.retention_schedule(spec, data, customer_notice=customer_notice)
 r1, r2, r3 = st.columns(3)
 r1.download_button("Record (CSV)", data=record.to_csv(), file_name=f"record-of-processing-{slug}.csv",
                    mime="text/csv", key="n_record_csv", on_click="ignore", icon=":material/table:")
@@ -119,7 +116,7 @@ elif st.toggle("Measure it (trains the scenario's model the first time)", key="n
         c1.metric("May be personalized", formatting.percent(p.eligible_share))
         c2.metric("Extra conversions a campaign (only they personalized)",
                   formatting.number(p.incremental_conversions))
-        control = simulate_control(result, data, settings=settings, assumptions=state.assumptions())
+        control = state.simulate_control(result, data, settings=settings)
         c3.metric(f"Cost of requests over {control.horizon_years} years", formatting.money(control.operating_cost))
         st.html("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in control.sentences()) + "</ul>")
         st.dataframe(control.table, hide_index=True, key="n_control_table")

@@ -19,7 +19,7 @@ import streamlit as st
 from analysis import PRESETS
 from dashboard.safe_text import md
 from analysis.report import (
-    DECISIONS, FILES, build_report, list_reports, load_report, read_reviews, record_review, render_html, save_report,
+    DECISIONS, FILES, list_reports, load_report, read_reviews, record_review, render_html, save_report,
 )
 
 from dashboard import state
@@ -89,9 +89,8 @@ if create:
     else:
         try:
             with st.spinner(f"Running {len(chosen)} scenario(s) and rendering the report…"):
-                content = build_report([scenarios[n] for n in chosen], db, title=title, purpose=purpose,
-                                       author=author, settings=settings, assumptions=assumption_set, policy=policy,
-                                       cache=state.model_cache(), data=data)
+                content = state.build_report([scenarios[n] for n in chosen], db, data, title=title, purpose=purpose,
+                                             author=author)
                 saved = save_report(content, _new_dir(reports_dir, title))
             st.session_state["report_open"] = saved.report_id
             st.success(f"Saved report {saved.report_id[:16]} in {saved.dir.name}.")

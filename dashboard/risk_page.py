@@ -1,13 +1,10 @@
 """Privacy risk: how easily customers could be singled out, what their data discloses, what an attacker infers."""
 
-import polars as pl
 import streamlit as st
 
-from analysis import quasi_contributions, risk_profile
 from analysis.simulation import SAMPLING_FRACTION
 from analysis.charts import class_size_chart, risk_by_quasi_chart
-from analysis.minimize import not_applicable, prepare
-from analysis.risk import class_sizes, explain
+from analysis.risk import explain
 
 from dashboard import downloads, state, views
 from dashboard.safe_text import md
@@ -21,8 +18,8 @@ choices = state.scenario_choices()
 name = st.selectbox("Scenario", list(choices), key="r_scenario",
                     help="Your scenario is the one on the Scenario builder.")
 spec = choices[name].replace(name=name)
-reason = not_applicable(spec, data.schema)
-prepared = prepare(spec, data) if reason is None else None
+reason = state.not_applicable(spec, data)
+prepared = state.exposed(spec, data) if reason is None else None
 
 if prepared is None:
     st.warning(f"This scenario does not apply to this dataset: {md(reason)}.")
@@ -39,13 +36,11 @@ else:
         value=default_population, step=10_000, key="r_population",
         help=f"PrivacyLift assumption by default: the customers are {SAMPLING_FRACTION:.0%} of the people they "
              "live among. Set the size of your market.")
-    orders = {c: data.schema.column(c).order for c in prepared.sensitive if data.schema.column(c).order
-              and set(prepared.exposed[c].drop_nulls().cast(pl.String).unique().to_list()) <= set(data.schema.column(c).order)}
+    orders = prepared.orders
     if not quasi:
         st.info("Pick at least one attribute.")
     else:
-        profile = risk_profile(prepared.exposed, quasi, prepared.sensitive, population=int(population),
-                               orders=orders or None)
+        profile = state.risk_profile(spec, data, quasi, population=int(population))
         r = profile.reidentification
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Customers held", f"{r.records:,}")
@@ -72,11 +67,10 @@ else:
         with left:
             k = st.number_input("Smallest group you accept (k)", min_value=1, max_value=100, value=5, step=1,
                                 key="r_k")
-            fig = class_size_chart(class_sizes(prepared.exposed, quasi), k=int(k))
+            fig = class_size_chart(state.class_sizes(spec, data, quasi), k=int(k))
             downloads.chart(fig, key="r_classes", name="class-sizes")
         with right:
-            generalizers = {q: g for q, g in views.one_level_up(spec, data).items() if q in quasi}
-            fig = risk_by_quasi_chart(quasi_contributions(prepared.exposed, quasi, generalizers=generalizers))
+            fig = risk_by_quasi_chart(state.quasi_contributions(spec, data, quasi))
             downloads.chart(fig, key="r_drivers", name="risk-by-attribute")
             st.caption("Generalized = one level coarser than this scenario keeps it (e.g. wider age bands).")
 
