@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-__all__ = ["must_be", "short"]
+__all__ = ["must_be", "short", "ProblemsError"]
 
 #: the longest shown value in a message (a 100,000-character name is never echoed whole)
 SHOWN = 60
@@ -26,3 +26,13 @@ def must_be(parameter: str, owner: str, requirement: str, got: Any, *, show: Cal
     """``"The '<parameter>' parameter of <owner> must be <requirement>. Got <got> instead."``"""
     where = f" of {owner}" if owner else ""
     return f"The '{parameter}' parameter{where} must be {requirement}. Got {short(got, show)} instead."
+
+
+class ProblemsError(ValueError):
+    """An error that lists every problem found at once: ``problems`` holds them, the message gives ``head``, a
+    colon and one problem a line (the dictionary's, the ingest's and the erasure's errors)."""
+
+    def __init__(self, head: str, problems: Iterable[Any]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}:\n{lines}")

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.errors import ProblemsError
+
 __all__ = ["ROLES", "CATEGORIES", "TYPES", "ENTITIES", "NUMERIC_TYPES", "ColumnSpec", "Dictionary", "DictionaryError"]
 
 #: What a column is, in privacy terms.
@@ -46,14 +48,12 @@ ENTITIES = ("customers", "events")
 NUMERIC_TYPES = ("integer", "float")
 
 
-class DictionaryError(ValueError):
+class DictionaryError(ProblemsError):
     """A data dictionary has one or more problems; ``problems`` lists them all."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"Data dictionary {source} has {len(self.problems)} problem(s):\n{lines}")
+        super().__init__(f"Data dictionary {source} has {len(problems)} problem(s)", problems)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from typing import Any, Sequence
 import duckdb
 
 from analysis.dictionary import parse_dictionary
+from analysis.errors import ProblemsError
 from analysis.pseudonym import SECRET_ENV, load_or_create_secret, secret_path
 from analysis.store import _catalog as catalog
 from analysis.store._features import GROUND_TRUTH_TABLE, table_exists
@@ -53,13 +54,12 @@ _LOG_DDL = (f"CREATE TABLE IF NOT EXISTS {ERASURE_LOG} (erasure_id VARCHAR NOT N
             "rows_removed BIGINT NOT NULL)")
 
 
-class ErasureError(ValueError):
+class ErasureError(ProblemsError):
     """The erasure request cannot be honoured as given; nothing was changed. ``problems`` lists them all."""
 
     def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"Erasure failed with {len(self.problems)} problem(s); nothing was changed:\n{lines}")
+        problems = list(problems)
+        super().__init__(f"Erasure failed with {len(problems)} problem(s); nothing was changed", problems)
 
 
 @dataclass(frozen=True)

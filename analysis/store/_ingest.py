@@ -44,6 +44,7 @@ from typing import Any, Sequence
 import duckdb
 
 from analysis.dictionary import Dictionary, joint_problems, parse_dictionary
+from analysis.errors import ProblemsError
 from analysis.pseudonym import key_beside_database, load_or_create_secret, secret_source
 from analysis.store import _catalog as catalog
 from analysis.store._erasure import erase_elsewhere, erasures, load_erasure_list, params_of
@@ -90,16 +91,14 @@ KEY_NORMALIZATION = "keys trimmed; erasure matches ignore case; direct-identifie
 MIN_JOIN_SHARE = 0.05
 
 
-class IngestError(ValueError):
+class IngestError(ProblemsError):
     """The input has problems; nothing was written. ``problems`` lists them all."""
 
     def __init__(self, dataset: str, problems: Sequence[Problem]):
         self.dataset = dataset
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(
-            f"Ingest of dataset {dataset!r} failed with {len(self.problems)} problem(s); nothing was written:\n{lines}"
-        )
+        problems = list(problems)
+        super().__init__(f"Ingest of dataset {dataset!r} failed with {len(problems)} problem(s); nothing was written",
+                         problems)
 
 
 @dataclass(frozen=True)
