@@ -44,8 +44,8 @@ from analysis.lift.models import (
     ClassTransformationUplift,
     ResponseModel,
     TwoModelUplift,
-    _binary,
     _fit_probability,
+    _inputs as _checked_inputs,
     _matrix,
     _positive_probability,
     _UpliftMixin,
@@ -78,17 +78,25 @@ def family_classifier(family: str, *, random_state=0):
 
 
 def _inputs(X, y, treatment, arms, where):
-    X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
-    if not len(X) == len(y) == len(treatment):
-        raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
+    X, y, treatment = _checked_inputs(X, y, treatment, where)
     return X, y, treatment, check_arms(treatment, arms, where)
 
 
-def _outcome_and_effect(learner) -> tuple:
-    """An X- or DR-learner's outcome classifier and effect regressor: logistic regression's when not given."""
+def _two_stage_inputs(learner, X, y, treatment) -> tuple:
+    """An X- or DR-learner's checked ``X, y, treatment, arms`` and its outcome classifier and effect regressor
+    (logistic regression's when not given)."""
+    inputs = _inputs(X, y, treatment, learner.arms, f"{type(learner).__name__}.fit")
     estimator = family_classifier("logistic") if learner.estimator is None else learner.estimator
     effect = make_regressor("logistic") if learner.effect is None else learner.effect
-    return estimator, effect
+    return *inputs, estimator, effect
+
+
+def _fitted(learner, X, arms):
+    """The state every learner here ends its fit with (no differential privacy: ``epsilon_spent_`` is None)."""
+    learner.arms_ = arms
+    learner.n_features_in_ = X.shape[1]
+    learner.epsilon_spent_ = None
+    return learner
 
 
 def _shares(treatment, arms) -> np.ndarray:
@@ -141,9 +149,7 @@ class SLearner(_UpliftMixin, BaseEstimator):
         X, y, treatment, self.arms_ = _inputs(X, y, treatment, self.arms, "SLearner.fit")
         estimator = family_classifier("logistic") if self.estimator is None else self.estimator
         self.model_ = _fit_probability(estimator, self._augment_rows(X, treatment), y)
-        self.n_features_in_ = X.shape[1]
-        self.epsilon_spent_ = None
-        return self
+        return _fitted(self, X, self.arms_)
 
     def predict_proba_arms(self, X) -> np.ndarray:
         """P(response | arm) for each arm, ``(n, n_arms)``."""
@@ -175,8 +181,7 @@ class XLearner(_UpliftMixin, BaseEstimator):
         self.arms = arms
 
     def fit(self, X, y, treatment, outcome_model=None):
-        X, y, treatment, arms = _inputs(X, y, treatment, self.arms, "XLearner.fit")
-        estimator, effect = _outcome_and_effect(self)
+        X, y, treatment, arms, estimator, effect = _two_stage_inputs(self, X, y, treatment)
         if outcome_model is None:
             outcome_model = TwoModelUplift(estimator, arms=arms).fit(X, y, treatment)
         proba = outcome_model.predict_proba_arms(X)
@@ -188,10 +193,7 @@ class XLearner(_UpliftMixin, BaseEstimator):
             self.effects_.append((on_control, on_treated))
         self.shares_ = _shares(treatment, arms)
         self.outcome_model_ = outcome_model
-        self.arms_ = arms
-        self.n_features_in_ = X.shape[1]
-        self.epsilon_spent_ = None
-        return self
+        return _fitted(self, X, arms)
 
     def predict_uplift(self, X) -> np.ndarray:
         X = _matrix(X, "XLearner.predict_uplift")
@@ -232,8 +234,7 @@ class DRLearner(_UpliftMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y, treatment, nuisance=None):
-        X, y, treatment, arms = _inputs(X, y, treatment, self.arms, "DRLearner.fit")
-        estimator, effect = _outcome_and_effect(self)
+        X, y, treatment, arms, estimator, effect = _two_stage_inputs(self, X, y, treatment)
         self.nuisance_models_, self.folds_ = [], None
         if nuisance is None:
             self.folds_ = cross_fit_folds(treatment, y, self.cv, self.random_state)
@@ -250,10 +251,7 @@ class DRLearner(_UpliftMixin, BaseEstimator):
             t, yy, mu0, mu1 = (treatment[rows] == arm), y[rows], nuisance[rows, 0], nuisance[rows, index]
             pseudo = mu1 - mu0 + t * (yy - mu1) / share - (~t) * (yy - mu0) / (1 - share)
             self.effects_.append(_fit_regressor(effect, X[rows], pseudo))
-        self.arms_ = arms
-        self.n_features_in_ = X.shape[1]
-        self.epsilon_spent_ = None
-        return self
+        return _fitted(self, X, arms)
 
     def predict_uplift(self, X) -> np.ndarray:
         X = _matrix(X, "DRLearner.predict_uplift")

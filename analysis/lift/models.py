@@ -101,6 +101,14 @@ def _binary(y, name: str, where: str) -> np.ndarray:
     return y.astype(np.int64)
 
 
+def _inputs(X, y, treatment, where: str) -> tuple:
+    """An uplift fit's X (a matrix), y (0/1) and treatment, checked to be of one length."""
+    X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
+    if not len(X) == len(y) == len(treatment):
+        raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
+    return X, y, treatment
+
+
 def _arm_estimator(estimator, arm_index: int):
     """The classifier of one arm. A :class:`PrivateClassifier` gets its own seed per arm
     (``SeedSequence([random_state, arm_index])``): with one seed every arm's diffprivlib fit drew the same noise
@@ -145,9 +153,7 @@ class TwoModelUplift(_UpliftMixin, BaseEstimator):
 
     def fit(self, X, y, treatment):
         where = "TwoModelUplift.fit"
-        X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
-        if not len(X) == len(y) == len(treatment):
-            raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
+        X, y, treatment = _inputs(X, y, treatment, where)
         arms = check_arms(treatment, self.arms, where)
         estimator = make_classifier("hgb") if self.estimator is None else self.estimator
         self.models_ = [_fit_probability(_arm_estimator(estimator, i), X[treatment == arm], y[treatment == arm])
@@ -191,9 +197,7 @@ class ClassTransformationUplift(_UpliftMixin, BaseEstimator):
 
     def fit(self, X, y, treatment):
         where = "ClassTransformationUplift.fit"
-        X, y, treatment = _matrix(X, where), _binary(y, "y", where), np.asarray(treatment)
-        if not len(X) == len(y) == len(treatment):
-            raise _fail("treatment", where, f"as long as X and y ({len(X)})", f"length {len(treatment)}")
+        X, y, treatment = _inputs(X, y, treatment, where)
         if self.arms is None and np.unique(treatment).size < 2:
             raise _fail("treatment", where, "both treated and control rows", "one group only")
         arms = check_arms(treatment, self.arms, where)  # default: sorted labels (0 is the control of 0/1)
