@@ -105,7 +105,11 @@ def value_counts(
     return run(con, sql)
 
 
-def _class_table_sql(view: str, quasi: Sequence[str], columns: Sequence[tuple[str, Sequence[Any]]], *,
+#: (sensitive column, its values): what a class table counts in each class, one ``c<i>`` column per value
+ValueColumns = Sequence[tuple[str, Sequence[Any]]]
+
+
+def _class_table_sql(view: str, quasi: Sequence[str], columns: ValueColumns, *,
                      suppressed: str | None, with_null_flag: bool, ordered: bool) -> tuple[str, list]:
     parts = ["count(*) AS f"]
     if with_null_flag:
@@ -131,16 +135,9 @@ def _class_table_sql(view: str, quasi: Sequence[str], columns: Sequence[tuple[st
     return sql, params
 
 
-def class_table(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    quasi: Sequence[str],
-    columns: Sequence[tuple[str, Sequence[Any]]],
-    *,
-    suppressed: str | None = None,
-    with_null_flag: bool = True,
-    ordered: bool = False,
-) -> pl.DataFrame:
+def class_table(con: duckdb.DuckDBPyConnection, view: str, quasi: Sequence[str], columns: ValueColumns, *,
+                suppressed: str | None = None, with_null_flag: bool = True,
+                ordered: bool = False) -> pl.DataFrame:
     """One GROUP BY over the quasi-identifiers: the class size ``f``, its NULL flag, and per
     (sensitive column, value) the count of that value in the class (columns ``c0``, ``c1`` … in the
     order given). Values are bound parameters; a ``None`` value counts NULLs.
@@ -156,15 +153,9 @@ def class_table(
     return run(con, sql, params or None)
 
 
-def class_table_chunks(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    quasi: Sequence[str],
-    columns: Sequence[tuple[str, Sequence[Any]]],
-    *,
-    suppressed: str | None = None,
-    with_null_flag: bool = True,
-) -> Iterator[pl.DataFrame]:
+def class_table_chunks(con: duckdb.DuckDBPyConnection, view: str, quasi: Sequence[str],
+                       columns: ValueColumns, *, suppressed: str | None = None,
+                       with_null_flag: bool = True) -> Iterator[pl.DataFrame]:
     """:func:`class_table`'s rows, classes alike (same size, NULL flag and counts) as one row with their number
     (``classes``), in chunks: exact for minima, maxima and counts over classes, and few rows leave the engine."""
     if _remote(con):
