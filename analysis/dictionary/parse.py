@@ -47,6 +47,21 @@ def _as_tuple_of_str(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _only_for(where: str, name: str, owner: str, role: Any) -> str:
+    return f"{where}: {name!r} only applies to role {owner!r} (role is {role!r})"
+
+
+def _role_value(spec: dict, name: str, owner: str, role: Any, where: str, problems: list[str]) -> str | None:
+    """A column's 'control' or 'positive' value as text (TOML true/false read as "true"/"false"), a field of
+    columns of role ``owner`` only."""
+    value = spec.get(name)
+    if value is None:
+        return None
+    if role != owner:
+        problems.append(_only_for(where, name, owner, role))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
     """Parse the TOML text of a data dictionary; raise :class:`DictionaryError` listing every problem."""
     try:
@@ -150,21 +165,13 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
                 bounds_t = (float(bounds[0]), float(bounds[1]))
             if ctype is not None and ctype not in NUMERIC_TYPES:
                 problems.append(f"{where}: 'bounds' only apply to integer or float columns, not {ctype!r}")
-        control = spec.get("control")
-        if control is not None:
-            if role != "treatment":
-                problems.append(f"{where}: 'control' only applies to role 'treatment' (role is {role!r})")
-            control = str(control).lower() if isinstance(control, bool) else str(control)
+        control = _role_value(spec, "control", "treatment", role, where, problems)
         if role == "treatment" and ctype in ("float", "date", "timestamp"):
             problems.append(f"{where}: a treatment's values are the names of its arms: declare it type 'category', "
                             f"'text', 'integer' or 'boolean', not {ctype!r}")
         if role == "treatment" and control is None:
             problems.append(f"{where}: a treatment column needs 'control' (the value meaning not treated)")
-        positive = spec.get("positive")
-        if positive is not None:
-            if role != "outcome":
-                problems.append(f"{where}: 'positive' only applies to role 'outcome' (role is {role!r})")
-            positive = str(positive).lower() if isinstance(positive, bool) else str(positive)
+        positive = _role_value(spec, "positive", "outcome", role, where, problems)
         if role == "outcome" and positive is None and (ctype is None or ctype in TYPES) and ctype not in (
                 "boolean", *NUMERIC_TYPES):
             what = f"of type {ctype!r}" if ctype else "without a type (read as text)"
@@ -175,10 +182,10 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             problems.append(f"{where}: 'primary' must be true or false")
             primary = False
         if primary and role != "outcome":
-            problems.append(f"{where}: 'primary' only applies to role 'outcome' (role is {role!r})")
+            problems.append(_only_for(where, "primary", "outcome", role))
         purpose = spec.get("purpose")
         if purpose is not None and role != "consent":
-            problems.append(f"{where}: 'purpose' only applies to role 'consent' (role is {role!r})")
+            problems.append(_only_for(where, "purpose", "consent", role))
         if role == "consent" and ctype is None:
             ctype = "boolean"  # an answer is yes or no: read as true/false (text would never count as consent)
         elif role == "consent" and ctype in TYPES and ctype != "boolean":
@@ -188,7 +195,7 @@ def parse_dictionary(text: str, *, source: str = "<text>") -> Dictionary:
             problems.append(f"{where}: a consent column needs 'purpose' (e.g. \"personalization\")")
         changed_at = spec.get("changed_at")
         if changed_at is not None and role != "consent":
-            problems.append(f"{where}: 'changed_at' only applies to role 'consent' (role is {role!r})")
+            problems.append(_only_for(where, "changed_at", "consent", role))
         if changed_at is not None and not isinstance(changed_at, str):
             problems.append(f"{where}: 'changed_at' must be the name of a timestamp column; got {changed_at!r}")
             changed_at = None
