@@ -132,3 +132,10 @@ def plain(obj: Any) -> dict:
             return {k: fix(x) for k, x in v.items()}
         return v
     return {k: fix(v) for k, v in asdict(obj).items()}
+
+
+class Plain:
+    """A mixin for the risk engine's result dataclasses: ``to_dict()`` is :func:`plain` of the result."""
+
+    def to_dict(self) -> dict:
+        return plain(self)

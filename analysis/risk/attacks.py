@@ -32,7 +32,7 @@ DEFAULT_ATTACKS = 2000
 
 
 @dataclass(frozen=True)
-class AttackResult:
+class AttackResult(common.Plain):
     """Outcome of one attack.
 
     ``success_rate`` is the raw share of successful attacks, ``ci_low``/``ci_high`` its Wilson interval;
@@ -54,9 +54,6 @@ class AttackResult:
     risk_ci_low: float
     risk_ci_high: float
     confidence: float
-
-    def to_dict(self) -> dict:
-        return common.plain(self)
 
 
 def _clip(x: float) -> float:

@@ -21,11 +21,13 @@ Conventions
 
 Example
 -------
+Everyone in zip "B" has debt, so knowing that a customer lives there tells it (l-diversity 1):
+
 >>> import polars as pl
->>> df = pl.DataFrame({"age": [30, 30, 40, 40, 50], "zip": ["A", "A", "B", "B", "C"]})
->>> r = reidentification(df, ["age", "zip"])
->>> r.k, r.sample_uniqueness, r.prosecutor_highest
-(1, 0.2, 1.0)
+>>> df = pl.DataFrame({"zip": list("AABBB"), "debt": ["yes", "no", "yes", "yes", "yes"]})
+>>> d = disclosure(df, ["zip"], "debt")
+>>> d.l_diversity, round(d.t_closeness, 2)
+(1, 0.3)
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ VALUES_PER_QUERY = 256
 
 # --------------------------------------------------------------------------- disclosure
 @dataclass(frozen=True)
-class Disclosure:
+class Disclosure(common.Plain):
     """Sensitive-attribute disclosure of one column across the quasi-identifier classes (REFERENCES §2).
 
     Attributes
@@ -105,9 +107,6 @@ class Disclosure:
     t_closeness_kind: str
     delta_disclosure: float
     beta_likeness: float
-
-    def to_dict(self) -> dict:
-        return common.plain(self)
 
 
 def _value_plan(con, view: str, frame: pl.DataFrame | Table, column: str, order: Sequence[Any] | None,

@@ -37,7 +37,7 @@ DEFAULT_THRESHOLD = 0.2
 
 
 @dataclass(frozen=True)
-class Reidentification:
+class Reidentification(common.Plain):
     """Re-identification risk over a set of quasi-identifiers (REFERENCES.md §1).
 
     Attributes
@@ -79,9 +79,6 @@ class Reidentification:
     quasi: tuple[str, ...]
     null_classes: int
     suppressed_records: int = 0
-
-    def to_dict(self) -> dict:
-        return common.plain(self)
 
 
 def _check_suppressed(frame: pl.DataFrame, suppressed: str | None, subject: str) -> str | None:
