@@ -18,10 +18,8 @@ propensity of an arm is its share of the rows (arm and control) it is compared o
 
 Example
 -------
->>> import numpy as np
->>> rng = np.random.default_rng(0)
->>> X = rng.random((3000, 3)); t = rng.integers(0, 2, 3000)
->>> y = (rng.random(3000) < 0.2 + 0.3 * t * X[:, 0]).astype(int)
+>>> from analysis.lift.models import toy_campaign
+>>> X, y, t = toy_campaign(3000)  # the true uplift is 0.3·x₀
 >>> model = build_learner("x_learner/logistic").fit(X, y, t)
 >>> bool(np.corrcoef(model.predict_uplift(X)[:, 0], X[:, 0])[0, 1] > 0.9)
 True

@@ -13,10 +13,7 @@ A two-model learner trains one model per arm on disjoint rows, so by parallel co
 
 Example
 -------
->>> import numpy as np
->>> rng = np.random.default_rng(0)
->>> X = rng.random((2000, 3)); t = rng.integers(0, 2, 2000)
->>> y = (rng.random(2000) < 0.2 + 0.3 * t * X[:, 0]).astype(int)
+>>> X, y, t = toy_campaign(2000)  # randomized; the true uplift is 0.3·x₀
 >>> model = TwoModelUplift(make_classifier("logistic")).fit(X, y, t)
 >>> model.predict_uplift(X[:2]).shape
 (2, 1)
@@ -56,7 +53,21 @@ __all__ = [
     "TwoModelUplift",
     "ClassTransformationUplift",
     "ResponseModel",
+    "toy_campaign",
 ]
+
+
+def toy_campaign(n: int, *, base: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A randomized toy campaign for the examples: ``X`` (``n`` × 3 uniform features), ``y`` (0/1 response)
+    and ``t`` (0/1 treatment, half at random), the response probability ``base + 0.3·t·x₀``: the true uplift
+    of a customer is 0.3·x₀. Seeded (``numpy.random.default_rng(seed)``)."""
+    if not isinstance(n, Integral) or n < 1:
+        raise _fail("n", "toy_campaign", "an int ≥ 1", repr(n))
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 3))
+    t = rng.integers(0, 2, n)
+    y = (rng.random(n) < base + 0.3 * t * X[:, 0]).astype(int)
+    return X, y, t
 
 
 def check_arms(treatment, arms, where: str) -> np.ndarray:

@@ -25,10 +25,8 @@ and in a small memo of this process, so a scenario with the same training data n
 
 Example
 -------
->>> import numpy as np
->>> rng = np.random.default_rng(0)
->>> X = rng.random((4000, 3)); t = rng.integers(0, 2, 4000)
->>> y = (rng.random(4000) < 0.1 + 0.3 * t * X[:, 0]).astype(int)
+>>> from analysis.lift.models import toy_campaign
+>>> X, y, t = toy_campaign(4000, base=0.1)
 >>> choice = select_learner(X, y, t, candidates=("t_learner/logistic", "class_transformation/logistic"))
 >>> choice.chosen in ("t_learner/logistic", "class_transformation/logistic"), choice.folds
 (True, 2)
