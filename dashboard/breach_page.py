@@ -62,9 +62,9 @@ else:
         result = t.result(spec.name)
         b = result.breach
         c1, c2, c3 = st.columns(3)
-        c1.metric("Expected breach loss a year", views.fmt(b.expected_annual_loss, "money"))
+        c1.metric(**views.metric("expected_annual_loss", b.expected_annual_loss))
         c2.metric("Chance of a breach in a year", f"{b.probability_of_breach:.1%}")
-        c3.metric("A bad year (1 in 20)", views.fmt(b.p95, "money"), help="95th percentile of yearly losses")
+        c3.metric(**views.metric("loss_p95", b.p95))
         left, right = st.columns(2)
         with left:
             fig = loss_distribution_chart(b.annual_losses, percentiles=views.percentiles(result))

@@ -46,13 +46,14 @@ with right:
             metrics = views.compare_metrics(t.table, state.YOUR_SCENARIO, status_quo.name)
             for row in (metrics[:3], metrics[3:]):
                 for column, m in zip(st.columns(3), row):
-                    column.metric(m.label, m.value, m.delta, delta_color=m.delta_color)
+                    column.metric(m.label, m.value, m.delta, delta_color=m.delta_color, help=m.help)
             st.caption("Deltas are against the status quo (all data, everyone, all history). Green is better.")
             mine = views.headline(t, state.YOUR_SCENARIO)
-            st.caption(f"Exposure index {mine['risk_index']:.1f} = held data {mine['exposure_held_data']:.1f} + "
-                       f"the model {mine['exposure_model']:.2f}. "
+            st.caption(f"Exposure index {views.figure('risk_index', mine['risk_index'])} = held data "
+                       f"{views.figure('exposure_held_data', mine['exposure_held_data'])} + the model "
+                       f"{views.figure('exposure_model', mine['exposure_model'])}. "
                        + ("Only consenters are personalized in this figure (everyone personalized: "
-                          f"{mine['incremental_conversions_everyone']:,.0f})."
+                          f"{views.figure('incremental_conversions_everyone', mine['incremental_conversions_everyone'])})."
                           if mine["personalized"] != "everyone" else ""))
             d = t.decision
             because = d.because(state.YOUR_SCENARIO)

@@ -57,18 +57,12 @@ else:
         st.subheader(f"Net value per scenario over {years(settings.horizon_years)}")
         st.dataframe(
             views.summary_table(t.table, d.scenario), hide_index=True, key="ov_table",
-            column_config={
-                "Net value (USD, horizon)": st.column_config.NumberColumn(format="dollar"),
-                "Expected breach loss a year (USD)": st.column_config.NumberColumn(format="dollar"),
-                "Extra conversions a campaign": st.column_config.NumberColumn(format="%.0f"),
-                "Gain kept vs full data": st.column_config.NumberColumn(format="percent"),
-                "Customers unique on identifying attributes": st.column_config.NumberColumn(format="percent"),
-                "Exposure index (0–100)": st.column_config.NumberColumn(format="%.1f"),
-                "of which held data": st.column_config.NumberColumn(format="%.1f"),
-                "of which the model": st.column_config.NumberColumn(format="%.2f"),
-                "Lowest selection-rate ratio (1 = even)": st.column_config.NumberColumn(format="%.2f"),
-            },
+            column_config={heading: st.column_config.NumberColumn(format=number_format)
+                           for heading, number_format in views.summary_formats().items()},
         )
+        st.download_button("Table (CSV)", data=lambda: downloads.safe_csv(views.summary_csv(t.table, d.scenario)),
+                           file_name="scenarios.csv", mime="text/csv", key="ov_table_csv", on_click="ignore",
+                           icon=":material/table:")
         st.caption("Net value = engagement value − expected breach losses + trust effects (customers kept or "
                    "lost), using the business settings in the sidebar. Consent regimes count only the customers "
                    "who consented as personalized. Every assumption is on Breach impact.")

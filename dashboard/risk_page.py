@@ -43,16 +43,14 @@ else:
         profile = state.risk_profile(spec, data, quasi, population=int(population))
         r = profile.reidentification
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Customers held", f"{r.records:,}")
-        c2.metric("Unique on these attributes", f"{r.sample_uniqueness:.1%}")
-        c3.metric("Average re-identification risk", f"{r.prosecutor_average_records:.1%}")
-        c4.metric("Smallest group (k)", f"{r.k:,}")
+        c1.metric(**views.metric("customers_held", r.records))
+        c2.metric(**views.metric("sample_uniqueness", r.sample_uniqueness))
+        c3.metric(**views.metric("prosecutor_average_records", r.prosecutor_average_records))
+        c4.metric(**views.metric("k_anonymity", r.k))
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Unique in the population (estimate)", views.fmt(r.population_uniqueness, "percent"),
-                  help=f"Model: {r.population_uniqueness_model} (Dankar's rule, as ARX).")
-        c2.metric("Marketer risk", views.fmt(r.marketer, "percent"),
-                  help="Share of customers a marketer matching the whole file against a population register "
-                       "would re-identify (ARX's marketer model).")
+        c1.metric(**views.metric("population_uniqueness", r.population_uniqueness,
+                                 help=f"Model: {r.population_uniqueness_model} (Dankar's rule, as ARX)."))
+        c2.metric(**views.metric("marketer_risk", r.marketer))
         c3.metric("People in the population", f"{int(population):,}")
         if orders:
             c4.metric("Ordered t-closeness", ", ".join(f"{d.t_closeness:.2f}" for d in profile.disclosures

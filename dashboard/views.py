@@ -6,7 +6,6 @@ Kept out of the page files so pages only read widgets, call ``analysis`` and ren
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -14,39 +13,24 @@ import polars as pl
 from analysis import CRMData, ScenarioResult, Tradeoff
 from analysis import formatting
 from analysis.minimize import generalization_rules
+from analysis.tradeoff import display
+from analysis.tradeoff.columns import COLUMNS
 
-#: Columns of the overview table, in order, with their labels (aggregates only).
-SUMMARY_COLUMNS = {
-    "name": "Scenario",
-    "policy": "Under your policy",
-    "net_value": "Net value (USD, horizon)",
-    "incremental_conversions": "Extra conversions a campaign",
-    "personalized": "Personalized",
-    "gain_retained": "Gain kept vs full data",
-    "risk_index": "Exposure index (0–100)",
-    "exposure_held_data": "of which held data",
-    "exposure_model": "of which the model",
-    "sample_uniqueness": "Customers unique on identifying attributes",
-    "expected_annual_loss": "Expected breach loss a year (USD)",
-    "lowest_selection_ratio": "Lowest selection-rate ratio (1 = even)",
-    "lowest_ratio_attribute": "on attribute",
-    "on_frontier": "On the frontier",
-    "not_allowed_because": "Not allowed, because",
-}
+#: Columns of the overview table, in order (labels, units and formats from the column registry; ``policy`` is the
+#: page's own: the standing under the policy in one word)
+SUMMARY_COLUMNS = ("name", "policy", "net_value", "incremental_conversions", "personalized", "gain_retained",
+                   "risk_index", "exposure_held_data", "exposure_model", "sample_uniqueness", "expected_annual_loss",
+                   "lowest_selection_ratio", "lowest_ratio_attribute", "on_frontier", "not_allowed_because")
+#: the heading of the overview's own column
+POLICY_HEADING = "Under your policy"
 
-#: The metrics shown side by side, (column, label, format, lower_is_better)
-HEADLINE_METRICS = (
-    ("incremental_conversions", "Extra conversions a campaign", "count", False),
-    ("gain_retained", "Gain kept vs full data", "percent", False),
-    ("risk_index", "Exposure index (0–100)", "index", True),
-    ("sample_uniqueness", "Customers unique on identifying attributes", "percent", True),
-    ("expected_annual_loss", "Expected breach loss a year", "money", True),
-    ("net_value", "Net value over the horizon", "money", False),
-)
+#: The metrics shown side by side (trade-off columns: label, format, direction and help from the registry)
+HEADLINE_METRICS = ("incremental_conversions", "gain_retained", "risk_index", "sample_uniqueness",
+                    "expected_annual_loss", "net_value")
 
 
 def fmt(value: Any, kind: str) -> str:
-    """One figure as the app shows it (:mod:`analysis.formatting`)."""
+    """One figure as the app shows it (:mod:`analysis.formatting`), for figures that are not trade-off columns."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if kind == "money":
@@ -58,40 +42,26 @@ def fmt(value: Any, kind: str) -> str:
     return f"{float(value):.1f}"
 
 
+def figure(key: str, value: Any) -> str:
+    """A figure of the trade-off column ``key`` as every surface writes it (small cells of counts are <5)."""
+    return COLUMNS[key].format(value)
+
+
+def metric(key: str, value: Any, *, help: str | None = None) -> dict[str, Any]:
+    """``st.metric`` arguments for a figure of the trade-off column ``key``: its title, the figure, and its
+    help (the registry's, unless ``help`` adds to it)."""
+    c = COLUMNS[key]
+    return {"label": c.title, "value": c.format(value), "help": c.help if help is None else f"{c.help} {help}"}
+
+
 #: the minus of a delta string: ASCII, because ``st.metric`` reads a leading "-" (not U+2212) as a fall
-DELTA_MINUS = "-"
-
-
-@dataclass(frozen=True)
-class MetricView:
-    label: str
-    value: str
-    #: the change as text whose sign ``st.metric`` reads ("+3.2", "-628", "-$12.4K"); None when unchanged
-    delta: str | None
-    delta_color: str
-    help: str | None = None
-    #: the change as a number (None when unchanged)
-    difference: float | None = None
+DELTA_MINUS = display.DELTA_MINUS
+MetricView = display.Tile
 
 
 def compare_metrics(table: pl.DataFrame, name: str, baseline: str) -> list[MetricView]:
     """Headline metrics of ``name`` with their change against ``baseline`` (for ``st.metric``)."""
-    rows = {r["name"]: r for r in table.to_dicts()}
-    row, base = rows[name], rows.get(baseline)
-    out = []
-    for column, label, kind, lower_better in HEADLINE_METRICS:
-        value, delta, difference = row.get(column), None, None
-        if base is not None and value is not None and base.get(column) is not None and name != baseline:
-            difference = float(value) - float(base[column])
-            if fmt(abs(difference), kind) in (fmt(0.0, kind), "$0"):
-                difference = None
-            if difference is not None:
-                delta = ("+" if difference > 0 else DELTA_MINUS) + fmt(abs(difference), kind).lstrip("-−")
-                if kind == "percent":
-                    delta = delta.replace(" %", " pts")
-        out.append(MetricView(label, fmt(value, kind), delta, "inverse" if lower_better else "normal",
-                              difference=difference))
-    return out
+    return display.tiles(table, name, HEADLINE_METRICS, baseline=baseline)
 
 
 def policy_word(row: dict, recommended: str | None) -> str:
@@ -100,18 +70,41 @@ def policy_word(row: dict, recommended: str | None) -> str:
     return "allowed" if row["allowed"] else "not allowed"
 
 
-def summary_table(table: pl.DataFrame, recommended: str | None = None) -> pl.DataFrame:
-    """The scenario table with readable column names: the recommended scenario first, then the other allowed
-    ones, then the rest, each by net value."""
+def _ordered(table: pl.DataFrame, recommended: str | None) -> pl.DataFrame:
+    """The recommended scenario first, then the other allowed ones, then the rest, each by net value; with the
+    overview's own ``policy`` column when the table says what is allowed."""
     if "allowed" in table.columns:
         table = table.with_columns(
             pl.when(pl.col("name") == (recommended or "")).then(pl.lit("recommended"))
             .when(pl.col("allowed")).then(pl.lit("allowed")).otherwise(pl.lit("not allowed")).alias("policy"))
-        table = table.sort([pl.col("policy") == "recommended", "allowed", "net_value"], descending=True)
-    else:
-        table = table.sort("net_value", descending=True)
-    present = [c for c in SUMMARY_COLUMNS if c in table.columns]
-    return table.select(present).rename({c: SUMMARY_COLUMNS[c] for c in present})
+        return table.sort([pl.col("policy") == "recommended", "allowed", "net_value"], descending=True)
+    return table.sort("net_value", descending=True)
+
+
+def _with_policy(shown: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    return shown.insert_column(1, table["policy"].alias(POLICY_HEADING)) if "policy" in table.columns else shown
+
+
+_KEYS = [c for c in SUMMARY_COLUMNS if c != "policy"]
+
+
+def summary_table(table: pl.DataFrame, recommended: str | None = None) -> pl.DataFrame:
+    """The scenario table with the registry's headings (numbers stay numbers, formatted by
+    :func:`summary_formats`), in the order of :func:`_ordered`."""
+    table = _ordered(table, recommended)
+    return _with_policy(display.display_table(table, _KEYS, formatted=False), table)
+
+
+def summary_formats() -> dict[str, str]:
+    """Heading → number format of the overview table's numeric columns (``st.column_config.NumberColumn``)."""
+    return display.sheet_formats(_KEYS)
+
+
+def summary_csv(table: pl.DataFrame, recommended: str | None = None) -> pl.DataFrame:
+    """What the overview's "Table (CSV)" button holds: the rows and headings of :func:`summary_table`, with
+    small cells of customer counts as <5 (:func:`analysis.tradeoff.display.export_table`)."""
+    table = _ordered(table, recommended)
+    return _with_policy(display.export_table(table, _KEYS), table)
 
 
 def percentiles(result: ScenarioResult) -> dict[str, float]:

@@ -27,25 +27,29 @@ from analysis.charts.style import (
     style,
     wrap_title,
 )
+from analysis.tradeoff.columns import COLUMNS
 
-#: Axis labels (with units) for the column names the trade-off tables use.
+#: Axis labels (with units) of the columns charts draw that are not trade-off columns (those come from the column
+#: registry, :data:`analysis.tradeoff.columns.COLUMNS`)
 KNOWN_LABELS = {
-    "incremental_conversions": "Incremental conversions (customers)",
     "incremental_value": "Incremental value (USD)",
-    "gain_retained": "Gain retained (% of the full-data gain)",
-    "risk_index": "Exposure risk index (0 = none, 100 = highest)",
-    "records_at_risk": "Records at re-identification risk (share, 0–1)",
-    "expected_annual_loss": "Expected yearly breach loss (USD)",
     "p95": "Yearly breach loss, 1-in-20 bad year (USD, p95)",
-    "net_value": "Net value (USD)",
-    "membership_advantage": "Membership-inference advantage (0–1)",
-    "lowest_selection_ratio": "Lowest selection-rate ratio (1 = every group targeted alike)",
 }
 
 
 def label_for(column: str) -> str:
-    """The axis label of a known column, else its name in words."""
+    """The axis label of a column: a trade-off column's heading (label and unit), a known one's label, else its
+    name in words."""
+    if column in COLUMNS:
+        return COLUMNS[column].heading
     return KNOWN_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def _unit(column: str, label: str) -> str:
+    """The unit of a panel: the trade-off column's own when the label is its heading, else the label's."""
+    if column in COLUMNS and label == COLUMNS[column].heading:
+        return COLUMNS[column].unit
+    return unit_of(label)
 
 
 def unit_of(label: str) -> str:
@@ -241,7 +245,7 @@ def scenario_bars(table: pl.DataFrame, *, metrics: Sequence[str],
     >>> import polars as pl
     >>> t = pl.DataFrame({"name": ["A", "B"], "net_value": [1e6, 2e6], "risk_index": [0.4, 0.2]})
     >>> [t.name for t in scenario_bars(t, metrics=["net_value", "risk_index"]).data]
-    ['Net value (USD)', 'Exposure risk index (0 = none, 100 = highest)']
+    ['Net value over the horizon (USD)', 'Exposure index (0–100)']
     """
     chart = "scenario_bars"
     metrics = list(metrics) if not isinstance(metrics, str) else [metrics]
@@ -268,7 +272,8 @@ def scenario_bars(table: pl.DataFrame, *, metrics: Sequence[str],
                       margin={"t": top, "b": 40, "r": 90})
     shown = [_wrap_name(n) for n in names]
     for row, metric in enumerate(metrics, start=1):
-        money = unit_of(labels[metric]) == "USD"
+        unit = _unit(metric, labels[metric])
+        money = unit == "USD"
         values = table[metric].to_numpy().astype(float)
         text = format_moneys(values) if money else [format_number(v) for v in values.tolist()]
         fig.add_trace(go.Bar(y=names, x=round_sig(values), name=labels[metric], orientation="h",
@@ -290,7 +295,7 @@ def scenario_bars(table: pl.DataFrame, *, metrics: Sequence[str],
             fig.update_xaxes(tickvals=ticks, ticktext=tick_text, row=row, col=1)
         else:
             fig.update_xaxes(nticks=4, row=row, col=1)
-        fig.update_xaxes(title_text=unit_of(labels[metric]), title_standoff=6, title_font={"size": 11},
+        fig.update_xaxes(title_text=unit, title_standoff=6, title_font={"size": 11},
                          row=row, col=1)
         span = high - low or 1.0
         fig.update_xaxes(range=[low - 0.02 * span, high + 0.02 * span], row=row, col=1)

@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import formatting
+from analysis.formatting import years
 from analysis.tradeoff import Tradeoff
+from analysis.tradeoff.columns import COLUMNS
+from analysis.tradeoff.display import INTERVAL, cells, headings, interval
 from analysis.tradeoff.decision import RULE
 from analysis.tradeoff.policy import ONE_IN_TWENTY, tolerance_at
 from analysis.tradeoff.robustness import value_in_words as _value
@@ -48,7 +51,7 @@ def _ratio(row: dict) -> str:
     """"0.51 (financial_distress)", "—" without an audited attribute; "below the bound" when it breaks it."""
     if row.get("lowest_selection_ratio") is None:
         return "—"
-    out = f"{formatting.number(row['lowest_selection_ratio'], digits=2)} ({row['lowest_ratio_attribute']})"
+    out = f"{COLUMNS['lowest_selection_ratio'].format(row['lowest_selection_ratio'])} ({row['lowest_ratio_attribute']})"
     return out + (", below the bound" if row.get("breaks_fairness_bound") else "")
 
 
@@ -92,16 +95,16 @@ def tradeoffs_section(t: Tradeoff, recommended: str | None, chart: Any) -> dict:
                              f"losses; the risk tolerance at a {ONE_IN_TWENTY:.0%} chance a year is "
                              f"{formatting.money(tolerance)})"))
     if not t.table.is_empty():
-        rows = [[r["name"], "recommended" if r["recommended"] else ("allowed" if r["allowed"] else "not allowed"),
-                 r["not_allowed_because"] or "—", _f(r["net_value"], "money"),
-                 f"{_f(r['net_value_low'], 'money')} to {_f(r['net_value_high'], 'money')}",
-                 "yes" if r["on_frontier"] else "no", _ratio(r)]
+        rows = [[*cells(r, ["name"]), "recommended" if r["recommended"] else ("allowed" if r["allowed"] else
+                                                                             "not allowed"),
+                 *cells(r, ["not_allowed_because", "net_value"]), interval(r, "net_value_low", "net_value_high"),
+                 *cells(r, ["on_frontier"]), _ratio(r)]
                 for r in t.table.sort("net_value", descending=True).iter_rows(named=True)]
-        blocks.append(_table(["Scenario", "Under the policy", "Not allowed, because", f"Net value ({h} y)",
-                              "95 % interval", "On the frontier", "Lowest selection-rate ratio"], rows,
-                             "Every scenario under the rule (highest net value first); the lowest selection-rate "
-                             "ratio over every audited attribute (1 = every group targeted at the same rate; the "
-                             "four-fifths rule's line is 0.8)"
+        blocks.append(_table([*headings(["name"]), "Under the policy", *headings(["not_allowed_because", "net_value"]),
+                              INTERVAL, *headings(["on_frontier", "lowest_selection_ratio"])], rows,
+                             f"Every scenario under the rule (highest net value first, over {years(h)}); the lowest "
+                             "selection-rate ratio over every audited attribute (1 = every group targeted at the "
+                             "same rate; the four-fifths rule's line is 0.8)"
                              + ("" if d is None or d.policy.min_selection_ratio is None else
                                 f"; the policy's fairness bound is {_f(d.policy.min_selection_ratio)}")))
     if d is not None and d.robustness is not None:

@@ -14,8 +14,11 @@ from pathlib import Path
 
 from analysis.breach.assumptions import Assumptions, assumptions_table
 from analysis.report.blocks import bullets, chart, fmt, kv, table, text
+from analysis.formatting import years
 from analysis.simulation import SimulationSettings
 from analysis.tradeoff import Tradeoff
+from analysis.tradeoff.columns import COLUMNS
+from analysis.tradeoff.display import INTERVAL, cells, headings, interval
 
 __all__ = ["purpose_section", "results_section", "assumptions_section", "methods_section", "signoff_section",
            "REFERENCES_CITED"]
@@ -68,26 +71,22 @@ def results_section(t: Tradeoff) -> dict:
     blocks: list[dict] = [chart("frontier", "Gain against exposure; the line joins scenarios no other beats on both.")]
     if tab.is_empty():
         return {"id": "results", "heading": "Results", "blocks": [text("No scenario applies to this dataset.")]}
-    rows = [[r["name"], r["kind"], r["personalized"], fmt(r["incremental_conversions"], "int"),
-             f"[{fmt(r['gain_ci_low'], 'int')}, {fmt(r['gain_ci_high'], 'int')}]",
-             fmt(r["incremental_conversions_everyone"], "int") if r["personalized"] != "everyone" else "—",
-             fmt(r["gain_retained"], "share"), fmt(r["true_incremental_conversions"], "int")]
+    gain = ["name", "kind", "personalized", "incremental_conversions"]
+    rest = ["incremental_conversions_everyone", "gain_retained", "true_incremental_conversions"]
+    rows = [[*cells(r, gain), interval(r, "gain_ci_low", "gain_ci_high"),
+             *cells({**r, "incremental_conversions_everyone": None} if r["personalized"] == "everyone" else r, rest)]
             for r in tab.iter_rows(named=True)]
-    blocks.append(table(["Scenario", "Lift kind", "Personalized", "Incremental conversions / campaign", "95 % CI",
-                         "Everyone personalized (not allowed by the regime)", "Gain retained",
-                         "True gain (synthetic)"], rows,
+    blocks.append(table([*headings(gain), INTERVAL, *headings(rest)], rows,
                         "Engagement gain (uplift needs a randomized treatment; targeting lift otherwise). Consent "
-                        "regimes personalize only consenters; the figure with everyone personalized is beside it."))
+                        "regimes personalize only consenters; the figure with everyone personalized, which the "
+                        "regime does not allow, is beside it."))
     blocks.append(chart("lift_curves", "Each scenario's curve against random targeting (dashed)."))
-    rows = [[r["name"], fmt(r["risk_index"]), fmt(r["exposure_held_data"]), fmt(r["exposure_model"]),
-             fmt(r["k_anonymity"], "int"), fmt(r["sample_uniqueness"], "share"),
-             fmt(r["prosecutor_average_records"], "share"), fmt(r["records_at_risk"], "share"),
-             fmt(r["population_uniqueness"], "share"), fmt(r["marketer_risk"], "share"),
-             fmt(r["customers_held"], "count")] for r in tab.iter_rows(named=True)]
+    exposure = ["name", "risk_index", "exposure_held_data", "exposure_model", "k_anonymity", "sample_uniqueness",
+                "prosecutor_average_records", "records_at_risk", "population_uniqueness", "marketer_risk",
+                "customers_held"]
+    rows = [cells(r, exposure) for r in tab.iter_rows(named=True)]
     population = t.simulation.population_for(max(t.dataset.get("customers", 1), 1))
-    blocks.append(table(["Scenario", "Exposure index", "of which held data", "of which the model", "k",
-                         "Unique in the data", "Average re-identification risk", "Records at risk",
-                         "Unique in the population (estimate)", "Marketer risk", "Customers held"], rows,
+    blocks.append(table(headings(exposure), rows,
                         "Exposure of what is held and of the model. Population figures assume the customers come "
                         f"from {fmt(population, 'count')} people"
                         + (" (a PrivacyLift assumption: 1 % sampling; set --population)"
@@ -108,19 +107,20 @@ def results_section(t: Tradeoff) -> dict:
                                f"risk {fmt(a.risk)} (CI {fmt(a.risk_ci_low)}–{fmt(a.risk_ci_high)}).")
         blocks.append({"type": "subheading", "text": r.spec.name})
         blocks.append(bullets(sentences + attacks))
-    rows = [[r["name"], fmt(b.p10, "money"), fmt(b.median, "money"), fmt(b.p90, "money"), fmt(b.p95, "money"),
-             fmt(b.expected_annual_loss, "money"), fmt(b.probability_of_breach, "share")]
+    rows = [[r["name"], fmt(b.p10, "money"), fmt(b.median, "money"), fmt(b.p90, "money"),
+             *cells({"loss_p95": b.p95, "expected_annual_loss": b.expected_annual_loss},
+                    ["loss_p95", "expected_annual_loss"]), fmt(b.probability_of_breach, "share")]
             for r, b in ((row, t.result(row["name"]).breach) for row in tab.iter_rows(named=True))]
-    blocks.append(table(["Scenario", "p10", "Median", "p90", "p95", "Expected / year", "P(breach in a year)"], rows,
+    blocks.append(table([COLUMNS["name"].heading, "p10", "Median", "p90", *headings(["loss_p95", "expected_annual_loss"]),
+                         "P(breach in a year)"], rows,
                         "Annual breach loss (FAIR-style Monte Carlo, USD)"))
     blocks.append(chart("exceedance", "Chance per year that breach losses exceed each amount."))
-    rows = [[r["name"], fmt(t.trust[r["name"]].net_customers[h], "int"), fmt(r["trust_value"], "money"),
-             fmt(r["engagement_value_per_year"], "money"), fmt(r["expected_annual_loss"], "money"),
-             fmt(r["net_value"], "money"), "yes" if r["on_frontier"] else "no", r["dominated_by"] or "—"]
+    value = ["trust_value", "engagement_value_per_year", "expected_annual_loss", "net_value", "on_frontier",
+             "dominated_by"]
+    rows = [[r["name"], fmt(t.trust[r["name"]].net_customers[h], "int"), *cells(r, value)]
             for r in tab.iter_rows(named=True)]
-    blocks.append(table(["Scenario", f"Trust: net customers ({h} y)", f"Trust value ({h} y)", "Engagement value / year",
-                         "Expected breach loss / year", f"Net value ({h} y)", "On frontier", "Dominated by"], rows,
-                        "Trust effects and net value"))
+    blocks.append(table([COLUMNS["name"].heading, f"Trust: net customers ({years(h)})", *headings(value)], rows,
+                        f"Trust effects and net value; the horizon is {years(h)}"))
     return {"id": "results", "heading": "Results", "blocks": blocks}
 
 

@@ -1,46 +1,33 @@
 """The trade-off stage: scenarios side by side (:mod:`.runner`: net value, Pareto frontiers, the recommendation),
 the decision rule (:mod:`.decision`) under the business's privacy policy (:mod:`.policy`) and how robust it is to
 the assumptions (:mod:`.robustness`), the exposure index in its two parts (:mod:`.index`), business settings
-(:mod:`.settings`), trust inputs (:mod:`.inputs`), sweeps (:mod:`.sweeps`), waterfall steps (:mod:`.steps`) and
-the recommendation in words (:mod:`.words`)."""
+(:mod:`.settings`), trust inputs (:mod:`.inputs`), sweeps (:mod:`.sweeps`), waterfall steps (:mod:`.steps`), the
+recommendation in words (:mod:`.words`), and the columns of the trade-off table, declared once (:mod:`.columns`)
+with how people see them (:mod:`.display`).
 
-from analysis.tradeoff.decision import RULE, Recommendation, decide
-from analysis.tradeoff.index import (
-    DP_PROTECTS, RISK_INDEX_FORMULA, RISK_WEIGHTS, ExposureParts, dp_membership_bound, exposure_parts, risk_index,
-    sensitive_disclosure,
-)
-from analysis.tradeoff.inputs import trust_inputs
-from analysis.tradeoff.policy import CONSTRAINTS, Policy, PolicyError, load_policy
-from analysis.tradeoff.robustness import Robustness
-from analysis.tradeoff.runner import Tradeoff, run_scenarios
-from analysis.tradeoff.settings import BusinessSettings
-from analysis.tradeoff.steps import waterfall_steps
-from analysis.tradeoff.sweeps import SWEEPS, sweep
-from analysis.tradeoff.words import recommendation
+Names load on first use, so the charts can read the column registry without loading the models.
+"""
 
-__all__ = [
-    "BusinessSettings",
-    "CONSTRAINTS",
-    "DP_PROTECTS",
-    "ExposureParts",
-    "Policy",
-    "PolicyError",
-    "RISK_INDEX_FORMULA",
-    "RISK_WEIGHTS",
-    "RULE",
-    "Recommendation",
-    "Robustness",
-    "SWEEPS",
-    "Tradeoff",
-    "decide",
-    "dp_membership_bound",
-    "exposure_parts",
-    "load_policy",
-    "recommendation",
-    "risk_index",
-    "run_scenarios",
-    "sensitive_disclosure",
-    "sweep",
-    "trust_inputs",
-    "waterfall_steps",
-]
+from __future__ import annotations
+
+from analysis._lazy import lazy_exports
+
+_EXPORTS = {
+    "RULE": "decision", "Recommendation": "decision", "decide": "decision",
+    "DP_PROTECTS": "index", "RISK_INDEX_FORMULA": "index", "RISK_WEIGHTS": "index", "ExposureParts": "index",
+    "dp_membership_bound": "index", "exposure_parts": "index", "risk_index": "index",
+    "sensitive_disclosure": "index",
+    "trust_inputs": "inputs",
+    "CONSTRAINTS": "policy", "Policy": "policy", "PolicyError": "policy", "load_policy": "policy",
+    "Robustness": "robustness",
+    "Tradeoff": "runner", "run_scenarios": "runner",
+    "BusinessSettings": "settings",
+    "waterfall_steps": "steps",
+    "SWEEPS": "sweeps", "sweep": "sweeps",
+    "recommendation": "words",
+    "COLUMNS": "columns", "Column": "columns",
+    "display_table": "display", "export_table": "display",
+}
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -22,6 +22,7 @@ from analysis.breach.trust import TrustInputs, TrustResult, trust_effects
 from analysis.data import CRMData, load_crm
 from analysis.scenario import PRESETS, Scenario
 from analysis.simulation import ModelCache, ScenarioResult, SimulationSettings, simulate
+from analysis.tradeoff.columns import in_table_order
 from analysis.tradeoff.decision import Recommendation, decide, net_value_interval
 from analysis.tradeoff.frontier import pareto_frontier
 from analysis.tradeoff.index import exposure_parts, sensitive_disclosure
@@ -215,18 +216,8 @@ def run_scenarios(
     The full-data model (the first preset, with the same seed and k as the first scenario) is the reference of
     ``gain_retained``; it is trained once even if it is not in ``specs``.
 
-    Table columns: name, description, fingerprint, kind, incremental_conversions, gain_ci_low, gain_ci_high,
-    incremental_conversions_everyone, personalized, gain_retained, true_incremental_conversions, qini_auc,
-    uplift_at_k, lift_at_k, epsilon_spent, customers_held, k_anonymity, sample_uniqueness,
-    prosecutor_average_records, records_at_risk, attribute_inference_risk, sensitive_disclosure,
-    behavioral_uniqueness, membership_advantage, population_uniqueness, marketer_risk, exposure_held_data,
-    exposure_model, risk_index, expected_annual_loss, loss_p95, trust_value, engagement_value_per_year, net_value,
-    net_value_low, net_value_high, consent, sensitive_used, lowest_selection_ratio (the lowest selection-rate
-    ratio over every audited attribute, :mod:`analysis.fairness`), lowest_ratio_attribute, least_targeted,
-    most_targeted (that attribute's two groups in words), on_frontier (gain, exposure and expected loss),
-    dominated_by, on_exposure_frontier, on_loss_frontier, is_current, breaks_fairness_bound (the lowest ratio is
-    under the policy's ``min_selection_ratio``; False when the bound is off), allowed, not_allowed_because,
-    recommended.
+    Table columns: those of :data:`analysis.tradeoff.columns.COLUMNS`, in its order (each with its label, unit,
+    format, better direction and help).
     For consent regimes the gain columns are the headline with only consenters personalized
     (``incremental_conversions_everyone`` keeps the figure with everyone personalized).
     """
@@ -292,6 +283,7 @@ def run_scenarios(
             pl.Series("allowed", [n not in because for n in table["name"]], dtype=pl.Boolean),
             pl.Series("not_allowed_because", [because.get(n, "") for n in table["name"]], dtype=pl.String),
             (pl.col("name") == (decision.scenario or "")).alias("recommended"))
+        table = in_table_order(table)
     t = Tradeoff(
         results=tuple(results),
         trust=trust,

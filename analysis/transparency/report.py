@@ -13,6 +13,8 @@ from analysis import formatting
 from analysis.transparency.build import DEFAULT_CONTACT, notice
 from analysis.transparency.diff import notice_diff
 from analysis.transparency.record import record_of_processing, retention_schedule
+from analysis.tradeoff.columns import COLUMNS
+from analysis.tradeoff.display import INTERVAL
 
 __all__ = ["transparency_section", "SECTION_ID", "HEADING"]
 
@@ -69,7 +71,7 @@ def transparency_section(t, data, recommended: str | None, *, contact: str = DEF
                      "—" if p is None else formatting.count(p.personalized), gain, interval])
     blocks.append(_table(
         ["Scenario", "Purpose", "Legal basis", "May be personalized", "Share of customers", "Personalized",
-         "Extra conversions a campaign", "95 % interval"], rows,
+         COLUMNS["incremental_conversions"].heading, INTERVAL], rows,
         "Only customers the legal basis covers for the scenario's purpose are personalized; the others get the "
         "default treatment"))
     chosen = recommended if recommended in notices else next(iter(notices))
