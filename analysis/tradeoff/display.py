@@ -7,7 +7,7 @@ sortable tables, and the metric tiles (label, figure, change against a baseline,
 >>> display_table(t, ["name", "net_value", "customers_held"]).rows()
 [('A', '$1.2M', '<5'), ('B', '−$12.4K', '1,200')]
 >>> export_table(t).columns
-['Scenario', 'Net value over the horizon (USD)', 'Customers held']
+['Scenario', 'Customers held', 'Net value over the horizon (USD)']
 >>> export_table(t)["Customers held"].to_list()
 ['<5', '1200']
 """
