@@ -86,7 +86,8 @@ def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
     assert DP_PROTECTS in captions and RULE in captions
     table = at.dataframe[0].value
     assert table["Under your policy"].iloc[0] == "recommended"
-    assert (table["of which held data"] + table["of which the model"] - table["Exposure index (0–100)"]).abs().max() < 1e-9
+    parts = table["Exposure index: held data part (0–100)"] + table["Exposure index: model part (0–100)"]
+    assert (parts - table["Exposure index (0–100)"]).abs().max() < 1e-9
     not_allowed = [e for e in at.expander if e.label.startswith("Not allowed by your privacy policy")]
     assert not_allowed and "without the customers' consent" in " ".join(m.value for m in not_allowed[0].markdown)
     # the policy is a setting: lifting two constraints lets the status quo in, and the table says so
@@ -118,7 +119,7 @@ def test_overview_recommends_under_the_policy_and_says_what_dp_protects(app):
     assert below.any() and (table.loc[below, "Under your policy"] == "not allowed").all()
     assert table.loc[below, "Not allowed, because"].str.contains(r"are targeted at 0\.\d+× the rate of").all()
     assert (table.loc[~below, "Under your policy"] != "not allowed").all()  # nothing else rules them out now
-    rest = table[~below].sort_values("Net value (USD, horizon)", ascending=False)
+    rest = table[~below].sort_values("Net value over the horizon (USD)", ascending=False)
     if len(rest):
         assert rest["Under your policy"].iloc[0] == "recommended" and rest["Scenario"].iloc[0] in at.success[0].value
     else:
@@ -223,19 +224,20 @@ def test_compare_moves_one_dial_and_says_which_side_is_more_private(app):
 
 def test_privacy_risk_responds_to_attributes_and_generalization(app):
     at = app("risk_page.py")
-    full = number(metric(at, "Unique on these attributes"))
+    full = number(metric(at, "Customers unique on identifying attributes"))
     assert any("customer records" in m.value for m in at.markdown)  # analysis.risk.explain, sentence by sentence
     at.multiselect(key="r_quasi").set_value(["age", "gender"])
     run(at)
-    assert number(metric(at, "Unique on these attributes")) < full
+    assert number(metric(at, "Customers unique on identifying attributes")) < full
     at.selectbox(key="r_scenario").set_value("Coarse demographics")
     run(at)
-    assert number(metric(at, "Unique on these attributes")) < full
+    assert number(metric(at, "Customers unique on identifying attributes")) < full
     classes = chart_specs(at)[0]
     assert sum(traces(classes)["Customers"]["y"]) > 0
     # population risk: estimated from the population the customers come from (a setting)
-    unique_pop = number(metric(at, "Unique in the population (estimate)"))
-    assert 0 <= unique_pop <= number(metric(at, "Unique on these attributes")) + 0.05  # 0.1 % display rounding
+    unique_pop = number(metric(at, "Customers estimated unique in the population"))
+    unique = number(metric(at, "Customers unique on identifying attributes"))
+    assert 0 <= unique_pop <= unique + 0.05  # 0.1 % display rounding
     marketer = number(metric(at, "Marketer risk"))
     at.number_input(key="r_population").set_value(int(number(metric(at, "People in the population")) * 10))
     run(at)

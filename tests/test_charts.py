@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import charts
+from analysis.tradeoff.columns import COLUMNS
 from analysis.charts.style import (
     NEUTRAL_COLOR,
     RISK_COLOR,
@@ -177,8 +178,9 @@ def test_common_conventions(name):
     assert len(fig.layout.title.text) > 15
     titles = axis_titles(fig)
     assert titles, "no axis title"
+    units = {c.unit for c in COLUMNS.values() if c.sheet_format is not None}  # a panel's title: its unit
     for title in titles:
-        assert "(" in title or title in {"USD", "Trust assumption"} or "=" in title, title
+        assert "(" in title or title in {"USD", "Trust assumption"} | units or "=" in title, title
     allowed = {c.upper() for c in PALETTE.values()} | {NEUTRAL_COLOR.upper()}
     for t in fig.data:
         colors = [t.line.color if hasattr(t, "line") and t.line else None]
@@ -236,8 +238,8 @@ def test_frontier_line_marker_and_annotations():
     labels = {a.name: a.text for a in fig.layout.annotations if a.name.startswith("label ")}
     assert set(labels) == {f"label {n}" for n in points["name"]}
     # the direction hints are part of the axis titles (they cannot collide with them)
-    assert fig.layout.xaxis.title.text == "Exposure risk index (0 = none, 100 = highest)<br>← less exposure"
-    assert fig.layout.yaxis.title.text == "Incremental conversions (customers) · more gain →"
+    assert fig.layout.xaxis.title.text == "Exposure index (0–100)<br>← less exposure"
+    assert fig.layout.yaxis.title.text == "Extra conversions a campaign (customers) · more gain →"
     # error bars carry the interval
     frontier = trace(fig, "On the frontier")
     assert list(frontier.error_y.array) == [30.0, 30.0, 30.0]
@@ -480,7 +482,7 @@ def test_class_sizes_bucketed_with_k_line():
 def test_scenario_bars_one_panel_per_metric():
     fig = scenario_bars(BARS, metrics=["net_value", "risk_index"],
                         labels={"risk_index": "Risk (index, 0–1)"})
-    assert [t.name for t in fig.data] == ["Net value (USD)", "Risk (index, 0–1)"]
+    assert [t.name for t in fig.data] == ["Net value over the horizon (USD)", "Risk (index, 0–1)"]
     assert list(fig.data[0].y) == ["Status quo", "Minimal data", "DP ε=1"]
     assert list(fig.data[0].text) == ["$1.8M", "$1.5M", "$1.1M"]
     assert list(fig.data[1].x) == [0.62, 0.18, 0.1]

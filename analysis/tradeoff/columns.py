@@ -65,9 +65,9 @@ class Column:
 
     @property
     def title(self) -> str:
-        """What a metric tile shows above its figure: the label when the figure carries its unit ($, %), else
-        the heading."""
-        return self.label if self.kind in ("money", "percent") else self.heading
+        """What a metric tile shows above its figure: the label when the figure carries its unit ($, %) or is a
+        plain count the label names; the heading when the figure needs its scale (an index, ε, a ratio)."""
+        return self.label if self.kind in ("money", "percent", "count", "whole") else self.heading
 
     @property
     def lower_is_better(self) -> bool:
@@ -121,14 +121,14 @@ _DECLARED = (
     _declare("kind", "Lift kind", "uplift or targeting", "text", "neither",
              "Uplift when the data records a randomized campaign (the campaign's causal effect); targeting lift "
              "otherwise (who converts, not who converts because of the campaign)."),
-    _declare("incremental_conversions", "Extra conversions a campaign", "conversions", "whole", "higher",
+    _declare("incremental_conversions", "Extra conversions a campaign", "customers", "whole", "higher",
              "Conversions the campaign adds by targeting with this scenario's model rather than at random, "
              f"{_GAIN}."),
-    _declare("gain_ci_low", "Extra conversions, low end of the 95 % interval", "conversions", "whole", "higher",
+    _declare("gain_ci_low", "Extra conversions, low end of the 95 % interval", "customers", "whole", "higher",
              "The lower bound of the bootstrap 95 % interval of the extra conversions a campaign."),
-    _declare("gain_ci_high", "Extra conversions, high end of the 95 % interval", "conversions", "whole", "higher",
+    _declare("gain_ci_high", "Extra conversions, high end of the 95 % interval", "customers", "whole", "higher",
              "The upper bound of the bootstrap 95 % interval of the extra conversions a campaign."),
-    _declare("incremental_conversions_everyone", "Extra conversions if everyone were personalized", "conversions",
+    _declare("incremental_conversions_everyone", "Extra conversions if everyone were personalized", "customers",
              "whole", "higher",
              "The extra conversions with every customer personalized, which a consent regime does not allow: "
              "shown beside the headline figure for comparison only."),
@@ -138,7 +138,7 @@ _DECLARED = (
     _declare("gain_retained", "Gain kept vs full data", "%", "percent", "higher",
              "The scenario's extra conversions as a share of those of the full-data model trained with the same "
              "seed (empty when the full-data model adds nothing)."),
-    _declare("true_incremental_conversions", "True extra conversions (synthetic data)", "conversions", "whole",
+    _declare("true_incremental_conversions", "True extra conversions (synthetic data)", "customers", "whole",
              "higher",
              "The campaign's true effect on the same customers, known only from the synthetic generator's ground "
              "truth (empty on real data): a check of the measured figure."),
