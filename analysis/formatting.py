@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["SMALL_CELL", "is_small", "small", "count", "compact", "money", "percent", "number", "signed", "years"]
+__all__ = ["SMALL_CELL", "is_small", "small", "count", "compact", "money", "percent", "number", "index", "signed", "years"]
 
 #: counts of customers from 1 to SMALL_CELL − 1 are never shown (statistical disclosure control's usual
 #: threshold of 5; a PrivacyLift policy)
@@ -94,6 +94,17 @@ def number(value: Any, *, digits: int = 3) -> str:
         return "—"
     text = f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
     return text.replace("-", MINUS)
+
+
+def index(value: Any) -> str:
+    """A figure on a 0–100 scale (the exposure index and its parts), to one decimal place.
+
+    >>> index(36.397), index(0.4233)
+    ('36.4', '0.4')
+    """
+    if not _finite(value):
+        return "—"
+    return f"{float(value):.1f}".replace("-", MINUS)
 
 
 def signed(text: str, value: float) -> str:

@@ -97,7 +97,7 @@ class Column:
         if self.kind == "whole":
             return formatting.count(value, suppress=False)
         if self.kind == "index":
-            return f"{float(value):.1f}".replace("-", formatting.MINUS)
+            return formatting.index(value)
         return formatting.number(value, digits=2 if self.kind == "ratio" else 3)
 
 
