@@ -1,9 +1,10 @@
 """The catalogue of what PrivacyLift computes, built from the declarations themselves.
 
-Every preset, sweep, scenario field, metric, chart and assumption is declared once in its stage
+Every preset, sweep, scenario field, metric, chart, trade-off column and assumption is declared once in its
+stage
 (:data:`analysis.scenario.PRESETS`, :data:`analysis.tradeoff.SWEEPS`, the scenario fields,
 :mod:`analysis.lift.metrics`, :data:`analysis.risk.explain.METRICS`, :data:`analysis.charts.CHARTS`,
-:data:`analysis.breach.defaults.DEFAULT_ASSUMPTIONS`). :func:`catalogue` lists them for people, and
+:data:`analysis.tradeoff.columns.COLUMNS`, :data:`analysis.breach.defaults.DEFAULT_ASSUMPTIONS`). :func:`catalogue` lists them for people, and
 ``CATALOGUE.md`` at the repository root is its output (``python -m analysis catalogue > CATALOGUE.md``);
 ``tests/test_catalogue.py`` checks that the file is current, that every entry says what it is, and that every
 entry is exercised by a test.
@@ -111,11 +112,20 @@ def _assumptions() -> Section:
                    ("assumption", "label", "default", "unit", "source", "year"), rows)
 
 
+def _columns() -> Section:
+    from analysis.tradeoff.columns import COLUMNS
+
+    rows = tuple((f"`{c.key}`", c.label, c.unit, c.better, c.help) for c in COLUMNS.values())
+    return Section("The columns of the trade-off table (`analysis.tradeoff.columns.COLUMNS`): the one name, unit "
+                   "and direction every table, tile, CSV and chart axis uses.",
+                   ("column", "label", "unit", "better", "what it is"), rows)
+
+
 def catalogue_sections() -> tuple[tuple[str, Section], ...]:
     """The catalogue's sections, in order: (title, :class:`Section`)."""
     return (("Presets", _presets()), ("Sweeps", _sweeps()), ("Scenario fields", _fields()),
             ("Gain metrics", _lift_metrics()), ("Exposure figures", _risk_metrics()), ("Charts", _charts()),
-            ("Assumptions", _assumptions()))
+            ("Trade-off columns", _columns()), ("Assumptions", _assumptions()))
 
 
 def catalogue() -> str:

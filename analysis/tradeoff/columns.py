@@ -4,8 +4,8 @@ sentence of help. The table's column order, every table the app and the report s
 axis titles and the metric tiles' labels and help are derived from :data:`COLUMNS` (see :mod:`.display`).
 
 Adding a column is one :func:`_declare` here plus the code that computes it (``analysis/tradeoff/runner.py``);
-``tests/test_tradeoff_columns.py`` fails while either is missing, and the table in CONTRIBUTING.md is checked
-against :func:`columns_markdown`.
+``tests/test_tradeoff_columns.py`` fails while either is missing, and CATALOGUE.md lists every
+column (``analysis.catalogue``, checked by ``tests/test_catalogue.py``).
 
 >>> COLUMNS["net_value"].heading
 'Net value over the horizon (USD)'
@@ -281,7 +281,7 @@ def in_table_order(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def columns_markdown() -> str:
-    """The registry as a Markdown table (key, label, unit, better, help): the one in CONTRIBUTING.md."""
+    """The registry as a Markdown table (key, label, unit, better, help)."""
     lines = ["| key | label | unit | better | what it is |", "|---|---|---|---|---|"]
     lines += [f"| `{c.key}` | {c.label} | {c.unit} | {c.better} | {c.help} |" for c in COLUMNS.values()]
     return "\n".join(lines)
