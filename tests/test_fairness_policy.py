@@ -225,7 +225,7 @@ def test_a_report_with_the_bound_on_records_it_and_marks_the_breaches(runs, demo
     fair = constraints[constraint("min_selection_ratio").label]
     assert fair[1:3] == ["0.8", "off"] and "29 CFR 1607.4(D)" in fair[3] and "1978" in fair[3]
     scenarios = {r[0]: r for r in tables["Under the policy"]["rows"]}
-    assert tables["Under the policy"]["columns"][-1] == "Lowest selection-rate ratio"
+    assert tables["Under the policy"]["columns"][-1] == "Lowest selection-rate ratio (1 = even)"  # its registry heading
     assert scenarios["Status quo (full data)"][-1].endswith(", below the bound")
     assert "× the rate of" in scenarios["Status quo (full data)"][2]
     assert not scenarios["Quota"][-1].endswith("below the bound") and "(" in scenarios["Quota"][-1]
